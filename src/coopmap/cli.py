@@ -1,0 +1,111 @@
+"""The ``coopmap`` command: build and inspect releases, regenerate the data dictionary."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from pathlib import Path
+
+from coopmap import paths
+from coopmap.store import ReleaseStore, StoreError
+
+
+def _store(args) -> ReleaseStore:
+    return ReleaseStore(Path(args.store) if args.store else paths.releases_dir())
+
+
+def cmd_build(args) -> int:
+    from coopmap.build import build
+
+    start = time.perf_counter()
+    data_dir = Path(args.data_dir) if args.data_dir else paths.data_dir()
+    result = build(data_dir=data_dir, store=_store(args), switch=not args.no_switch)
+    elapsed = time.perf_counter() - start
+    if not args.quiet:
+        print(result.match_report)
+        print()
+    m = result.release.manifest
+    print(f"release      {result.release.id}")
+    print(f"content hash {m['content_hash']}")
+    print(f"rows         " + ", ".join(f"{k}={v}" for k, v in m["row_counts"].items()))
+    print(f"data as of   {m['data_as_of']}")
+    print(f"current      {'switched to this release' if result.switched else 'unchanged'}")
+    print(f"built in     {elapsed:.1f} s")
+    return 0
+
+
+def cmd_info(args) -> int:
+    store = _store(args)
+    release = store.current()
+    m = release.manifest
+    if args.json:
+        print(json.dumps(m, indent=2, sort_keys=True))
+        return 0
+    print(f"current release  {release.id}")
+    print(f"created          {m['created']} by {m['built_by']}")
+    print(f"content hash     {m['content_hash']}")
+    print(f"schema version   {m['schema_version']}")
+    print(f"data as of       {m.get('data_as_of')}")
+    print("tables           " + ", ".join(f"{k}={v}" for k, v in m["row_counts"].items()))
+    print(f"source files     {len(m['sources'])}")
+    print(f"releases in store {len(store.list())}")
+    return 0
+
+
+def cmd_releases(args) -> int:
+    store = _store(args)
+    current = store.current_id()
+    for m in store.list():
+        mark = "*" if m["id"] == current else " "
+        print(f"{mark} {m['id']}  {m['created']}  {m['built_by']}  {m.get('note', '')}")
+    return 0
+
+
+def cmd_docs(args) -> int:
+    from coopmap.docs import DICTIONARY_PATH, data_dictionary
+
+    text = data_dictionary()
+    if args.check:
+        if DICTIONARY_PATH.read_text(encoding="utf-8") != text:
+            print(f"{DICTIONARY_PATH} is out of date: run `coopmap docs`", file=sys.stderr)
+            return 1
+        return 0
+    DICTIONARY_PATH.write_text(text, encoding="utf-8")
+    print(f"wrote {DICTIONARY_PATH}")
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="coopmap", description=__doc__)
+    parser.add_argument("--store", help="release store folder (default data/releases)")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("build", help="build the default release from data/sources/")
+    p.add_argument("--data-dir", help="data folder holding sources/ and corrections/")
+    p.add_argument("--no-switch", action="store_true", help="write the release, keep CURRENT")
+    p.add_argument("--quiet", action="store_true", help="skip the match report")
+    p.set_defaults(func=cmd_build)
+
+    p = sub.add_parser("info", help="show the current release")
+    p.add_argument("--json", action="store_true", help="print the whole manifest")
+    p.set_defaults(func=cmd_info)
+
+    p = sub.add_parser("releases", help="list every release (* = current)")
+    p.set_defaults(func=cmd_releases)
+
+    p = sub.add_parser("docs", help="regenerate docs/data-dictionary.md from the schema")
+    p.add_argument("--check", action="store_true", help="fail if the file is out of date")
+    p.set_defaults(func=cmd_docs)
+
+    args = parser.parse_args(argv)
+    try:
+        return args.func(args)
+    except StoreError as exc:
+        print(f"coopmap: {exc}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

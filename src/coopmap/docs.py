@@ -1,0 +1,95 @@
+"""The data dictionary, generated from the contract in schema.py so that it cannot drift."""
+
+from __future__ import annotations
+
+from coopmap import paths, schema
+
+DICTIONARY_PATH = paths.PROJECT_ROOT / "docs" / "data-dictionary.md"
+
+CAVEATS = """\
+## Caveats: read before citing
+
+- **Unknown is not "no".** No source at hand describes county jail practice (detainer holds,
+  release notification, jail access). Where a state law settles a practice statewide, the
+  counties inherit it with basis "state law"; everywhere else the value is *unknown* and the map
+  shows it in grey, never as "no".
+- **The state-law table is an unreviewed draft.** It was compiled with an AI research assistant
+  on 2026-09-22 and has not been reviewed by a second person (see
+  `data/sources/state_laws/PROVENANCE.md`). Every value derived from it carries
+  `review_status = unreviewed_draft`.
+- **The ICE list of 2026-05-18 undercounts today's program.** It is the newest sheet at hand; a
+  public QA summary counted about 2,510 active agreements in October 2026 against 1,843 here.
+- **2017 geography.** Shapes and county codes are the Census 2017 edition: Connecticut's 8 legacy
+  counties (whose 2024 population is not published, so it is missing, not zero) and Alaska's
+  Valdez-Cordova Census Area (population = Chugach + Copper River).
+- **Federal "sanctuary" lists are allegations.** The DHS list (2025-05-29) was withdrawn within
+  days because of errors; the DOJ list (2025-08-05) says it is not exhaustive. They say what the
+  federal government claimed, not what a jail does.
+- **Months before February 2025** come from Wayback Machine captures of ICE's web page: a month
+  repeats the previous one when the page did not change, and captures can miss rows.
+- **Removal is inferred**: an agreement is "no longer listed" when the newest sheet omits it; ICE
+  publishes no termination dates.
+"""
+
+
+def _type(dtype) -> str:
+    text = str(dtype)
+    if "string" in text or text == "str":
+        return "text"
+    if "int" in text.lower():
+        return "integer"
+    if "bool" in text:
+        return "true/false"
+    if "datetime" in text:
+        return "date"
+    return text
+
+
+def _vocabularies() -> list[tuple[str, dict]]:
+    return [
+        ("model", schema.MODELS),
+        ("agency_type", schema.AGENCY_TYPES),
+        ("status", schema.STATUSES),
+        ("list", schema.LISTS),
+        ("match_method", schema.MATCH_METHODS),
+        ("jurisdiction_level", schema.JURISDICTION_LEVELS),
+        ("dimension", schema.POLICY_DIMENSIONS),
+        ("value (policies) and the three practice columns of the postures", schema.POLICY_VALUES),
+        ("basis", schema.POLICY_BASES),
+        ("stance / state_law_stance", schema.STANCES),
+        ("review_status", schema.REVIEW_STATUSES),
+        ("list_id", schema.FEDERAL_LISTS),
+        ("model_category", schema.MODEL_CATEGORIES),
+        ("federal_list", schema.FEDERAL_LIST_CATEGORIES),
+    ]
+
+
+def data_dictionary() -> str:
+    lines = [
+        "# coopmap data dictionary",
+        "",
+        "Generated from `src/coopmap/schema.py` by `coopmap docs`; a test fails when it is out of",
+        f"date. Schema version {schema.SCHEMA_VERSION}. Every release is a folder of these tables as",
+        "Parquet files plus `manifest.json` (id, created, schema version, row counts, content hash,",
+        "every source file with its sha256, who built it).",
+        "",
+        "FIPS codes are always text: 2 digits for a state, 5 for a county. Months are `YYYY-MM`.",
+        "",
+        CAVEATS,
+        "## Tables",
+        "",
+    ]
+    for table in schema.TABLES.values():
+        lines += [f"### `{table.name}`", "", table.description, "",
+                  f"Key: {', '.join(f'`{k}`' for k in table.key)}", "",
+                  "| column | type | empty allowed | meaning |", "| --- | --- | --- | --- |"]
+        for name, col in table.schema.columns.items():
+            desc = (col.description or "").replace("|", "\\|")
+            lines.append(f"| `{name}` | {_type(col.dtype)} | {'yes' if col.nullable else 'no'} | {desc} |")
+        lines.append("")
+    lines += ["## Values", ""]
+    for title, vocab in _vocabularies():
+        lines += [f"### {title}", "", "| code | label |", "| --- | --- |"]
+        lines += [f"| `{code}` | {label} |" for code, label in vocab.items()]
+        lines.append("")
+    return "\n".join(lines)

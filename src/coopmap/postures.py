@@ -1,0 +1,293 @@
+"""Postures: what applies in each county and state in a chosen month. This is what the map colours.
+
+Everything is computed from a release's tables (agreements, their counties, the month-by-month
+listings, places, state laws, policies, federal lists), so any month from January 2021 to the newest
+ICE list can be shown, with the same rules, filtered by model and agency type.
+
+Rules:
+- An agreement is active in a month when that month's participating sheet lists it.
+- A county-level agreement counts for every county it covers (a regional jail covers several).
+- Statewide agencies (state police, corrections) are counted per state, never painted onto a county:
+  ``n_statewide_agreements`` carries them to every county of the state.
+- Unmatched and territory agreements count in no county; unmatched ones still count in their state.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Protocol
+
+import pandas as pd
+
+from coopmap import schema
+
+
+class HasTables(Protocol):
+    def table(self, name: str) -> pd.DataFrame: ...
+
+
+def months(release: HasTables) -> list[str]:
+    """Months that have a participating sheet, oldest first."""
+    sheets = release.table("sheets")
+    return sorted(sheets.loc[sheets["list"] == "participating", "month"].unique().tolist())
+
+
+def shift_month(month: str, delta: int) -> str:
+    year, mon = int(month[:4]), int(month[5:7])
+    index = year * 12 + (mon - 1) + delta
+    return f"{index // 12:04d}-{index % 12 + 1:02d}"
+
+
+def _check_choice(name: str, values: Iterable[str] | None, allowed) -> list[str] | None:
+    if values is None:
+        return None
+    values = list(values)
+    bad = [v for v in values if v not in allowed]
+    if bad:
+        raise ValueError(f"{name}: unknown {bad}; choose from {list(allowed)}")
+    return values
+
+
+def active_agreements(
+    release: HasTables,
+    month: str,
+    *,
+    models: Iterable[str] | None = None,
+    agency_types: Iterable[str] | None = None,
+    states: Iterable[str] | None = None,
+) -> pd.DataFrame:
+    """Agreements on the participating sheet of ``month``, with that month's signed date.
+
+    ``states`` are state FIPS codes. Columns: those of the agreements table (``signed`` is the
+    month's value).
+    """
+    models = _check_choice("models", models, schema.MODELS)
+    agency_types = _check_choice("agency_types", agency_types, schema.AGENCY_TYPES)
+    listings = release.table("listings")
+    on = listings[(listings["list"] == "participating") & (listings["month"] == month)]
+    agreements = release.table("agreements").drop(columns=["signed"])
+    active = agreements.merge(on[["agreement_id", "signed"]], on="agreement_id", how="inner")
+    if models is not None:
+        active = active[active["model"].isin(models)]
+    if agency_types is not None:
+        active = active[active["agency_type"].isin(agency_types)]
+    if states is not None:
+        active = active[active["state_fips"].isin(list(states))]
+    return active.reset_index(drop=True)
+
+
+def _pending(release: HasTables, month: str) -> pd.DataFrame:
+    """Agreements on the newest pending sheet at or before ``month``."""
+    listings = release.table("listings")
+    pending = listings[listings["list"] == "pending"]
+    earlier = pending.loc[pending["month"] <= month, "month"]
+    if earlier.empty:
+        return pending.iloc[0:0]
+    return pending[pending["month"] == earlier.max()]
+
+
+def _model_flags(frame: pd.DataFrame, key: str) -> pd.DataFrame:
+    """Per key: counts, model flags, category, sheriff flag and first signed date."""
+    if frame.empty:
+        return pd.DataFrame(
+            columns=["n_agreements", "n_agencies", "has_jem", "has_wso", "has_tfm",
+                     "sheriff_participates", "first_signed"]
+        ).rename_axis(key)
+    grouped = frame.groupby(key)
+    out = pd.DataFrame(
+        {
+            "n_agreements": grouped["agreement_id"].nunique(),
+            "n_agencies": frame.drop_duplicates([key, "state_fips", "agency"]).groupby(key).size(),
+            "has_jem": grouped["model"].agg(lambda s: "JEM" in set(s)),
+            "has_wso": grouped["model"].agg(lambda s: "WSO" in set(s)),
+            "has_tfm": grouped["model"].agg(lambda s: "TFM" in set(s)),
+            "sheriff_participates": grouped["is_sheriff"].any(),
+            "first_signed": grouped["signed"].min(),
+        }
+    )
+    return out
+
+
+def model_category(has_jem: pd.Series, has_wso: pd.Series, has_tfm: pd.Series) -> pd.Series:
+    """none / JEM / WSO / TFM / several, the 287(g) map layer."""
+    count = has_jem.astype(int) + has_wso.astype(int) + has_tfm.astype(int)
+    cat = pd.Series("none", index=has_jem.index, dtype=str)
+    cat[has_jem & (count == 1)] = "JEM"
+    cat[has_wso & (count == 1)] = "WSO"
+    cat[has_tfm & (count == 1)] = "TFM"
+    cat[count > 1] = "several"
+    return cat
+
+
+def _fill_flags(df: pd.DataFrame) -> pd.DataFrame:
+    for col in ("n_agreements", "n_agencies", "n_pending", "n_statewide_agreements"):
+        df[col] = df[col].fillna(0).astype("Int64")
+    for col in ("has_jem", "has_wso", "has_tfm", "sheriff_participates"):
+        df[col] = df[col].astype("boolean").fillna(False)
+    df["has_287g"] = df["n_agreements"] > 0
+    df["model_category"] = model_category(df["has_jem"], df["has_wso"], df["has_tfm"])
+    return df
+
+
+def _policy_columns(release: HasTables, level: str, key: str) -> pd.DataFrame:
+    policies = release.table("policies")
+    policies = policies[policies["level"] == level]
+    value = policies.pivot(index="fips", columns="dimension", values="value")
+    basis = policies.pivot(index="fips", columns="dimension", values="basis")
+    basis.columns = [f"{c}_basis" for c in basis.columns]
+    out = value.join(basis)
+    out.index.name = key
+    return out
+
+
+def _federal(release: HasTables, level: str) -> pd.Series:
+    d = release.table("designations")
+    if level == "county":
+        named = d[d["county_fips"].notna() & d["jurisdiction_type"].isin(["county", "city",
+                                                                         "district"])]
+        # A city counts for the county only when the list gave the city a county FIPS of its
+        # own, i.e. a consolidated city-county or independent city (Philadelphia, Denver).
+        keys = named["county_fips"]
+    else:
+        named = d[d["jurisdiction_type"].isin(["state", "district"])]
+        keys = named["state_fips"]
+    lists = named.assign(key=keys.values).groupby("key")["list_id"].agg(set)
+
+    def category(s: set) -> str:
+        dhs, doj = "dhs_2025_05_29" in s, "doj_2025_08_05" in s
+        return "both" if dhs and doj else "dhs" if dhs else "doj" if doj else "not_listed"
+
+    return lists.map(category)
+
+
+def county_postures(
+    release: HasTables,
+    month: str,
+    *,
+    models: Iterable[str] | None = None,
+    agency_types: Iterable[str] | None = None,
+) -> pd.DataFrame:
+    """One row per county (3,142) describing ``month``; table COUNTY_POSTURES."""
+    counties = release.table("counties")
+    active = active_agreements(release, month, models=models, agency_types=agency_types)
+    covered = active[active["jurisdiction_level"] == "county"].drop(columns=["county_fips"])
+    covered = covered.merge(release.table("agreement_counties")[["agreement_id", "county_fips"]],
+                            on="agreement_id")
+    flags = _model_flags(covered, "county_fips")
+
+    statewide = active[active["jurisdiction_level"] == "state"].groupby("state_fips").size()
+    pending = _pending(release, month).merge(
+        release.table("agreement_counties")[["agreement_id", "county_fips"]], on="agreement_id"
+    )
+    pending = _filter_like(release, pending, models, agency_types)
+    n_pending = pending.groupby("county_fips")["agreement_id"].nunique()
+
+    laws = release.table("state_laws").set_index("state_fips")["stance"]
+    out = counties[["county_fips", "state_fips", "state_abbr", "name", "population"]].copy()
+    out["month"] = month
+    out = out.join(flags, on="county_fips")
+    out["n_pending"] = out["county_fips"].map(n_pending)
+    out["n_statewide_agreements"] = out["state_fips"].map(statewide)
+    out = _fill_flags(out)
+    out["state_law_stance"] = out["state_fips"].map(laws)
+    out = out.join(_policy_columns(release, "county", "county_fips"), on="county_fips")
+    out["federal_list"] = out["county_fips"].map(_federal(release, "county")).fillna("not_listed")
+    return schema.validate("county_postures", out[schema.COUNTY_POSTURES.columns])
+
+
+def _filter_like(release, frame, models, agency_types) -> pd.DataFrame:
+    """Apply model/agency-type filters to listing rows by joining their agreements."""
+    if frame.empty:
+        return frame
+    agreements = release.table("agreements")[["agreement_id", "model", "agency_type"]]
+    frame = frame.merge(agreements, on="agreement_id")
+    if models is not None:
+        frame = frame[frame["model"].isin(list(models))]
+    if agency_types is not None:
+        frame = frame[frame["agency_type"].isin(list(agency_types))]
+    return frame
+
+
+def state_postures(
+    release: HasTables,
+    month: str,
+    *,
+    models: Iterable[str] | None = None,
+    agency_types: Iterable[str] | None = None,
+    counties: pd.DataFrame | None = None,
+) -> pd.DataFrame:
+    """One row per state (51) describing ``month``; table STATE_POSTURES.
+
+    State counts include every agreement of the state's agencies (county, municipal, statewide and
+    unmatched); ``counties_with_287g`` and ``population_covered`` come from the county postures.
+    """
+    states = release.table("states")
+    active = active_agreements(release, month, models=models, agency_types=agency_types)
+    active = active[active["jurisdiction_level"] != "territory"]
+    flags = _model_flags(active, "state_fips")
+    statewide = active[active["jurisdiction_level"] == "state"].groupby("state_fips").size()
+    pending = _filter_like(release, _pending(release, month), models, agency_types)
+    if not pending.empty:
+        pending = pending.merge(release.table("agreements")[["agreement_id", "state_fips"]],
+                                on="agreement_id")
+        n_pending = pending.groupby("state_fips")["agreement_id"].nunique()
+    else:
+        n_pending = pd.Series(dtype="Int64")
+    if counties is None:
+        counties = county_postures(release, month, models=models, agency_types=agency_types)
+    with_287g = counties[counties["has_287g"]]
+    n_counties = with_287g.groupby("state_fips").size()
+    pop_covered = with_287g.groupby("state_fips")["population"].sum(min_count=1)
+
+    laws = release.table("state_laws").set_index("state_fips")["stance"]
+    out = states[["state_fips", "state_abbr", "name", "population"]].copy()
+    out["month"] = month
+    out = out.join(flags, on="state_fips")
+    out["n_pending"] = out["state_fips"].map(n_pending)
+    out["n_statewide_agreements"] = out["state_fips"].map(statewide)
+    out = _fill_flags(out)
+    out["state_law_stance"] = out["state_fips"].map(laws)
+    out = out.join(_policy_columns(release, "state", "state_fips"), on="state_fips")
+    out["federal_list"] = out["state_fips"].map(_federal(release, "state")).fillna("not_listed")
+    out["counties_with_287g"] = out["state_fips"].map(n_counties).fillna(0)
+    out["population_covered"] = out["state_fips"].map(pop_covered).fillna(0)
+    return schema.validate("state_postures", out[schema.STATE_POSTURES.columns])
+
+
+def headline(
+    release: HasTables,
+    month: str,
+    *,
+    states: Iterable[str] | None = None,
+    models: Iterable[str] | None = None,
+    agency_types: Iterable[str] | None = None,
+) -> dict:
+    """Headline figures for a view and their values 1, 6 and 12 months earlier.
+
+    Returns {"month", "agreements", "agencies", "counties_with_287g", "population_covered",
+    "earlier": {1: {...} or None, 6: ..., 12: ...}} — None where no sheet exists for that month.
+    """
+    states = list(states) if states is not None else None
+    available = set(months(release))
+
+    def figures(m: str) -> dict:
+        active = active_agreements(release, m, models=models, agency_types=agency_types,
+                                   states=states)
+        counties = county_postures(release, m, models=models, agency_types=agency_types)
+        if states is not None:
+            counties = counties[counties["state_fips"].isin(states)]
+        covered = counties[counties["has_287g"]]
+        return {
+            "month": m,
+            "agreements": int(active["agreement_id"].nunique()),
+            "agencies": int(len(active.drop_duplicates(["state_fips", "agency"]))),
+            "counties_with_287g": int(len(covered)),
+            "population_covered": int(covered["population"].sum()),
+        }
+
+    out = figures(month)
+    out["earlier"] = {
+        k: (figures(shift_month(month, -k)) if shift_month(month, -k) in available else None)
+        for k in (1, 6, 12)
+    }
+    return out

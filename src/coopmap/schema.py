@@ -1,0 +1,528 @@
+"""The dataset contract: every table, column, dtype, allowed value, label, colour and legend order.
+
+Everything else in coopmap imports names from here instead of repeating strings. Each table is a
+pandera schema; ``validate(name, df)`` is called when a release is built and when it is loaded.
+Every column carries a description, and ``docs/data-dictionary.md`` is generated from them
+(``coopmap docs``); a test fails when the two disagree or a description is missing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+import pandera.pandas as pa
+
+SCHEMA_VERSION = "1"
+
+# --- Vocabularies ---------------------------------------------------------------------------
+# Each vocabulary is an ordered mapping code -> label; the order is the legend order.
+
+MODELS: dict[str, str] = {
+    "JEM": "Jail Enforcement Model",
+    "WSO": "Warrant Service Officer",
+    "TFM": "Task Force Model",
+}
+MODEL_SHORT: dict[str, str] = {"JEM": "Jail", "WSO": "Warrant service", "TFM": "Task force"}
+
+AGENCY_TYPES: dict[str, str] = {
+    "county": "County (sheriff or county agency)",
+    "municipality": "Municipality (city or town police)",
+    "state_agency": "State agency (covers the whole state)",
+    "other": "Other (university, airport, regional or tribal agency)",
+}
+
+STATUSES: dict[str, str] = {
+    "participating": "Participating",
+    "pending": "Pending (not yet signed)",
+    "no_longer_listed": "No longer listed",
+}
+
+LISTS: dict[str, str] = {"participating": "Participating agencies", "pending": "Pending agencies"}
+
+# How an agreement's jurisdiction was found. Order: most to least direct.
+MATCH_METHODS: dict[str, str] = {
+    "ice_county_column": "ICE's COUNTY column",
+    "reviewed_correction": "Reviewed correction of ICE's county name",
+    "agency_name": "County named in the agency's name",
+    "other_sheet": "Same agency's county in another month's ICE sheet",
+    "city_lookup": "The agency's city, looked up to its county",
+    "reviewed_entry": "Reviewed entry (university, airport, regional authority)",
+    "state_agency": "Statewide agency: covers the whole state",
+    "territory": "Territory: outside the map",
+    "unmatched": "Not matched (reason given)",
+}
+
+JURISDICTION_LEVELS: dict[str, str] = {
+    "county": "County",
+    "state": "State",
+    "territory": "Territory",
+    "unmatched": "Unmatched",
+}
+
+# The three practices PRODUCT.md names, each with the same scale.
+POLICY_DIMENSIONS: dict[str, str] = {
+    "detainer_holds": "Detainer holds",
+    "release_notification": "Release-date notification",
+    "jail_access": "ICE access to the jail",
+}
+POLICY_VALUES: dict[str, str] = {
+    "honored": "Yes, on ICE's request alone",
+    "judicial_warrant_only": "Only with a judicial warrant",
+    "limited": "Limited",
+    "declined": "Declined",
+    "unknown": "Unknown",
+}
+# Per-dimension wording of the values, for plain-words text.
+POLICY_VALUE_TEXT: dict[str, dict[str, str]] = {
+    "detainer_holds": {
+        "honored": "Holds people on an ICE detainer alone",
+        "judicial_warrant_only": "Holds people for ICE only with a judicial warrant",
+        "limited": "Holds people on detainers only in limited cases",
+        "declined": "Does not hold people on ICE detainers",
+        "unknown": "Unknown: no source at hand says",
+    },
+    "release_notification": {
+        "honored": "Tells ICE when people will be released",
+        "judicial_warrant_only": "Tells ICE of releases only with a judicial warrant",
+        "limited": "Tells ICE of releases only in limited cases",
+        "declined": "Does not tell ICE of release dates",
+        "unknown": "Unknown: no source at hand says",
+    },
+    "jail_access": {
+        "honored": "Lets ICE agents into the jail to interview people",
+        "judicial_warrant_only": "Lets ICE into the jail only with a judicial warrant",
+        "limited": "Lets ICE into the jail only in limited cases",
+        "declined": "Does not let ICE into the jail",
+        "unknown": "Unknown: no source at hand says",
+    },
+}
+POLICY_BASES: dict[str, str] = {
+    "local_policy": "Local policy",
+    "state_law": "State law",
+    "court_ruling": "Court ruling",
+    "none": "No source",
+}
+
+STANCES: dict[str, str] = {
+    "pro": "Requires cooperation",
+    "none": "No statewide law either way",
+    "anti": "Limits or forbids cooperation",
+}
+STATE_LAW_SOURCE_TYPES = ["statute", "executive_order", "case_law", "ag_opinion", "court_order", "none"]
+REVIEW_STATUSES: dict[str, str] = {
+    "unreviewed_draft": "Unreviewed draft",
+    "reviewed": "Reviewed",
+}
+
+FEDERAL_LISTS: dict[str, str] = {
+    "dhs_2025_05_29": "DHS list of 2025-05-29 (withdrawn)",
+    "doj_2025_08_05": "DOJ list of 2025-08-05",
+}
+DESIGNATION_TYPES = ["state", "district", "county", "city"]
+
+# --- Map layers: category codes, labels, colours, legend order --------------------------------
+# Colours are Okabe-Ito (colour-blind safe). "Unknown" is always a hatched-looking light grey that
+# is visibly different from "none"/"no" (white-ish) in every layer.
+UNKNOWN_COLOUR = "#BDBDBD"
+NONE_COLOUR = "#F7F7F7"
+
+MODEL_CATEGORIES: dict[str, str] = {
+    "none": "No agreement",
+    "JEM": "Jail Enforcement only",
+    "WSO": "Warrant Service Officer only",
+    "TFM": "Task Force only",
+    "several": "Several models",
+}
+MODEL_CATEGORY_COLOURS: dict[str, str] = {
+    "none": NONE_COLOUR,
+    "JEM": "#E69F00",
+    "WSO": "#56B4E9",
+    "TFM": "#D55E00",
+    "several": "#000000",
+}
+STANCE_COLOURS: dict[str, str] = {"pro": "#D55E00", "none": NONE_COLOUR, "anti": "#0072B2"}
+POLICY_VALUE_COLOURS: dict[str, str] = {
+    "honored": "#D55E00",
+    "limited": "#F0E442",
+    "judicial_warrant_only": "#56B4E9",
+    "declined": "#0072B2",
+    "unknown": UNKNOWN_COLOUR,
+}
+FEDERAL_LIST_CATEGORIES: dict[str, str] = {
+    "not_listed": "Not named",
+    "dhs": "Named by DHS only (list withdrawn)",
+    "doj": "Named by DOJ only",
+    "both": "Named by DHS and DOJ",
+}
+FEDERAL_LIST_COLOURS: dict[str, str] = {
+    "not_listed": NONE_COLOUR,
+    "dhs": "#CC79A7",
+    "doj": "#009E73",
+    "both": "#000000",
+}
+
+# --- Columns --------------------------------------------------------------------------------
+
+STATE_FIPS = r"^\d{2}$"
+COUNTY_FIPS = r"^\d{5}$"
+MONTH = r"^\d{4}-(0[1-9]|1[0-2])$"
+SHA256 = r"^[0-9a-f]{64}$"
+
+
+def _isin(vocab) -> pa.Check:
+    return pa.Check.isin(list(vocab))
+
+
+def _str(description: str, *, nullable: bool = False, pattern: str | None = None, vocab=None):
+    checks = []
+    if pattern:
+        checks.append(pa.Check.str_matches(pattern))
+    if vocab is not None:
+        checks.append(_isin(vocab))
+    return pa.Column(str, checks=checks, nullable=nullable, description=description)
+
+
+def _int(description: str, *, nullable: bool = False, min_value: int | None = 0):
+    checks = [pa.Check.ge(min_value)] if min_value is not None else []
+    return pa.Column(
+        "Int64", checks=checks, nullable=nullable, coerce=True, description=description
+    )
+
+
+def _bool(description: str, *, nullable: bool = False):
+    return pa.Column(
+        "boolean", nullable=nullable, coerce=True, description=description
+    )
+
+
+def _date(description: str, *, nullable: bool = True):
+    return pa.Column(
+        "datetime64[ms]", nullable=nullable, coerce=True, description=description
+    )
+
+
+@dataclass(frozen=True)
+class Table:
+    name: str
+    description: str
+    schema: pa.DataFrameSchema
+    key: tuple[str, ...]
+
+    @property
+    def columns(self) -> list[str]:
+        return list(self.schema.columns)
+
+
+def _table(name: str, description: str, key: tuple[str, ...], columns: dict) -> Table:
+    schema = pa.DataFrameSchema(
+        columns,
+        strict=True,
+        ordered=True,
+        unique=list(key) if key else None,
+        name=name,
+        description=description,
+    )
+    return Table(name, description, schema, key)
+
+
+_state_cols = {
+    "state_fips": _str("2-digit state FIPS code (text, never a number).", pattern=STATE_FIPS),
+}
+
+AGREEMENTS = _table(
+    "agreements",
+    "One row per 287(g) agreement (agency x model) ever listed by ICE since January 2021.",
+    ("agreement_id",),
+    {
+        "agreement_id": _str(
+            "Stable id: hash of state, normalised agency name and model.", pattern=r"^[0-9a-f]{12}$"
+        ),
+        **_state_cols,
+        "state_abbr": _str("Two-letter USPS state or territory code."),
+        "agency": _str(
+            "Agency name exactly as ICE wrote it on the newest sheet that lists it "
+            "(surrounding spaces removed)."
+        ),
+        "agency_type": _str(
+            "County, municipality or state agency: ICE's TYPE column where it exists, otherwise "
+            "from the same agency on another sheet or its name (see agency_type_basis).",
+            vocab=AGENCY_TYPES,
+        ),
+        "agency_type_basis": _str(
+            "Where agency_type came from: ice_type_column, other_sheet or agency_name.",
+            vocab=["ice_type_column", "other_sheet", "agency_name", "reviewed_entry"],
+        ),
+        "is_sheriff": _bool("True when the agency is a county sheriff's office."),
+        "model": _str("287(g) model: JEM, WSO or TFM.", vocab=MODELS),
+        "signed": _date("MOA signing date on the newest sheet that lists it (pending: none)."),
+        "moa_url": _str(
+            "Link to the signed MOA (the cell's hyperlink); empty where ICE wrote 'link pending'.",
+            nullable=True,
+        ),
+        "addendum_url": _str("Link to an MOA addendum, where ICE gives one.", nullable=True),
+        "status": _str(
+            "participating: on the newest participating sheet; pending: on the newest pending "
+            "sheet only; no_longer_listed: listed earlier, absent from the newest sheets.",
+            vocab=STATUSES,
+        ),
+        "first_listed": _str("First month (YYYY-MM) on a participating sheet.", nullable=True,
+                             pattern=MONTH),
+        "last_listed": _str("Last month (YYYY-MM) on a participating sheet.", nullable=True,
+                            pattern=MONTH),
+        "first_pending": _str("First month on a pending sheet.", nullable=True, pattern=MONTH),
+        "last_pending": _str("Last month on a pending sheet.", nullable=True, pattern=MONTH),
+        "jurisdiction_level": _str(
+            "county: covers the counties in agreement_counties; state: a statewide agency; "
+            "territory: outside the map; unmatched: see match_note.",
+            vocab=JURISDICTION_LEVELS,
+        ),
+        "county_fips": _str(
+            "The agreement's (first) county, 5-digit FIPS; empty for statewide agencies. "
+            "Regional authorities list all their counties in agreement_counties.",
+            nullable=True,
+            pattern=COUNTY_FIPS,
+        ),
+        "ice_county": _str("ICE's COUNTY cell as written (newest sheet with one).", nullable=True),
+        "match_method": _str("How the jurisdiction was matched.", vocab=MATCH_METHODS),
+        "match_note": _str("Detail of the match, or why it is unmatched.", nullable=True),
+        "source_file": _str("ICE sheet (under data/sources/ice_287g/) that gave these values."),
+        "source_date": _date("Date of that sheet.", nullable=False),
+    },
+)
+
+AGREEMENT_COUNTIES = _table(
+    "agreement_counties",
+    "The counties each county-level agreement covers (several for a regional jail authority).",
+    ("agreement_id", "county_fips"),
+    {
+        "agreement_id": _str("Agreement id (agreements.agreement_id).", pattern=r"^[0-9a-f]{12}$"),
+        "county_fips": _str("5-digit county FIPS.", pattern=COUNTY_FIPS),
+        "match_method": _str("How this county was matched.", vocab=MATCH_METHODS),
+    },
+)
+
+LISTINGS = _table(
+    "listings",
+    "Each month an agreement appears on an ICE sheet: the month-by-month history.",
+    ("agreement_id", "list", "month"),
+    {
+        "agreement_id": _str("Agreement id.", pattern=r"^[0-9a-f]{12}$"),
+        "list": _str("participating or pending sheet.", vocab=LISTS),
+        "month": _str("Month of the sheet (YYYY-MM).", pattern=MONTH),
+        "signed": _date("SIGNED on that month's sheet."),
+    },
+)
+
+SHEETS = _table(
+    "sheets",
+    "Every ICE sheet read: one per list and month, with its row count.",
+    ("list", "month"),
+    {
+        "list": _str("participating or pending.", vocab=LISTS),
+        "month": _str("Month the sheet stands for (YYYY-MM).", pattern=MONTH),
+        "sheet_date": _date("Publication or capture date (from the file name).", nullable=False),
+        "source_file": _str("Path under data/sources/."),
+        "layout": _str("Column layout of the sheet (its header, normalised)."),
+        "rows": _int("Agreement rows on the sheet."),
+        "agreements": _int(
+            "Distinct agreements on the sheet (differs from rows only where ICE repeated a row)."
+        ),
+        "note": _str("Explanation of any difference between rows and agreements.", nullable=True),
+    },
+)
+
+COUNTIES = _table(
+    "counties",
+    "The 3,142 counties and county equivalents of the 50 states and DC (2017 geography).",
+    ("county_fips",),
+    {
+        "county_fips": _str("5-digit county FIPS.", pattern=COUNTY_FIPS),
+        **_state_cols,
+        "state_abbr": _str("Two-letter state code."),
+        "name": _str("Full name, e.g. 'Autauga County', 'Baltimore city'."),
+        "population": _int("Resident population, Census Vintage 2024 (July 1, 2024).",
+                           nullable=True),
+        "population_note": _str(
+            "Why population is missing or how it was aggregated (Connecticut, Alaska).",
+            nullable=True,
+        ),
+    },
+)
+
+STATES = _table(
+    "states",
+    "The 50 states and DC.",
+    ("state_fips",),
+    {
+        **_state_cols,
+        "state_abbr": _str("Two-letter state code."),
+        "name": _str("State name."),
+        "population": _int("Resident population, Census Vintage 2024."),
+        "counties": _int("Number of counties (2017 geography)."),
+    },
+)
+
+STATE_LAWS = _table(
+    "state_laws",
+    "One statewide law stance per state (51 rows), from an AI-drafted, unreviewed compilation.",
+    ("state_fips",),
+    {
+        **_state_cols,
+        "stance": _str("pro, anti or none.", vocab=STANCES),
+        "source_type": _str("statute, executive_order, case_law, ...", vocab=STATE_LAW_SOURCE_TYPES),
+        "law_name": _str("Popular name of the law (with its year).", nullable=True),
+        "effect": _str("One sentence on its legal effect.", nullable=True),
+        "source_url": _str("Where the law can be read.", nullable=True),
+        "verified_date": _date("When the compiler checked it."),
+        "verified_by": _str("Who checked it.", nullable=True),
+        "review_status": _str("unreviewed_draft unless a human has reviewed it.",
+                              vocab=REVIEW_STATUSES),
+        "review_note": _str("The compiler's own doubt about this row.", nullable=True),
+        "source_file": _str("Source file under data/sources/."),
+    },
+)
+
+DESIGNATIONS = _table(
+    "designations",
+    "Places named on the 2025 federal 'sanctuary jurisdiction' lists (allegations, not facts).",
+    ("list_id", "state_fips", "jurisdiction_type", "name_as_published"),
+    {
+        "list_id": _str("Which federal list.", vocab=FEDERAL_LISTS),
+        "list_published": _date("Date the list was published.", nullable=False),
+        "withdrawn": _bool("True for the DHS list, taken down days after publication."),
+        "jurisdiction_type": _str("state, district, county or city.", vocab=DESIGNATION_TYPES),
+        "name_as_published": _str("Name exactly as the list printed it."),
+        **_state_cols,
+        "county_fips": _str("County (or county equivalent) FIPS, where one applies.",
+                            nullable=True, pattern=COUNTY_FIPS),
+        "note": _str("Transcriber's note.", nullable=True),
+        "source_file": _str("Source file under data/sources/."),
+    },
+)
+
+POLICIES = _table(
+    "policies",
+    "Detainer holds, release notification and jail access for every county and state: value, "
+    "basis and source. Unknown unless a source settles it.",
+    ("level", "fips", "dimension"),
+    {
+        "level": _str("county or state.", vocab=["county", "state"]),
+        "fips": _str("County (5-digit) or state (2-digit) FIPS.", pattern=r"^(\d{2}|\d{5})$"),
+        "dimension": _str("Which practice.", vocab=POLICY_DIMENSIONS),
+        "value": _str("honored, judicial_warrant_only, limited, declined or unknown.",
+                      vocab=POLICY_VALUES),
+        "basis": _str("local_policy, state_law, court_ruling, or none for unknown.",
+                      vocab=POLICY_BASES),
+        "source": _str("What settles the value (law name), empty for unknown.", nullable=True),
+        "source_url": _str("Link to that source.", nullable=True),
+        "as_of": _date("Date the source was checked."),
+        "review_status": _str("unreviewed_draft when inherited from the draft state-law table.",
+                              nullable=True, vocab=REVIEW_STATUSES),
+        "note": _str("Quote or note that justifies the value.", nullable=True),
+    },
+)
+
+_posture_common = {
+    "month": _str("Month the posture describes (YYYY-MM).", pattern=MONTH),
+    "n_agreements": _int("Active 287(g) agreements that month (participating sheet)."),
+    "n_agencies": _int("Distinct agencies with an active agreement."),
+    "has_287g": _bool("At least one active agreement (statewide agencies not counted)."),
+    "has_jem": _bool("An active Jail Enforcement Model agreement."),
+    "has_wso": _bool("An active Warrant Service Officer agreement."),
+    "has_tfm": _bool("An active Task Force Model agreement."),
+    "model_category": _str("none, JEM, WSO, TFM or several: the map's 287(g) layer.",
+                           vocab=MODEL_CATEGORIES),
+    "sheriff_participates": _bool("A county sheriff's office holds an active agreement."),
+    "first_signed": _date("Earliest signing date among the active agreements."),
+    "n_pending": _int("Agreements on the newest pending sheet at or before this month."),
+    "n_statewide_agreements": _int("Active agreements of statewide agencies in the state."),
+    "state_law_stance": _str("pro, anti or none (draft state-law table).", vocab=STANCES),
+    "detainer_holds": _str("Detainer holds value.", vocab=POLICY_VALUES),
+    "detainer_holds_basis": _str("Its basis.", vocab=POLICY_BASES),
+    "release_notification": _str("Release notification value.", vocab=POLICY_VALUES),
+    "release_notification_basis": _str("Its basis.", vocab=POLICY_BASES),
+    "jail_access": _str("Jail access value.", vocab=POLICY_VALUES),
+    "jail_access_basis": _str("Its basis.", vocab=POLICY_BASES),
+    "federal_list": _str("not_listed, dhs, doj or both: named itself on a federal list.",
+                         vocab=FEDERAL_LIST_CATEGORIES),
+}
+
+COUNTY_POSTURES = _table(
+    "county_postures",
+    "What the map colours at county level: one row per county for the release's newest month.",
+    ("county_fips", "month"),
+    {
+        "county_fips": _str("5-digit county FIPS.", pattern=COUNTY_FIPS),
+        **_state_cols,
+        "state_abbr": _str("Two-letter state code."),
+        "name": _str("County name."),
+        **_posture_common,
+        "population": _int("Vintage 2024 population.", nullable=True),
+    },
+)
+
+STATE_POSTURES = _table(
+    "state_postures",
+    "What the map colours at state level: one row per state for the release's newest month.",
+    ("state_fips", "month"),
+    {
+        **_state_cols,
+        "state_abbr": _str("Two-letter state code."),
+        "name": _str("State name."),
+        **_posture_common,
+        "counties_with_287g": _int("Counties with at least one active agreement."),
+        "population": _int("Vintage 2024 population.", nullable=True),
+        "population_covered": _int(
+            "People living in counties with an agreement (where county population is known).",
+            nullable=True,
+        ),
+    },
+)
+
+TABLES: dict[str, Table] = {
+    t.name: t
+    for t in (
+        AGREEMENTS,
+        AGREEMENT_COUNTIES,
+        LISTINGS,
+        SHEETS,
+        COUNTIES,
+        STATES,
+        STATE_LAWS,
+        DESIGNATIONS,
+        POLICIES,
+        COUNTY_POSTURES,
+        STATE_POSTURES,
+    )
+}
+
+
+class SchemaError(ValueError):
+    """A table does not follow the contract. The message names table, column, row and value."""
+
+
+def validate(name: str, df: pd.DataFrame) -> pd.DataFrame:
+    """Validate (and coerce) ``df`` as table ``name``; raise SchemaError listing the failures."""
+    table = TABLES[name]
+    try:
+        return table.schema.validate(df, lazy=True)
+    except (pa.errors.SchemaErrors, pa.errors.SchemaError) as exc:
+        cases = getattr(exc, "failure_cases", None)
+        if cases is None or len(cases) == 0:
+            raise SchemaError(f"table {name}: {exc}") from None
+        lines = [
+            f"table {name}, row {r.index}, column {r.column}: {r.failure_case!r} fails {r.check}"
+            for r in cases.head(20).itertuples()
+        ]
+        more = len(cases) - 20
+        if more > 0:
+            lines.append(f"... and {more} more")
+        raise SchemaError("\n".join(lines)) from None
+
+
+def empty(name: str) -> pd.DataFrame:
+    """An empty frame with the table's columns and dtypes."""
+    table = TABLES[name]
+    return pd.DataFrame({c: pd.Series(dtype=col.dtype.type) for c, col in
+                         table.schema.columns.items()})

@@ -1,0 +1,296 @@
+"""The release store: immutable folders of Parquet tables, and a pointer to the current one.
+
+Layout under the store root (``data/releases/`` by default)::
+
+    <release id>/manifest.json      id, created, schema version, row counts, sources with sha256 ...
+    <release id>/<table>.parquet    one file per table of schema.TABLES
+    CURRENT                         the current release id (replaced atomically with os.replace)
+    history.jsonl                   append-only: every publish and rollback (who, when, from, to)
+    .lock                           held (flock) while publishing or switching
+
+A release is written into a hidden temporary folder and renamed into place only when complete, so a
+crash leaves no half-written release under a listable name and never touches CURRENT. Switching
+checks the caller's expected current id under the lock, so of two staff publishing from the same
+preview only one wins and the other gets a ConflictError.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import hashlib
+import io
+import json
+import os
+import shutil
+import tempfile
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from coopmap import schema
+
+MANIFEST = "manifest.json"
+POINTER = "CURRENT"
+HISTORY = "history.jsonl"
+
+
+class StoreError(RuntimeError):
+    """The store cannot do what was asked; the message says why in plain words."""
+
+
+class ConflictError(StoreError):
+    """Someone else changed the current release since the caller's preview."""
+
+
+class NoReleaseError(StoreError):
+    """No release has been published yet (or the pointer names a missing one)."""
+
+
+def _table_bytes(df: pd.DataFrame) -> bytes:
+    """Parquet bytes of a table, byte-for-byte reproducible for the same content."""
+    table = pa.Table.from_pandas(df, preserve_index=False)
+    # pandas metadata holds versions; keep the schema but drop what varies between installs.
+    meta = dict(table.schema.metadata or {})
+    meta.pop(b"pandas", None)
+    table = table.replace_schema_metadata(meta)
+    buf = io.BytesIO()
+    pq.write_table(table, buf, compression="zstd", write_statistics=True,
+                   store_schema=False)
+    return buf.getvalue()
+
+
+def content_hash(tables: Mapping[str, pd.DataFrame]) -> str:
+    """sha256 over the tables' canonical Parquet bytes, in table-name order."""
+    h = hashlib.sha256()
+    for name in sorted(tables):
+        h.update(name.encode())
+        h.update(hashlib.sha256(_table_bytes(tables[name])).digest())
+    return h.hexdigest()
+
+
+def sha256_file(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+@dataclass
+class Release:
+    """One release, read lazily: ``release.table("agreements")`` loads and validates on first use."""
+
+    id: str
+    path: Path
+    manifest: dict
+    _tables: dict[str, pd.DataFrame] = field(default_factory=dict, repr=False)
+
+    def table(self, name: str) -> pd.DataFrame:
+        if name not in schema.TABLES:
+            raise KeyError(f"unknown table {name!r}; tables are {sorted(schema.TABLES)}")
+        if name not in self._tables:
+            file = self.path / f"{name}.parquet"
+            if not file.exists():
+                raise StoreError(f"release {self.id} has no table {name}")
+            df = pd.read_parquet(file)
+            self._tables[name] = schema.validate(name, df)
+        return self._tables[name]
+
+    def tables(self) -> dict[str, pd.DataFrame]:
+        return {name: self.table(name) for name in self.manifest["row_counts"]}
+
+    @property
+    def created(self) -> str:
+        return self.manifest["created"]
+
+    @property
+    def as_of(self) -> dict:
+        """Dates of the newest data in the release, e.g. {"participating": "2026-05-18", ...}."""
+        return self.manifest.get("data_as_of", {})
+
+
+class ReleaseStore:
+    def __init__(self, root: Path):
+        self.root = Path(root)
+
+    # --- reading ---------------------------------------------------------------------------
+    def current_id(self) -> str | None:
+        try:
+            text = (self.root / POINTER).read_text(encoding="utf-8").strip()
+        except FileNotFoundError:
+            return None
+        return text or None
+
+    def current(self) -> Release:
+        rid = self.current_id()
+        if rid is None:
+            raise NoReleaseError(
+                f"no current release in {self.root}: run `coopmap build` to build one"
+            )
+        return self.get(rid)
+
+    def get(self, release_id: str) -> Release:
+        path = self.root / release_id
+        if release_id.startswith(".") or "/" in release_id or not (path / MANIFEST).exists():
+            raise NoReleaseError(f"release {release_id!r} does not exist in {self.root}")
+        manifest = json.loads((path / MANIFEST).read_text(encoding="utf-8"))
+        return Release(release_id, path, manifest)
+
+    def list(self) -> list[dict]:
+        """Manifests of every complete release, oldest first."""
+        if not self.root.exists():
+            return []
+        out = []
+        for child in self.root.iterdir():
+            if child.is_dir() and not child.name.startswith(".") and (child / MANIFEST).exists():
+                out.append(json.loads((child / MANIFEST).read_text(encoding="utf-8")))
+        return sorted(out, key=lambda m: (m["created"], m["id"]))
+
+    def history(self) -> list[dict]:
+        """Every pointer switch (publish, rollback), oldest first."""
+        try:
+            lines = (self.root / HISTORY).read_text(encoding="utf-8").splitlines()
+        except FileNotFoundError:
+            return []
+        return [json.loads(line) for line in lines if line.strip()]
+
+    # --- writing ---------------------------------------------------------------------------
+    @contextmanager
+    def lock(self) -> Iterator[None]:
+        self.root.mkdir(parents=True, exist_ok=True)
+        with open(self.root / ".lock", "a+") as f:
+            fcntl.flock(f, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(f, fcntl.LOCK_UN)
+
+    def write(
+        self,
+        tables: Mapping[str, pd.DataFrame],
+        *,
+        built_by: str,
+        sources: list[dict],
+        note: str = "",
+        based_on: str | None = None,
+        data_as_of: dict | None = None,
+        created: str | None = None,
+        extra: dict | None = None,
+    ) -> Release:
+        """Validate and write a new immutable release; does not make it current.
+
+        The id is ``<created date>-<content hash prefix>``; writing content that a release
+        already holds returns that release.
+        """
+        missing = set(schema.TABLES) - set(tables)
+        if missing:
+            raise StoreError(f"release is missing tables: {sorted(missing)}")
+        checked = {name: schema.validate(name, df) for name, df in tables.items()}
+        digest = content_hash(checked)
+        for existing in self.list():
+            if existing["content_hash"] == digest:
+                return self.get(existing["id"])  # same content: releases are never duplicated
+        created = created or datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+        release_id = f"{created[:10].replace('-', '')}-{digest[:10]}"
+        final = self.root / release_id
+        if (final / MANIFEST).exists():
+            return self.get(release_id)
+        self.root.mkdir(parents=True, exist_ok=True)
+        tmp = Path(tempfile.mkdtemp(prefix=".tmp-", dir=self.root))
+        try:
+            for name, df in checked.items():
+                (tmp / f"{name}.parquet").write_bytes(_table_bytes(df))
+            manifest = {
+                "id": release_id,
+                "created": created,
+                "schema_version": schema.SCHEMA_VERSION,
+                "content_hash": digest,
+                "row_counts": {name: int(len(df)) for name, df in sorted(checked.items())},
+                "data_as_of": data_as_of or {},
+                "sources": sources,
+                "built_by": built_by,
+                "note": note,
+                "based_on": based_on,
+                **(extra or {}),
+            }
+            (tmp / MANIFEST).write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n",
+                                        encoding="utf-8")
+            _fsync_dir(tmp)
+            os.replace(tmp, final)
+            _fsync_dir(self.root)
+        except BaseException:
+            shutil.rmtree(tmp, ignore_errors=True)
+            raise
+        return self.get(release_id)
+
+    def set_current(
+        self, release_id: str, *, expected_current: str | None, by: str, action: str,
+        note: str = ""
+    ) -> None:
+        """Point CURRENT at ``release_id`` if the current one is still ``expected_current``."""
+        self.get(release_id)  # must exist and be complete
+        with self.lock():
+            now = self.current_id()
+            if now != expected_current:
+                raise ConflictError(
+                    f"the current release changed to {now} since your preview (based on "
+                    f"{expected_current}); preview again before publishing"
+                )
+            tmp = self.root / f".{POINTER}.{os.getpid()}"
+            tmp.write_text(release_id + "\n", encoding="utf-8")
+            with open(tmp, "rb+") as f:
+                os.fsync(f.fileno())
+            os.replace(tmp, self.root / POINTER)
+            _fsync_dir(self.root)
+            event = {
+                "at": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+                "action": action,
+                "by": by,
+                "from": now,
+                "to": release_id,
+                "note": note,
+            }
+            with open(self.root / HISTORY, "a", encoding="utf-8") as f:
+                f.write(json.dumps(event, sort_keys=True) + "\n")
+                f.flush()
+                os.fsync(f.fileno())
+
+    def publish(
+        self, tables: Mapping[str, pd.DataFrame], *, expected_current: str | None, by: str,
+        **write_kwargs,
+    ) -> Release:
+        """Write a release and make it current, unless someone published since the preview."""
+        if self.current_id() != expected_current:
+            raise ConflictError(
+                f"the current release changed to {self.current_id()} since your preview "
+                f"(based on {expected_current}); preview again before publishing"
+            )
+        release = self.write(tables, built_by=by, based_on=expected_current, **write_kwargs)
+        self.set_current(release.id, expected_current=expected_current, by=by,
+                         action="publish", note=write_kwargs.get("note", ""))
+        return release
+
+    def rollback(self, release_id: str, *, expected_current: str | None, by: str,
+                 note: str = "") -> None:
+        self.set_current(release_id, expected_current=expected_current, by=by,
+                         action="rollback", note=note)
+
+
+def _fsync_dir(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def default_store() -> ReleaseStore:
+    from coopmap import paths
+
+    return ReleaseStore(paths.releases_dir())
