@@ -115,23 +115,30 @@ def build(
     *,
     data_dir: Path | None = None,
     store: ReleaseStore | None = None,
+    geo_dir: Path | None = None,
     switch: bool = True,
     built_by: str = "coopmap build",
 ) -> BuildResult:
-    """Build geometry and the default release from ``<data_dir>/sources``; make it current."""
+    """Build geometry and the default release from ``<data_dir>/sources``; make it current.
+
+    ``geo_dir`` and ``store`` default to the data folder's ``geo/`` and ``releases/``; tests point
+    them elsewhere to build without touching the bundled release.
+    """
     from coopmap import geometry
 
     data_dir = Path(data_dir) if data_dir else paths.data_dir()
     sources_dir = data_dir / "sources"
     corrections_dir = data_dir / "corrections"
-    geo_dir = data_dir / "geo"
+    geo_dir = Path(geo_dir) if geo_dir else data_dir / "geo"
     store = store or ReleaseStore(data_dir / "releases")
 
     geo_meta = geometry.build_geometry(sources_dir, geo_dir)
     tables, report = build_tables(sources_dir, corrections_dir)
-    inventory = source_inventory(
-        (data_dir, sources_dir), (data_dir, corrections_dir), (data_dir, geo_dir)
-    )
+    inventory = source_inventory((data_dir, sources_dir), (data_dir, corrections_dir))
+    inventory += [
+        {"path": f"geo/{p.name}", "bytes": p.stat().st_size, "sha256": sha256_file(p)}
+        for p in sorted(geo_dir.glob("*.parquet"))
+    ]
     as_of = _as_of(tables)
     release = store.write(
         tables,

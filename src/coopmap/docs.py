@@ -68,10 +68,10 @@ def data_dictionary() -> str:
     lines = [
         "# coopmap data dictionary",
         "",
-        "Generated from `src/coopmap/schema.py` by `coopmap docs`; a test fails when it is out of",
-        f"date. Schema version {schema.SCHEMA_VERSION}. Every release is a folder of these tables as",
-        "Parquet files plus `manifest.json` (id, created, schema version, row counts, content hash,",
-        "every source file with its sha256, who built it).",
+        "Generated from `src/coopmap/schema.py` by `coopmap docs`; a test fails when it is out",
+        f"of date. Schema version {schema.SCHEMA_VERSION}. Every release is a folder of these",
+        "tables as Parquet files plus `manifest.json` (id, created, schema version, row counts,",
+        "content hash, every source file with its sha256, who built it).",
         "",
         "FIPS codes are always text: 2 digits for a state, 5 for a county. Months are `YYYY-MM`.",
         "",
@@ -85,7 +85,8 @@ def data_dictionary() -> str:
                   "| column | type | empty allowed | meaning |", "| --- | --- | --- | --- |"]
         for name, col in table.schema.columns.items():
             desc = (col.description or "").replace("|", "\\|")
-            lines.append(f"| `{name}` | {_type(col.dtype)} | {'yes' if col.nullable else 'no'} | {desc} |")
+            empty_ok = "yes" if col.nullable else "no"
+            lines.append(f"| `{name}` | {_type(col.dtype)} | {empty_ok} | {desc} |")
         lines.append("")
     lines += ["## Values", ""]
     for title, vocab in _vocabularies():

@@ -109,7 +109,9 @@ STANCES: dict[str, str] = {
     "none": "No statewide law either way",
     "anti": "Limits or forbids cooperation",
 }
-STATE_LAW_SOURCE_TYPES = ["statute", "executive_order", "case_law", "ag_opinion", "court_order", "none"]
+STATE_LAW_SOURCE_TYPES = [
+    "statute", "executive_order", "case_law", "ag_opinion", "court_order", "none",
+]
 REVIEW_STATUSES: dict[str, str] = {
     "unreviewed_draft": "Unreviewed draft",
     "reviewed": "Reviewed",
@@ -370,7 +372,8 @@ STATE_LAWS = _table(
     {
         **_state_cols,
         "stance": _str("pro, anti or none.", vocab=STANCES),
-        "source_type": _str("statute, executive_order, case_law, ...", vocab=STATE_LAW_SOURCE_TYPES),
+        "source_type": _str("statute, executive_order, case_law, ...",
+                            vocab=STATE_LAW_SOURCE_TYPES),
         "law_name": _str("Popular name of the law (with its year).", nullable=True),
         "effect": _str("One sentence on its legal effect.", nullable=True),
         "source_url": _str("Where the law can be read.", nullable=True),

@@ -84,7 +84,7 @@ def sha256_file(path: Path) -> str:
 
 @dataclass
 class Release:
-    """One release, read lazily: ``release.table("agreements")`` loads and validates on first use."""
+    """One release, read lazily: ``release.table(name)`` loads and validates on first use."""
 
     id: str
     path: Path

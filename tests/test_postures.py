@@ -1,0 +1,179 @@
+"""Posture rules as a table of cases, on a small hand-made release, then on the real one."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from coopmap import postures, schema
+
+# Two states; state 01 has counties 01001 (A), 01003 (B), 01005 (C); state 02 has 02010 (D).
+AGREEMENTS = [
+    # id, agency, type, sheriff, model, level, county, state
+    ("a00000000001", "A County Sheriff's Office", "county", True, "JEM", "county", "01001", "01"),
+    ("a00000000002", "A City Police Department", "municipality", False, "TFM", "county", "01001",
+     "01"),
+    ("a00000000003", "B-C Regional Jail Authority", "other", False, "WSO", "county", "01003", "01"),
+    ("a00000000004", "Alabama State Police", "state_agency", False, "TFM", "state", None, "01"),
+    ("a00000000005", "Unknown Task Force", "municipality", False, "TFM", "unmatched", None, "01"),
+    ("a00000000006", "D County Sheriff's Office", "county", True, "JEM", "county", "02010", "02"),
+]
+COVERS = [("a00000000001", "01001"), ("a00000000002", "01001"), ("a00000000003", "01003"),
+          ("a00000000003", "01005"), ("a00000000006", "02010")]
+# agreement -> months listed on the participating sheet
+LISTED = {
+    "a00000000001": ["2025-01", "2025-02", "2025-03"],
+    "a00000000002": ["2025-03"],
+    "a00000000003": ["2025-02", "2025-03"],
+    "a00000000004": ["2025-01", "2025-02", "2025-03"],
+    "a00000000005": ["2025-03"],
+    "a00000000006": ["2025-01", "2025-02"],
+}
+PENDING = {"a00000000006": ["2025-03"]}
+
+
+class MiniRelease:
+    def __init__(self):
+        n = len(AGREEMENTS)
+        ag = pd.DataFrame(AGREEMENTS, columns=["agreement_id", "agency", "agency_type",
+                                               "is_sheriff", "model", "jurisdiction_level",
+                                               "county_fips", "state_fips"])
+        ag = ag.assign(
+            state_abbr=ag["state_fips"].map({"01": "AL", "02": "AK"}),
+            agency_type_basis="ice_type_column", signed=pd.Timestamp("2024-12-01"),
+            moa_url=None, addendum_url=None, status="participating", first_listed="2025-01",
+            last_listed="2025-03", first_pending=None, last_pending=None, ice_county=None,
+            match_method=["ice_county_column", "ice_county_column", "reviewed_entry",
+                          "state_agency", "unmatched", "ice_county_column"],
+            match_note=None, source_file="x.xlsx", source_date=pd.Timestamp("2025-03-31"),
+        )
+        assert len(ag) == n
+        listings = [(a, "participating", m, pd.Timestamp("2024-12-01"))
+                    for a, ms in LISTED.items() for m in ms]
+        listings += [(a, "pending", m, pd.NaT) for a, ms in PENDING.items() for m in ms]
+        counties = pd.DataFrame({
+            "county_fips": ["01001", "01003", "01005", "02010"],
+            "state_fips": ["01", "01", "01", "02"], "state_abbr": ["AL", "AL", "AL", "AK"],
+            "name": ["A County", "B County", "C County", "D Borough"],
+            "population": [100, 200, None, 50], "population_note": [None, None, "not published",
+                                                                    None],
+        })
+        states = pd.DataFrame({"state_fips": ["01", "02"], "state_abbr": ["AL", "AK"],
+                               "name": ["Alabama", "Alaska"], "population": [300, 50],
+                               "counties": [3, 1]})
+        policies = [
+            (level, fips, dim, value, basis)
+            for level, fips, value, basis in [
+                ("county", "01001", "honored", "state_law"), ("county", "01003", "honored",
+                                                              "state_law"),
+                ("county", "01005", "honored", "state_law"), ("county", "02010", "unknown",
+                                                              "none"),
+                ("state", "01", "honored", "state_law"), ("state", "02", "unknown", "none"),
+            ]
+            for dim in schema.POLICY_DIMENSIONS
+        ]
+        self.tables = {
+            "agreements": schema.validate("agreements", ag[schema.AGREEMENTS.columns]),
+            "agreement_counties": pd.DataFrame(COVERS, columns=["agreement_id", "county_fips"])
+            .assign(match_method="ice_county_column"),
+            "listings": pd.DataFrame(listings, columns=["agreement_id", "list", "month",
+                                                        "signed"]),
+            "sheets": pd.DataFrame({"list": "participating",
+                                    "month": ["2025-01", "2025-02", "2025-03"]}),
+            "counties": counties,
+            "states": states,
+            "state_laws": pd.DataFrame({"state_fips": ["01", "02"], "stance": ["pro", "none"]}),
+            "policies": pd.DataFrame(policies, columns=["level", "fips", "dimension", "value",
+                                                        "basis"]),
+            "designations": pd.DataFrame({
+                "list_id": ["dhs_2025_05_29", "doj_2025_08_05", "dhs_2025_05_29",
+                            "dhs_2025_05_29"],
+                "jurisdiction_type": ["county", "county", "city", "state"],
+                "state_fips": ["01", "01", "01", "02"],
+                "county_fips": ["01003", "01003", None, None],
+            }),
+        }
+
+    def table(self, name):
+        return self.tables[name]
+
+
+@pytest.fixture(scope="module")
+def mini():
+    return MiniRelease()
+
+
+def _row(df, fips):
+    return df.set_index("county_fips").loc[fips]
+
+
+@pytest.mark.parametrize(
+    "month, models, types, fips, expected",
+    [
+        # one sheriff agreement
+        ("2025-01", None, None, "01001",
+         dict(n_agreements=1, n_agencies=1, model_category="JEM", sheriff_participates=True)),
+        # sheriff + city police with different models -> several
+        ("2025-03", None, None, "01001",
+         dict(n_agreements=2, n_agencies=2, model_category="several", has_tfm=True)),
+        # regional jail covers both its counties
+        ("2025-02", None, None, "01003", dict(n_agreements=1, model_category="WSO")),
+        ("2025-02", None, None, "01005", dict(n_agreements=1, model_category="WSO")),
+        # not listed yet in January
+        ("2025-01", None, None, "01003", dict(n_agreements=0, model_category="none",
+                                              has_287g=False)),
+        # statewide agency never paints a county, but is carried as a count
+        ("2025-01", None, None, "01005", dict(has_287g=False, n_statewide_agreements=1)),
+        # filters
+        ("2025-03", ["TFM"], None, "01001", dict(n_agreements=1, model_category="TFM",
+                                                 sheriff_participates=False)),
+        ("2025-03", None, ["state_agency"], "01001", dict(n_agreements=0,
+                                                          n_statewide_agreements=1)),
+        # dropped from the sheet in March -> none; pending that month
+        ("2025-03", None, None, "02010", dict(n_agreements=0, n_pending=1, model_category="none")),
+        # federal list: DHS + DOJ named the county; a city in it does not list the county
+        ("2025-03", None, None, "01003", dict(federal_list="both")),
+        ("2025-03", None, None, "01001", dict(federal_list="not_listed")),
+        # policies are carried with their basis; unknown stays unknown
+        ("2025-03", None, None, "01001", dict(detainer_holds="honored",
+                                              detainer_holds_basis="state_law")),
+        ("2025-03", None, None, "02010", dict(jail_access="unknown", jail_access_basis="none")),
+    ],
+)
+def test_county_posture_cases(mini, month, models, types, fips, expected):
+    df = postures.county_postures(mini, month, models=models, agency_types=types)
+    assert len(df) == 4
+    row = _row(df, fips)
+    assert {k: row[k] for k in expected} == expected
+
+
+def test_state_posture_counts_every_agreement_of_the_state(mini):
+    df = postures.state_postures(mini, "2025-03").set_index("state_fips")
+    al = df.loc["01"]
+    # sheriff, city police, regional jail, state police, and the unmatched one
+    assert al["n_agreements"] == 5
+    assert al["n_statewide_agreements"] == 1
+    assert al["counties_with_287g"] == 3
+    assert al["population_covered"] == 300  # C's population is unknown: not counted, not zero
+    assert df.loc["02", "federal_list"] == "dhs"
+    assert df.loc["02", "n_agreements"] == 0
+
+
+def test_unknown_filter_value_names_the_choices(mini):
+    with pytest.raises(ValueError, match=r"models: unknown \['XYZ'\]; choose from"):
+        postures.county_postures(mini, "2025-03", models=["XYZ"])
+
+
+def test_headline_and_changes(mini):
+    h = postures.headline(mini, "2025-03")
+    assert (h["agreements"], h["agencies"], h["counties_with_287g"]) == (5, 5, 3)
+    assert h["earlier"][1]["agreements"] == 4
+    assert h["earlier"][6] is None  # no sheet that far back
+    only_al = postures.headline(mini, "2025-02", states=["02"])
+    assert only_al["agreements"] == 1
+
+
+def test_shift_month():
+    assert postures.shift_month("2025-01", -1) == "2024-12"
+    assert postures.shift_month("2025-12", 1) == "2026-01"
+    assert postures.shift_month("2026-05", -12) == "2025-05"
