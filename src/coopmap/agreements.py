@@ -1,0 +1,404 @@
+"""Assembling ICE's monthly sheets into the agreements, agreement_counties, listings and sheets
+tables of the dataset contract (``schema.AGREEMENTS`` ...).
+
+One agreement is one agency x model; its id hashes state, normalised agency name and model, so it
+stays the same from month to month while ICE's spelling of the name wobbles. Every value comes from
+an ICE sheet; the only inferences are the agency type of agencies only ever listed on sheets
+without a TYPE column (see ``agency_type_from_name``, listed in the report for review) and the
+jurisdiction, which the matcher (``coopmap.matching.match_agencies``) decides and explains.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from coopmap import schema
+from coopmap.ice_sheets import (
+    IceSheetError,
+    Problem,
+    list_kind_from_name,
+    normalise_agency,
+    read_sheet,
+    sheet_date_from_name,
+)
+
+Matcher = Callable[[pd.DataFrame], pd.DataFrame]
+MATCHER_OUTPUT = ("jurisdiction_level", "county_fips_list", "match_method", "match_note")
+
+# Name rule for agencies only ever listed on sheets without TYPE (Jan 2021 - Jan 2025). Order
+# matters: a sheriff is a county office even where "Department of Corrections" follows.
+_NAME_RULES: list[tuple[str, str]] = [
+    ("sheriff", "county"),
+    ("department of corrections", "state_agency"),
+    ("state police", "state_agency"),
+    ("highway patrol", "state_agency"),
+    ("department of public safety", "state_agency"),
+]
+_NAME_RULE_DEFAULT = "municipality"
+
+# Reviewed corrections: ICE misspelled these agencies on some sheets. Each variant (state,
+# normalised name) is the same agency as the canonical name: never on the same sheet, one
+# replaces the other from one month to the next. Without this they would count as an agreement
+# ending and another starting.
+AGENCY_ALIASES: dict[tuple[str, str], str] = {
+    ("FL", "florida fish and wildlife conservation commission"):
+        "florida fish & wildlife conservation commission",
+    ("FL", "ft myers police department"): "fort myers police department",
+    ("FL", "indiatlantic police department"): "indialantic police department",
+    ("FL", "lake clark shores police department"): "lake clarke shores police department",
+    ("FL", "macro island police department"): "marco island police department",
+    ("FL", "new port richey polce department"): "new port richey police department",
+    ("GA", "spaulding county sheriffs office"): "spalding county sheriffs office",
+    ("IN", "green forks police department"): "greens fork police department",
+    ("KS", "lyons county sheriffs office"): "lyon county sheriffs office",
+    ("MO", "dogulas county sheriffs office"): "douglas county sheriffs office",
+    ("NC", "cartert county sheriffs office"): "carteret county sheriffs office",
+    ("NC", "albermarle district jail"): "albemarle district jail",
+    ("NY", "cattaraugus counry sheriffs office"): "cattaraugus county sheriffs office",
+    ("OK", "okfusfee county sheriffs office"): "okfuskee county sheriffs office",
+    ("PA", "southhampton twp cumberland city constables office"):
+        "southampton twp cumberland city constables office",
+    ("SD", "centervillle police department"): "centerville police department",
+    ("TX", "la vernia police deparment"): "la vernia police department",
+    ("TX", "department of public safety criminal investigations division"):
+        "texas department of public safety criminal investigations division",
+    ("TX", "lampass county sheriffs office"): "lampasas county sheriffs office",
+    ("TX", "somerville county sheriffs office"): "somervell county sheriffs office",
+    ("TX", "somervill county sheriffs office"): "somervell county sheriffs office",
+    ("VA", "rappahannok shenandoah warren regional jail authority"):
+        "rappahannock shenandoah warren regional jail authority",
+    ("WI", "mantiowoc county sheriffs office"): "manitowoc county sheriffs office",
+}
+
+
+def agency_norm(state_abbr: str, agency: str) -> str:
+    """normalise_agency, with ICE's reviewed misspellings mapped to the agency's real name."""
+    norm = normalise_agency(agency)
+    return AGENCY_ALIASES.get((state_abbr, norm), norm)
+
+
+def agreement_id(state_abbr: str, agency: str, model: str) -> str:
+    """First 12 hex digits of sha256("{state_abbr}|{agency_norm}|{model}")."""
+    key = f"{state_abbr}|{agency_norm(state_abbr, agency)}|{model}"
+    return hashlib.sha256(key.encode("utf-8")).hexdigest()[:12]
+
+
+def agency_type_from_name(agency: str) -> str:
+    """Agency type guessed from the name, for agencies no sheet gives a TYPE for."""
+    name = normalise_agency(agency)
+    for needle, code in _NAME_RULES:
+        if needle in name:
+            return code
+    return _NAME_RULE_DEFAULT
+
+
+def is_sheriff(agency: str) -> bool:
+    return "sheriff" in normalise_agency(agency)
+
+
+@dataclass
+class AgreementTables:
+    agreements: pd.DataFrame
+    agreement_counties: pd.DataFrame
+    listings: pd.DataFrame
+    sheets: pd.DataFrame
+    match_report: pd.DataFrame
+    # Agreements whose agency_type came from the name rule: a reviewer checks these.
+    type_from_name: pd.DataFrame = field(default_factory=pd.DataFrame)
+    # Warnings from the sheets (reviewed corrections applied, 'link' cells without hyperlink).
+    problems: list[Problem] = field(default_factory=list)
+
+    def format_match_report(self) -> str:
+        rep = self.match_report
+        lines = [f"Jurisdiction match of the newest participating sheet: {len(rep)} rows"]
+        counts = rep["match_method"].value_counts()
+        for method, label in schema.MATCH_METHODS.items():
+            if counts.get(method, 0):
+                lines.append(f"  {method:<20} {counts[method]:>5}  {label}")
+        unmatched = rep[rep["match_method"] == "unmatched"]
+        lines.append(f"Unmatched rows ({len(unmatched)}):")
+        for r in unmatched.itertuples():
+            county = "" if pd.isna(r.ice_county) else f" [COUNTY {r.ice_county!r}]"
+            note = "" if pd.isna(r.match_note) else r.match_note
+            lines.append(f"  row {r.row} {r.state_abbr} {r.agency!r} ({r.model}){county}: {note}")
+        named = self.type_from_name
+        lines.append(f"Agency type decided from the name ({len(named)} agreements):")
+        for r in named.itertuples():
+            lines.append(f"  {r.state_abbr} {r.agency!r} ({r.model}, last listed "
+                         f"{r.last_listed}) -> {r.agency_type}")
+        return "\n".join(lines)
+
+
+# --- Reading the sheets ---------------------------------------------------------------------
+
+
+def _unique_files(sheet_paths: list[Path]) -> list[Path]:
+    """Drop byte-identical copies (``latest/`` repeats the last monthly files), keeping the copy
+    whose name carries our date prefix."""
+    ordered = sorted((Path(p) for p in sheet_paths),
+                     key=lambda p: (sheet_date_from_name(p.name) is None
+                                    or not p.name[:4].isdigit(), str(p)))
+    seen: dict[str, Path] = {}
+    for p in ordered:
+        digest = hashlib.sha256(p.read_bytes()).hexdigest()
+        seen.setdefault(digest, p)
+    return sorted(seen.values())
+
+
+def _read_all(sheet_paths: list[Path], sources_root: Path):
+    frames, sheet_rows, problems = [], [], []
+    by_key: dict[tuple[str, str], Path] = {}
+    for path in _unique_files(sheet_paths):
+        kind = list_kind_from_name(path.name)
+        date = sheet_date_from_name(path.name)
+        if kind is None or date is None:
+            raise IceSheetError([Problem(str(path), "", None, None, path.name,
+                                         "a file name naming the list (participating/pending) "
+                                         "and a date (YYYY-MM-DD_ prefix or ICE's MMDDYYYY)",
+                                         "error")])
+        month = date.strftime("%Y-%m")
+        if (kind, month) in by_key:
+            raise IceSheetError([Problem(str(path), "", None, None, path.name,
+                                         f"one {kind} sheet per month; {month} already has "
+                                         f"{by_key[(kind, month)].name}", "error")])
+        by_key[(kind, month)] = path
+        read = read_sheet(path, list_kind=kind)
+        read.raise_for_errors()
+        problems.extend(read.problems)
+        rel = _relative(path, sources_root)
+        rows = read.rows.copy()
+        rows["source_file"] = rel
+        rows["list"] = kind
+        rows["month"] = month
+        rows["sheet_date"] = pd.Timestamp(date)
+        frames.append(rows)
+        sheet_rows.append({"list": kind, "month": month, "sheet_date": pd.Timestamp(date),
+                           "source_file": rel, "layout": ", ".join(read.layout)})
+    if not frames:
+        raise ValueError("build_agreements: no ICE sheets given")
+    rows = pd.concat(frames, ignore_index=True)
+    return rows, pd.DataFrame(sheet_rows), problems
+
+
+def _relative(path: Path, root: Path) -> str:
+    try:
+        return path.resolve().relative_to(Path(root).resolve()).as_posix()
+    except ValueError:
+        return path.as_posix()
+
+
+# --- Building -------------------------------------------------------------------------------
+
+
+def build_agreements(sheet_paths: list[Path], sources_root: Path, matcher: Matcher
+                     ) -> AgreementTables:
+    """Read every sheet and build the four agreement tables (validated against the schema)."""
+    rows, sheet_meta, problems = _read_all(sheet_paths, sources_root)
+    rows["agency_norm"] = [agency_norm(s, a) for s, a in zip(rows["state_abbr"], rows["agency"],
+                                                              strict=True)]
+    rows["agreement_id"] = [
+        agreement_id(s, a, m) for s, a, m in zip(rows["state_abbr"], rows["agency"],
+                                                 rows["model"], strict=True)
+    ]
+    # Newest first; on one date the participating sheet (it has SIGNED) wins over pending.
+    rows["_list_rank"] = rows["list"].map({"participating": 0, "pending": 1})
+    rows = rows.sort_values(["sheet_date", "_list_rank", "row"],
+                            ascending=[False, True, True], ignore_index=True)
+
+    sheets = _sheets_table(rows, sheet_meta)
+    listings = (rows.drop_duplicates(["agreement_id", "list", "month"])
+                [["agreement_id", "list", "month", "signed"]]
+                .sort_values(["agreement_id", "list", "month"], ignore_index=True))
+
+    agreements = _agreements_table(rows, listings)
+    agreements = _match(agreements, rows, matcher)
+    agreement_counties = _agreement_counties(agreements)
+
+    newest = sheets[sheets["list"] == "participating"]["month"].max()
+    report = _match_report(rows[(rows["list"] == "participating") & (rows["month"] == newest)],
+                           agreements)
+    type_from_name = agreements.loc[
+        agreements["agency_type_basis"] == "agency_name",
+        ["state_abbr", "agency", "model", "last_listed", "agency_type"],
+    ].sort_values(["state_abbr", "agency", "model"], ignore_index=True)
+
+    return AgreementTables(
+        agreements=_conform("agreements", agreements),
+        agreement_counties=_conform("agreement_counties", agreement_counties),
+        listings=_conform("listings", listings),
+        sheets=_conform("sheets", sheets),
+        match_report=report,
+        type_from_name=type_from_name,
+        problems=problems,
+    )
+
+
+def _conform(name: str, df: pd.DataFrame) -> pd.DataFrame:
+    """The table's columns, in order, with the contract's dtypes; then validated."""
+    table = schema.TABLES[name]
+    out = df[table.columns].copy()
+    for col, spec in table.schema.columns.items():
+        dtype = str(spec.dtype)
+        if dtype.startswith("datetime64") or dtype in ("Int64", "boolean"):
+            out[col] = out[col].astype(dtype)
+        else:
+            out[col] = out[col].astype("str")
+    return schema.validate(name, out.reset_index(drop=True))
+
+
+def _sheets_table(rows: pd.DataFrame, meta: pd.DataFrame) -> pd.DataFrame:
+    out = []
+    for m in meta.itertuples(index=False):
+        sheet = rows[(rows["list"] == m.list) & (rows["month"] == m.month)].sort_values("row")
+        repeated = sheet[sheet.duplicated("agreement_id", keep=False)]
+        notes = []
+        for _, group in repeated.groupby("agreement_id", sort=False):
+            first = group.iloc[0]
+            others = ", ".join(str(r) for r in group["row"].iloc[1:])
+            note = (f"row {others} repeats row {first['row']}: {first['agency']} "
+                    f"({first['model']})")
+            if group["signed"].nunique(dropna=False) > 1:
+                note += "; SIGNED differs, the first row's date is used"
+            notes.append(note)
+        out.append({
+            "list": m.list, "month": m.month, "sheet_date": m.sheet_date,
+            "source_file": m.source_file, "layout": m.layout,
+            "rows": len(sheet), "agreements": sheet["agreement_id"].nunique(),
+            "note": "; ".join(notes) if notes else pd.NA,
+        })
+    df = pd.DataFrame(out, columns=schema.SHEETS.columns)
+    return df.sort_values(["list", "month"], ignore_index=True)
+
+
+def _agreements_table(rows: pd.DataFrame, listings: pd.DataFrame) -> pd.DataFrame:
+    newest = rows.drop_duplicates("agreement_id").set_index("agreement_id")
+    out = newest[["state_fips", "state_abbr", "agency", "agency_norm", "model", "signed",
+                  "moa_url", "addendum_url", "source_file", "sheet_date"]].copy()
+    out = out.rename(columns={"sheet_date": "source_date"})
+    out["_agency_key"] = out["state_abbr"] + "|" + out["agency_norm"]
+
+    # ICE's COUNTY cell: the newest sheet that has one.
+    counties = rows.dropna(subset=["ice_county"]).drop_duplicates("agreement_id")
+    out["ice_county"] = counties.set_index("agreement_id")["ice_county"].reindex(out.index)
+
+    # agency_type: the agreement's own TYPE cell (newest with one), else the same agency's
+    # TYPE on another sheet, else the name rule.
+    typed = rows.dropna(subset=["agency_type"])
+    own = typed.drop_duplicates("agreement_id").set_index("agreement_id")["agency_type"]
+    typed_keys = typed["state_abbr"] + "|" + typed["agency_norm"]
+    by_agency = typed.assign(_k=typed_keys).drop_duplicates("_k").set_index("_k")["agency_type"]
+    out["agency_type"] = own.reindex(out.index)
+    out["agency_type_basis"] = pd.Series("ice_type_column", index=out.index).where(
+        out["agency_type"].notna())
+    other = out["agency_type"].isna() & out["_agency_key"].isin(by_agency.index)
+    out.loc[other, "agency_type"] = out.loc[other, "_agency_key"].map(by_agency)
+    out.loc[other, "agency_type_basis"] = "other_sheet"
+    named = out["agency_type"].isna()
+    out.loc[named, "agency_type"] = out.loc[named, "agency"].map(agency_type_from_name)
+    out.loc[named, "agency_type_basis"] = "agency_name"
+    out["is_sheriff"] = out["agency"].map(is_sheriff)
+
+    # Listed months and status.
+    spans = listings.groupby(["agreement_id", "list"])["month"].agg(["min", "max"]).unstack()
+    for kind, first, last in (("participating", "first_listed", "last_listed"),
+                              ("pending", "first_pending", "last_pending")):
+        if ("min", kind) in spans.columns:
+            out[first] = spans[("min", kind)].reindex(out.index)
+            out[last] = spans[("max", kind)].reindex(out.index)
+        else:
+            out[first] = out[last] = pd.NA
+    newest_month = rows.groupby("list")["month"].max()
+    on_part = out["last_listed"] == newest_month.get("participating")
+    on_pend = out["last_pending"] == newest_month.get("pending")
+    out["status"] = "no_longer_listed"
+    out.loc[on_pend.fillna(False).astype(bool), "status"] = "pending"
+    out.loc[on_part.fillna(False).astype(bool), "status"] = "participating"
+    return out.reset_index()
+
+
+def _match(agreements: pd.DataFrame, rows: pd.DataFrame, matcher: Matcher):
+    """Call the matcher once with one row per distinct agency and merge its answer back."""
+    rows = rows.assign(_agency_key=rows["state_abbr"] + "|" + rows["agency_norm"])
+    # The agency's newest agreement gives its spelling and type (rows are newest first).
+    order = rows.drop_duplicates("agreement_id")["agreement_id"]
+    newest = (agreements.set_index("agreement_id").loc[order]
+              .drop_duplicates("_agency_key").reset_index())
+    county_lists = (rows.dropna(subset=["ice_county"])
+                    .drop_duplicates(["_agency_key", "ice_county"])
+                    .groupby("_agency_key", sort=False)["ice_county"].agg(tuple))
+    agencies = pd.DataFrame({
+        "state_abbr": newest["state_abbr"],
+        "state_fips": newest["state_fips"],
+        "agency": newest["agency"],
+        "agency_norm": newest["agency_norm"],
+        "agency_type": newest["agency_type"],
+        "ice_counties": [county_lists.get(k, ()) for k in newest["_agency_key"]],
+    })
+    keys = newest["_agency_key"].to_numpy()
+    answer = matcher(agencies.copy())
+    _check_matcher_output(agencies, answer)
+    answer = answer.assign(_agency_key=keys)
+    cols = ["_agency_key", *MATCHER_OUTPUT]
+    merged = agreements.merge(answer[cols], on="_agency_key", how="left", validate="many_to_one")
+    merged["county_fips"] = [t[0] if len(t) else pd.NA for t in merged["county_fips_list"]]
+    return merged
+
+
+def _check_matcher_output(given: pd.DataFrame, answer: pd.DataFrame) -> None:
+    missing = [c for c in MATCHER_OUTPUT if c not in answer.columns]
+    if missing:
+        raise ValueError(f"matcher output lacks columns {missing}")
+    if len(answer) != len(given) or not answer.index.equals(given.index):
+        raise ValueError("matcher output must have the same rows, order and index as its input")
+    for i, r in answer.iterrows():
+        where = f"matcher output, agency {given.at[i, 'state_abbr']} {given.at[i, 'agency']!r}"
+        if r["jurisdiction_level"] not in schema.JURISDICTION_LEVELS:
+            raise ValueError(f"{where}: jurisdiction_level {r['jurisdiction_level']!r} is not one"
+                             f" of {list(schema.JURISDICTION_LEVELS)}")
+        if r["match_method"] not in schema.MATCH_METHODS:
+            raise ValueError(f"{where}: match_method {r['match_method']!r} is not one of "
+                             f"{list(schema.MATCH_METHODS)}")
+        fips = r["county_fips_list"]
+        if not isinstance(fips, tuple) or not all(
+            isinstance(f, str) and len(f) == 5 and f.isdigit() for f in fips
+        ):
+            raise ValueError(f"{where}: county_fips_list {fips!r} is not a tuple of 5-digit "
+                             "strings")
+
+
+def _agreement_counties(agreements: pd.DataFrame) -> pd.DataFrame:
+    pairs = [
+        (aid, fips, method)
+        for aid, fips_list, method in zip(agreements["agreement_id"],
+                                          agreements["county_fips_list"],
+                                          agreements["match_method"], strict=True)
+        for fips in dict.fromkeys(fips_list)
+    ]
+    df = pd.DataFrame(pairs, columns=schema.AGREEMENT_COUNTIES.columns)
+    return df.sort_values(["agreement_id", "county_fips"], ignore_index=True)
+
+
+def _match_report(sheet_rows: pd.DataFrame, agreements: pd.DataFrame) -> pd.DataFrame:
+    a = agreements.set_index("agreement_id")
+    ids = sheet_rows["agreement_id"]
+    report = pd.DataFrame({
+        "row": sheet_rows["row"].to_numpy(),
+        "state_abbr": sheet_rows["state_abbr"].to_numpy(),
+        "agency": sheet_rows["agency"].to_numpy(),
+        "model": sheet_rows["model"].to_numpy(),
+        "agency_type": a.loc[ids, "agency_type"].to_numpy(),
+        "ice_county": sheet_rows["ice_county"].to_numpy(),
+        "agreement_id": ids.to_numpy(),
+        "match_method": a.loc[ids, "match_method"].to_numpy(),
+        "county_fips": ["; ".join(t) if len(t) else pd.NA
+                        for t in a.loc[ids, "county_fips_list"]],
+        "jurisdiction_level": a.loc[ids, "jurisdiction_level"].to_numpy(),
+        "match_note": a.loc[ids, "match_note"].to_numpy(),
+    })
+    return report.sort_values("row", ignore_index=True).astype(
+        {c: "str" for c in report.columns if c != "row"})

@@ -1,0 +1,459 @@
+"""Reading ICE's 287(g) participating and pending sheets, in every layout ICE has used since 2021.
+
+One reader serves the archived monthly files and staff uploads alike: an ``.xlsx`` (or a CSV saved
+from one), with the header row possibly below title rows, and column names matched ignoring case,
+spacing and order. Values are checked against the field map below; anything not in it becomes a
+``Problem`` naming file, sheet, row, column and value, never a silent guess. The few misspellings
+ICE really printed are reviewed corrections (data a reviewer reads in a diff): they are applied and
+still reported, as warnings.
+
+python-calamine reads the cell values (fast); openpyxl is opened only when a MOA/ADDENDUM cell says
+"link", because the URL then lives in the cell's Excel hyperlink, which calamine does not expose.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import re
+import unicodedata
+import urllib.parse
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import openpyxl
+import pandas as pd
+from python_calamine import CalamineWorkbook
+
+from coopmap import gazetteer, schema
+
+# --- Field map ------------------------------------------------------------------------------
+# Canonical header (as ICE prints it) -> field. Headers are compared with all whitespace removed
+# and in capitals, so "Support  Type " and "SUPPORT TYPE" are the same column.
+COLUMNS: dict[str, str] = {
+    "STATE": "state",
+    "LAW ENFORCEMENT AGENCY": "agency",
+    "TYPE": "type",
+    "COUNTY": "county",
+    "SUPPORT TYPE": "support_type",
+    "SIGNED": "signed",
+    "MOA": "moa",
+    "ADDENDUM": "addendum",
+}
+REQUIRED_COLUMNS = ("STATE", "LAW ENFORCEMENT AGENCY", "SUPPORT TYPE")
+# How far down a header row may sit below title rows.
+MAX_HEADER_ROW = 30
+
+# ICE's TYPE labels -> schema.AGENCY_TYPES codes (compared casefolded, spaces collapsed).
+ICE_TYPES: dict[str, str] = {
+    "county": "county",
+    "municipality": "municipality",
+    "state agency": "state_agency",
+}
+# SUPPORT TYPE: ICE prints exactly the schema's model labels.
+ICE_MODELS: dict[str, str] = {label.casefold(): code for code, label in schema.MODELS.items()}
+
+# Reviewed corrections: values ICE actually printed, what they mean, and where they were seen.
+STATE_CORRECTIONS: dict[str, str] = {
+    "PENNSLYVANIA": "PENNSYLVANIA",  # 2025-2026 participating sheets
+    "WEST VIRIGINIA": "WEST VIRGINIA",  # 2025-2026 participating sheets
+}
+TYPE_CORRECTIONS: dict[str, str] = {
+    "state": "state_agency",  # "State" for "State Agency", from Jul 2025
+}
+SIGNED_CORRECTIONS: dict[str, dt.date] = {
+    # Campbell County Sheriff's Office (VA) TFM, May and June 2025 sheets: a slash missing.
+    "05/082025": dt.date(2025, 5, 8),
+}
+MODEL_CORRECTIONS: dict[str, str] = {
+    "warrant service office": "WSO",
+    "warrant services officer": "WSO",
+}
+# Cell text ICE uses for "no value"; read as missing, not as a name.
+MISSING_MARKERS = frozenset({"", "#na", "#n/a", "n/a"})
+LINK_PENDING = "link pending"
+
+ROW_COLUMNS = [
+    "row", "state_name", "state_abbr", "state_fips", "agency", "agency_type", "ice_county",
+    "model", "signed", "moa_url", "addendum_url", "source_file",
+]
+
+_ICE_NAME_DATE = re.compile(r"(\d{2})(\d{2})(\d{4})(am|pm)?", re.IGNORECASE)
+_PREFIX_DATE = re.compile(r"^(\d{4}-\d{2}-\d{2})_")
+# Some Wayback-era URLs contain a space ("287gJEM_ etowahCoAL"); they are kept as printed.
+_URL = re.compile(r"^https?://", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Problem:
+    file: str
+    sheet: str
+    row: int | None
+    column: str | None
+    value: object
+    expected: str
+    severity: str  # "error" (the row is not read) or "warning" (read, but check it)
+
+    def __str__(self) -> str:
+        where = [self.file]
+        if self.sheet:
+            where.append(f"sheet {self.sheet!r}")
+        if self.row is not None:
+            where.append(f"row {self.row}")
+        if self.column:
+            where.append(f"column {self.column}")
+        return f"{self.severity}: {', '.join(where)}: {self.value!r}; expected {self.expected}"
+
+
+class IceSheetError(ValueError):
+    """A sheet cannot be read, or has rows with errors. Carries the problems."""
+
+    def __init__(self, problems: list[Problem]):
+        self.problems = problems
+        lines = [str(p) for p in problems[:20]]
+        if len(problems) > 20:
+            lines.append(f"... and {len(problems) - 20} more")
+        super().__init__("\n".join(lines))
+
+
+@dataclass
+class SheetRead:
+    """One sheet, read. Rows with an error are left out of ``rows`` and listed in ``problems``."""
+
+    rows: pd.DataFrame
+    layout: tuple[str, ...]
+    problems: list[Problem] = field(default_factory=list)
+    sheet: str = ""
+    list_kind: str | None = None
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity == "error"]
+
+    def raise_for_errors(self) -> None:
+        if self.errors:
+            raise IceSheetError(self.errors)
+
+
+# --- Names ----------------------------------------------------------------------------------
+
+_APOSTROPHES = dict.fromkeys(map(ord, "\u2019\u2018\u02bc\u0060\u00b4\u2032"), "'")
+
+
+def normalise_agency(name: str) -> str:
+    """The agency name as used in ids: casefolded, apostrophes dropped, punctuation as spaces.
+
+    "Autauga County Sheriff’s Office ", "AUTAUGA COUNTY SHERIFF'S OFFICE" and
+    "Autauga County Sheriffs Office" all give "autauga county sheriffs office"; "St. Lucie" and
+    "St Lucie" agree, and so do "Safety- Criminal" and "Safety - Criminal".
+    """
+    text = unicodedata.normalize("NFKC", str(name)).translate(_APOSTROPHES).casefold()
+    text = text.replace("'", "")
+    # "&" is kept: "Fish & Wildlife" and "Fish and Wildlife" are left for a reviewer to merge.
+    text = re.sub(r"[^\w&]+", " ", text)
+    return " ".join(text.split())
+
+
+def _clean(value: object) -> str:
+    """Cell text, NFKC-normalised (non-breaking spaces become spaces), whitespace collapsed."""
+    if value is None:
+        return ""
+    return " ".join(unicodedata.normalize("NFKC", str(value)).split())
+
+
+def _header_key(value: object) -> str:
+    return "".join(_clean(value).upper().split())
+
+
+_HEADER_KEYS = {_header_key(h): h for h in COLUMNS}
+
+
+def sheet_date_from_name(name: str) -> dt.date | None:
+    """The date in a sheet's file name: our ``YYYY-MM-DD_`` prefix, else ICE's ``MMDDYYYY``."""
+    m = _PREFIX_DATE.match(name)
+    if m:
+        return dt.date.fromisoformat(m.group(1))
+    m = _ICE_NAME_DATE.search(name)
+    if m:
+        month, day, year = int(m.group(1)), int(m.group(2)), int(m.group(3))
+        try:
+            return dt.date(year, month, day)
+        except ValueError:
+            return None
+    return None
+
+
+def list_kind_from_name(name: str) -> str | None:
+    lowered = name.casefold()
+    if "pending" in lowered:
+        return "pending"
+    if "participating" in lowered:
+        return "participating"
+    return None
+
+
+# --- Reading cells --------------------------------------------------------------------------
+
+
+def _read_cells(path: Path) -> list[tuple[str, list[list[object]]]]:
+    """Every sheet as (name, rows); rows[i] is spreadsheet row i + 1."""
+    if path.suffix.lower() in (".csv", ".txt"):
+        raw = path.read_bytes()
+        try:
+            text = raw.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            # Excel on Windows saves "CSV" in cp1252 (curly apostrophes in agency names).
+            text = raw.decode("cp1252")
+        return [("", [list(r) for r in csv.reader(text.splitlines())])]
+    wb = CalamineWorkbook.from_path(str(path))
+    sheets = []
+    for i, name in enumerate(wb.sheet_names):
+        sheet = wb.get_sheet_by_index(i)
+        sheets.append((name, sheet.to_python(skip_empty_area=False)))
+    return sheets
+
+
+def _find_header(rows: list[list[object]]) -> int | None:
+    for i, row in enumerate(rows[:MAX_HEADER_ROW]):
+        keys = {_header_key(c) for c in row}
+        if all(_header_key(h) in keys for h in REQUIRED_COLUMNS):
+            return i
+    return None
+
+
+def _hyperlinks(path: Path, sheet: str, cells: list[tuple[int, int]]) -> dict[tuple[int, int], str]:
+    """Hyperlink targets of the given (row, column) cells, 1-based. openpyxl needs a full load."""
+    wb = openpyxl.load_workbook(path, read_only=False, data_only=True)
+    try:
+        ws = wb[sheet] if sheet in wb.sheetnames else wb.worksheets[0]
+        out = {}
+        for r, c in cells:
+            link = ws.cell(row=r, column=c).hyperlink
+            if link is not None and link.target:
+                out[(r, c)] = _unwrap_safelink(link.target.strip())
+        return out
+    finally:
+        wb.close()
+
+
+def _unwrap_safelink(url: str) -> str:
+    """ICE pasted many MOA links from Outlook: "https://gcc02.safelinks.protection.outlook.com/
+    ?url=<the ice.gov URL>&data=<mail metadata>". The wrapper only redirects to its ``url``
+    parameter, so that parameter is the link ICE meant; anything else is kept as it is."""
+    # Same for a browser's PDF viewer: "chrome-extension://<id>/https://www.ice.gov/...".
+    viewer = re.match(r"^chrome-extension://[a-z]+/(https?:/.*)$", url)
+    if viewer:
+        return viewer.group(1)
+    parts = urllib.parse.urlsplit(url)
+    if parts.hostname and parts.hostname.endswith(".safelinks.protection.outlook.com"):
+        inner = urllib.parse.parse_qs(parts.query).get("url")
+        if inner and _URL.match(inner[0]):
+            return inner[0]
+    return url
+
+
+def _parse_date(value: object) -> dt.date | None:
+    """A SIGNED cell: an Excel date, or text as 'YYYY-MM-DD' (Wayback-era sheets, CSV) or
+    'M/D/YYYY' (Excel's US CSV export). Anything else is not a date."""
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    text = _clean(value)
+    for fmt in ("%Y-%m-%d", "%Y-%m-%d %H:%M:%S", "%m/%d/%Y", "%m/%d/%Y %H:%M"):
+        try:
+            return dt.datetime.strptime(text, fmt).date()
+        except ValueError:
+            continue
+    return None
+
+
+# --- The reader -----------------------------------------------------------------------------
+
+
+def read_sheet(path: Path, *, list_kind: str | None = None) -> SheetRead:
+    """Read one ICE sheet (xlsx or CSV). ``list_kind`` (participating/pending) defaults to the
+    one named in the file name. Raises IceSheetError when no header row can be found."""
+    path = Path(path)
+    file = str(path)
+    kind = list_kind or list_kind_from_name(path.name)
+    if kind is not None and kind not in schema.LISTS:
+        raise ValueError(f"list_kind {kind!r} is not one of {list(schema.LISTS)}")
+
+    sheets = _read_cells(path)
+    # The first sheet with a recognisable header is the list (uploads may add other sheets).
+    found = next(((name, cells, at) for name, cells in sheets
+                  if (at := _find_header(cells)) is not None), None)
+    if found is None:
+        expected = ", ".join(REQUIRED_COLUMNS)
+        first = sheets[0][1][0] if sheets and sheets[0][1] else []
+        raise IceSheetError([Problem(
+            file, sheets[0][0] if sheets else "", None, None,
+            [c for c in first if _clean(c)],
+            f"a header row (within the first {MAX_HEADER_ROW} rows) naming {expected}",
+            "error",
+        )])
+    sheet_name, cells, header_at = found
+    header = cells[header_at]
+    col_of: dict[str, int] = {}  # canonical header -> 0-based column index
+    problems: list[Problem] = []
+    layout: list[str] = []
+    for j, h in enumerate(header):
+        key = _header_key(h)
+        if not key:
+            continue
+        canonical = _HEADER_KEYS.get(key)
+        if canonical is None:
+            # An unknown extra column is kept in the layout but not read.
+            layout.append(_clean(h).upper())
+            continue
+        if canonical in col_of:
+            problems.append(Problem(file, sheet_name, header_at + 1, canonical, _clean(h),
+                                    "each column once", "error"))
+            continue
+        col_of[canonical] = j
+        layout.append(canonical)
+
+    # Cells that say "link" hold the URL as an Excel hyperlink.
+    link_cells = []
+    for canonical in ("MOA", "ADDENDUM"):
+        if canonical in col_of:
+            j = col_of[canonical]
+            for i in range(header_at + 1, len(cells)):
+                text = _clean(cells[i][j] if j < len(cells[i]) else None).casefold()
+                if "link" in text and text != LINK_PENDING:
+                    link_cells.append((i + 1, j + 1))
+    is_csv = path.suffix.lower() in (".csv", ".txt")
+    links = _hyperlinks(path, sheet_name, link_cells) if link_cells and not is_csv else {}
+    if link_cells and is_csv:
+        # A CSV keeps the cell text "link" but drops its hyperlink: say so once, not per row.
+        problems.append(Problem(file, sheet_name, None, "MOA/ADDENDUM",
+                                f"{len(link_cells)} cells say 'link'",
+                                "the .xlsx itself: a CSV loses the MOA hyperlinks (left empty)",
+                                "warning"))
+
+    records = []
+    for i in range(header_at + 1, len(cells)):
+        raw = cells[i]
+        if not any(_clean(c) for c in raw):
+            continue  # blank (often trailing, formatted) rows
+        row_no = i + 1
+
+        def cell(canonical: str, raw=raw) -> object:
+            j = col_of.get(canonical)
+            return raw[j] if j is not None and j < len(raw) else None
+
+        rec, row_problems = _read_row(file, sheet_name, row_no, cell, col_of, links, kind,
+                                      is_csv)
+        problems.extend(row_problems)
+        if rec is not None and not any(p.severity == "error" for p in row_problems):
+            rec["source_file"] = file
+            records.append(rec)
+
+    rows = pd.DataFrame.from_records(records, columns=ROW_COLUMNS)
+    rows = rows.astype({c: "str" for c in ROW_COLUMNS if c not in ("row", "signed")})
+    rows["row"] = rows["row"].astype("Int64")
+    rows["signed"] = pd.to_datetime(rows["signed"]).astype("datetime64[ms]")
+    return SheetRead(rows=rows, layout=tuple(layout), problems=problems, sheet=sheet_name,
+                     list_kind=kind)
+
+
+def _read_row(file, sheet, row_no, cell, col_of, links, kind, is_csv
+              ) -> tuple[dict | None, list[Problem]]:
+    problems: list[Problem] = []
+
+    def problem(column, value, expected, severity="error"):
+        problems.append(Problem(file, sheet, row_no, column, value, expected, severity))
+
+    rec: dict[str, object] = {"row": row_no}
+
+    state = _clean(cell("STATE"))
+    found = gazetteer.state_by_name(state) if state else None
+    if found is None and state.upper() in STATE_CORRECTIONS:
+        corrected = STATE_CORRECTIONS[state.upper()]
+        found = gazetteer.state_by_name(corrected)
+        problem("STATE", state, f"{corrected!r} (reviewed correction applied)", "warning")
+    if found is None:
+        problem("STATE", cell("STATE"), "the full name of a US state, DC or territory "
+                "(e.g. 'TEXAS', 'GUAM')")
+    else:
+        rec["state_fips"], rec["state_abbr"] = found
+    rec["state_name"] = str(cell("STATE") or "").strip()
+
+    agency = _clean(cell("LAW ENFORCEMENT AGENCY"))
+    if not agency:
+        problem("LAW ENFORCEMENT AGENCY", cell("LAW ENFORCEMENT AGENCY"), "an agency name")
+    rec["agency"] = agency
+
+    rec["agency_type"] = pd.NA
+    if "TYPE" in col_of:
+        text = _clean(cell("TYPE")).casefold()
+        if text in ICE_TYPES:
+            rec["agency_type"] = ICE_TYPES[text]
+        elif text in TYPE_CORRECTIONS:
+            rec["agency_type"] = TYPE_CORRECTIONS[text]
+            problem("TYPE", cell("TYPE"),
+                    f"{schema.AGENCY_TYPES[TYPE_CORRECTIONS[text]]!r} "
+                    "(reviewed correction applied)", "warning")
+        elif text in MISSING_MARKERS:
+            # ICE wrote "#NA": the type is unknown on this sheet, taken from elsewhere later.
+            problem("TYPE", cell("TYPE"), f"one of {_labels(ICE_TYPES)} (read as missing)",
+                    "warning")
+        else:
+            problem("TYPE", cell("TYPE"), f"one of {_labels(ICE_TYPES)}")
+
+    county = _clean(cell("COUNTY"))
+    rec["ice_county"] = pd.NA if county.casefold() in MISSING_MARKERS else county
+
+    model_text = _clean(cell("SUPPORT TYPE")).casefold()
+    if model_text in ICE_MODELS:
+        rec["model"] = ICE_MODELS[model_text]
+    elif model_text in MODEL_CORRECTIONS:
+        rec["model"] = MODEL_CORRECTIONS[model_text]
+        problem("SUPPORT TYPE", cell("SUPPORT TYPE"),
+                f"{schema.MODELS[MODEL_CORRECTIONS[model_text]]!r} (reviewed correction applied)",
+                "warning")
+    else:
+        problem("SUPPORT TYPE", cell("SUPPORT TYPE"), f"one of {list(schema.MODELS.values())}")
+
+    rec["signed"] = pd.NaT
+    if "SIGNED" in col_of:
+        value = cell("SIGNED")
+        if _clean(value):
+            signed = _parse_date(value)
+            if signed is None and _clean(value) in SIGNED_CORRECTIONS:
+                signed = SIGNED_CORRECTIONS[_clean(value)]
+                problem("SIGNED", value, f"{signed.isoformat()} (reviewed correction applied)",
+                        "warning")
+            if signed is None:
+                problem("SIGNED", value, "a date (Excel date, YYYY-MM-DD or M/D/YYYY)")
+            else:
+                rec["signed"] = pd.Timestamp(signed)
+        elif kind == "participating":
+            problem("SIGNED", value, "a signing date on a participating sheet", "warning")
+
+    for canonical, out in (("MOA", "moa_url"), ("ADDENDUM", "addendum_url")):
+        rec[out] = pd.NA
+        if canonical not in col_of:
+            continue
+        value = cell(canonical)
+        text = _clean(value)
+        j = col_of[canonical]
+        if not text or text.casefold() == LINK_PENDING:
+            continue
+        if _URL.match(text):
+            rec[out] = str(value).strip()  # Wayback-era sheets print the URL itself
+        elif (row_no, j + 1) in links:
+            rec[out] = links[(row_no, j + 1)]
+        elif "link" in text.casefold():
+            if is_csv:
+                continue  # reported once for the whole sheet
+            problem(canonical, value, "a hyperlink on a 'link' cell (none found; left empty)",
+                    "warning")
+        else:
+            problem(canonical, value, "'link', 'link pending' or a URL (left empty)", "warning")
+    return rec, problems
+
+
+def _labels(mapping: dict[str, str]) -> list[str]:
+    return [k.title() for k in mapping]
