@@ -168,7 +168,7 @@ def test_matcher_called_once_with_one_row_per_agency(built):
     assert len(recorder.calls) == 1
     agencies = recorder.calls[0]
     assert list(agencies.columns) == ["state_abbr", "state_fips", "agency", "agency_norm",
-                                      "agency_type", "ice_counties"]
+                                      "agency_type", "ice_counties", "ice_county_newest"]
     assert not agencies.duplicated(["state_abbr", "agency_norm"]).any()
     a = tables.agreements
     keys = {(st, agency_norm(st, ag)) for st, ag in zip(a["state_abbr"], a["agency"],

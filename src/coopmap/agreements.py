@@ -338,6 +338,11 @@ def _match(agreements: pd.DataFrame, rows: pd.DataFrame, matcher: Matcher):
         "agency_norm": newest["agency_norm"],
         "agency_type": newest["agency_type"],
         "ice_counties": [county_lists.get(k, ()) for k in newest["_agency_key"]],
+        # The COUNTY cell on the agency's newest row: blank there means the county came from
+        # another month's sheet (match method other_sheet).
+        "ice_county_newest": newest["_agency_key"].map(
+            rows.drop_duplicates("_agency_key").set_index("_agency_key")["ice_county"]
+        ).to_numpy(),
     })
     keys = newest["_agency_key"].to_numpy()
     answer = matcher(agencies.copy())
