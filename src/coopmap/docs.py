@@ -32,6 +32,39 @@ CAVEATS = """\
 """
 
 
+DERIVATION = """\
+## How the tables are derived
+
+- **sheets, listings, agreements** (`ice_sheets.py`, `agreements.py`): every ICE participating
+  and pending sheet in `data/sources/ice_287g/` is read, whatever its layout (2021-Jan 2025:
+  STATE, AGENCY, SUPPORT TYPE, SIGNED, MOA; later sheets add TYPE, COUNTY, ADDENDUM). A sheet
+  stands for the month in its file-name date. One agreement is one agency x model; its id hashes
+  state, normalised agency name (with reviewed spelling aliases) and model. An agreement is
+  active in a month when that month's participating sheet lists it; it is `no_longer_listed`
+  when the newest sheet omits it (ICE publishes no end dates). Names, type, signing date and MOA
+  link come from the newest sheet that lists it; MOA links are the cells' hyperlinks.
+- **agreement_counties** (`matching.py`, `data/corrections/`): ICE's COUNTY cell matched to the
+  county's Census name within the state; ICE's typos through the reviewed table
+  `ice_county_corrections.csv`; universities, airports, regional jails and other special
+  agencies through `agency_jurisdictions.csv`; agencies with no COUNTY through the county in
+  their name or their city (the `zipcodes` package, accepted only for a clear majority of the
+  city's ZIP codes). Statewide agencies cover their state, not a county. Anything else stays
+  unmatched with its reason. `coopmap build` prints the match report.
+- **counties, states** (`places.py`): 2017 county geography; Census Vintage-2024 population.
+  Alaska's Valdez-Cordova = Chugach + Copper River (the 2019 split was exact). Connecticut's
+  legacy counties have no published 2024 estimate: missing, not apportioned.
+- **state_laws** (`state_laws.py`): the draft compilation, one row per state, unchanged.
+- **policies** (`policies.py`, `data/corrections/state_law_policies.csv`): a state law settles a
+  practice only where its description says so in words quoted in the reviewed table; the state
+  and all its counties then inherit the value with basis `state_law` (or `court_ruling`).
+  Everything else is `unknown`.
+- **designations** (`designations.py`): both federal lists, every row as published; a county
+  FIPS only for counties and county-equivalent cities.
+- **county_postures, state_postures** (`postures.py`): computed for any month and filter by the
+  app; the release stores them for the newest month.
+"""
+
+
 def _type(dtype) -> str:
     text = str(dtype)
     if "string" in text or text == "str":
@@ -76,6 +109,7 @@ def data_dictionary() -> str:
         "FIPS codes are always text: 2 digits for a state, 5 for a county. Months are `YYYY-MM`.",
         "",
         CAVEATS,
+        DERIVATION,
         "## Tables",
         "",
     ]
