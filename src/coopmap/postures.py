@@ -19,7 +19,7 @@ from typing import Protocol
 
 import pandas as pd
 
-from coopmap import schema
+from coopmap import designations, schema
 
 
 class HasTables(Protocol):
@@ -143,21 +143,8 @@ def _policy_columns(release: HasTables, level: str, key: str) -> pd.DataFrame:
 def _federal(release: HasTables, level: str) -> pd.Series:
     d = release.table("designations")
     if level == "county":
-        named = d[d["county_fips"].notna() & d["jurisdiction_type"].isin(["county", "city",
-                                                                         "district"])]
-        # A city counts for the county only when the list gave the city a county FIPS of its
-        # own, i.e. a consolidated city-county or independent city (Philadelphia, Denver).
-        keys = named["county_fips"]
-    else:
-        named = d[d["jurisdiction_type"].isin(["state", "district"])]
-        keys = named["state_fips"]
-    lists = named.assign(key=keys.values).groupby("key")["list_id"].agg(set)
-
-    def category(s: set) -> str:
-        dhs, doj = "dhs_2025_05_29" in s, "doj_2025_08_05" in s
-        return "both" if dhs and doj else "dhs" if dhs else "doj" if doj else "not_listed"
-
-    return lists.map(category)
+        return designations.county_federal_lists(d)
+    return designations.state_federal_lists(d)
 
 
 def county_postures(
