@@ -35,7 +35,7 @@ def run(*cmd: str | Path, **kw) -> None:
 
 
 def ensure_venv(extras: str = "") -> None:
-    if sys.version_info < (3, 11):
+    if sys.version_info < (3, 11):  # noqa: UP036 - run.py must explain itself on old Pythons
         sys.exit(f"coopmap needs Python 3.11 or newer; this is {sys.version.split()[0]}")
     if not PY.exists():
         venv.create(VENV, with_pip=True)

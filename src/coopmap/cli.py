@@ -29,7 +29,7 @@ def cmd_build(args) -> int:
     m = result.release.manifest
     print(f"release      {result.release.id}")
     print(f"content hash {m['content_hash']}")
-    print(f"rows         " + ", ".join(f"{k}={v}" for k, v in m["row_counts"].items()))
+    print("rows         " + ", ".join(f"{k}={v}" for k, v in m["row_counts"].items()))
     print(f"data as of   {m['data_as_of']}")
     print(f"current      {'switched to this release' if result.switched else 'unchanged'}")
     print(f"built in     {elapsed:.1f} s")
@@ -77,6 +77,26 @@ def cmd_docs(args) -> int:
     return 0
 
 
+def cmd_hash_password(args) -> int:
+    """Prompt for a new staff password (twice) and print the secrets.toml entry for it."""
+    import getpass
+
+    from coopmap.auth import hash_password
+
+    password = getpass.getpass("New password: ")
+    if getpass.getpass("Same password again: ") != password:
+        print("coopmap: the two passwords differ; nothing was made", file=sys.stderr)
+        return 1
+    try:
+        hashed = hash_password(password)
+    except ValueError as exc:
+        print(f"coopmap: {exc}", file=sys.stderr)
+        return 1
+    name = json.dumps(args.username)  # a quoted TOML key: any user name is safe
+    print(f"[staff.accounts.{name}]\nname = {name}\npassword_hash = \"{hashed}\"")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="coopmap", description=__doc__)
     parser.add_argument("--store", help="release store folder (default data/releases)")
@@ -98,6 +118,10 @@ def main(argv: list[str] | None = None) -> int:
     p = sub.add_parser("docs", help="regenerate docs/data-dictionary.md from the schema")
     p.add_argument("--check", action="store_true", help="fail if the file is out of date")
     p.set_defaults(func=cmd_docs)
+
+    p = sub.add_parser("hash-password", help="make a password hash for a staff account")
+    p.add_argument("username", nargs="?", default="new_user", help="the account's user name")
+    p.set_defaults(func=cmd_hash_password)
 
     args = parser.parse_args(argv)
     try:

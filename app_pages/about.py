@@ -1,0 +1,69 @@
+"""About the data: glossary, sources with date and license, caveats, the current release and its
+history, and how to report a correction."""
+
+import re
+from collections import defaultdict
+
+import pandas as pd
+import streamlit as st
+
+from coopmap import paths
+from coopmap.text import CAVEATS, GLOSSARY, SOURCE_TERMS, t
+from coopmap.ui import data, widgets
+
+release = widgets.load_release()
+as_of = release.as_of.get("participating", "?")
+
+st.title(t("page.about"))
+st.markdown(t("about.intro"))
+
+st.header(t("about.caveats"))
+for caveat in CAVEATS:
+    st.markdown("- " + caveat.format(as_of=as_of))
+
+st.header(t("about.glossary"))
+for term, definition in GLOSSARY.values():
+    st.markdown(f"**{term}**  \n{definition}")
+
+st.header(t("about.sources"))
+DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+by_folder: dict[str, list[str]] = defaultdict(list)
+for src in release.manifest.get("sources", []):
+    parts = src["path"].split("/")
+    if len(parts) >= 3 and parts[0] == "sources":
+        by_folder[parts[1]].append(parts[-1])
+rows = []
+for folder, files in sorted(by_folder.items()):
+    publisher, terms = SOURCE_TERMS.get(folder, (folder, "?"))
+    dates = sorted(d for f in files for d in DATE.findall(f))
+    rows.append({
+        t("about.sources.col.folder"): f"data/sources/{folder}",
+        t("about.sources.col.publisher"): publisher,
+        t("about.sources.col.files"): f"{len(files)}"
+        + (f" ({dates[0]} … {dates[-1]})" if dates else ""),
+        t("about.sources.col.license"): terms,
+    })
+st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
+
+st.header(t("about.release"))
+st.markdown(t("about.release.line", release=release.id, created=release.created, as_of=as_of,
+              tables=", ".join(f"{k} {v:,}" for k, v in
+                               release.manifest.get("row_counts", {}).items())))
+events, kept = data.history(str(paths.releases_dir()), release.id)
+st.subheader(t("about.history"))
+if events:
+    st.dataframe(pd.DataFrame([{
+        t("about.history.col.at"): e.get("at"),
+        t("about.history.col.action"): e.get("action"),
+        t("about.history.col.to"): e.get("to"),
+        t("about.history.col.by"): e.get("by"),
+        t("about.history.col.note"): e.get("note"),
+    } for e in reversed(events)]), hide_index=True, width="stretch")
+else:
+    st.markdown(t("about.history.none"))
+st.caption(t("about.releases") + ": " + ", ".join(m["id"] for m in kept))
+
+st.header(t("about.correction"))
+st.markdown(t("about.correction.text"))
+
+widgets.release_caption(release)

@@ -1,0 +1,84 @@
+"""Compare: 2 to 4 places side by side (one card per place; cards stack on a phone), and two map
+panels with the same extent and legend (two months or two layers)."""
+
+import streamlit as st
+
+from coopmap import figures
+from coopmap.text import t
+from coopmap.ui import data, queries, state, widgets
+
+release = widgets.load_release()
+rid = release.id
+months = data.months(rid)
+index = data.place_index(rid)
+default_b = months[-13] if len(months) > 12 else months[0]
+
+PARAMS = [
+    state.Param("places", [], lambda f: index.get(f) is not None, multi=True, max_items=4),
+    state.Param("month", months[-1], months),
+    state.Param("view", "places", ["places", "maps"]),
+    state.Param("level", "county", ["county", "state"]),
+    state.Param("layer_a", "model", list(figures.LAYERS)),
+    state.Param("layer_b", "model", list(figures.LAYERS)),
+    state.Param("month_a", default_b, months),
+    state.Param("month_b", months[-1], months),
+]
+state.restore(PARAMS)
+
+st.title(t("page.compare"))
+view = st.segmented_control(
+    t("page.compare"), ["places", "maps"], key="view", required=True,
+    format_func=lambda v: t(f"compare.tab.{v}"), label_visibility="collapsed",
+) or "places"
+
+if view == "places":
+    options = [p.fips for p in index.all()]
+    chosen = st.multiselect(t("compare.places"), options, key="places", max_selections=4,
+                            format_func=lambda f: index.get(f).label, help=t("compare.places.help"),
+                            placeholder=t("search.placeholder"))
+    month = widgets.month_picker(months, key="month")
+    if len(chosen) < 2:
+        st.info(t("compare.need_two"))
+    else:
+        counties = data.county_postures(rid, month).set_index("county_fips")
+        states = data.state_postures(rid, month).set_index("state_fips")
+        rows, fips_of = {}, {}
+        for fips in chosen:
+            place = index.get(fips)
+            fips_of[place.label] = fips
+            rows[place.label] = (counties.loc[fips] if place.level == "county"
+                                 else states.loc[fips])
+        table = queries.compare_rows(rows)
+        st.caption(t("compare.legend"))
+        # One card per place: side by side on a laptop, stacked on a phone.
+        cols = st.columns(len(rows))
+        for col, name in zip(cols, rows, strict=True):
+            with col.container(border=True):
+                st.markdown(f"**{queries.md_escape(name)}**")
+                for dim, values in table.iterrows():
+                    mark = f" · :orange-badge[{t('compare.differs')}]" if values["differs"] else ""
+                    st.markdown(f"{queries.md_escape(dim)}{mark}  \n"
+                                f"**{queries.md_escape(values[name])}**")
+                st.page_link(widgets.PROFILE_PAGE, label=t("page.profile"),
+                             query_params={"place": fips_of[name]},
+                             icon=":material/location_on:")
+else:
+    top = st.columns(2)
+    level = top[0].segmented_control(
+        t("filter.level"), ["county", "state"], key="level", required=True,
+        format_func=lambda v: t(f"filter.level.{v}"),
+    ) or "county"
+    panels = st.columns(2)
+    for col, side in zip(panels, ("a", "b"), strict=True):
+        with col:
+            layer = st.selectbox(t(f"compare.layer_{side}"), list(figures.LAYERS),
+                                 key=f"layer_{side}", format_func=lambda v: t(f"layer.{v}"))
+            month = widgets.month_picker(months, key=f"month_{side}",
+                                         label=t(f"compare.month_{side}"))
+            fig = data.map_figure(rid, level, layer, month, height=460)
+            widgets.map_chart(fig, key=f"compare_map_{side}", preset="landscape",
+                              filename=f"coopmap-{layer}-{level}-{month}")
+
+state.publish(PARAMS)
+widgets.copy_link()
+widgets.release_caption(release)

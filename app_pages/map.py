@@ -1,0 +1,115 @@
+"""Map (home): the national or state choropleth of a layer for a month, with filters,
+headline figures, the same values as a table, and a CSV download. Everything is in the URL."""
+
+import streamlit as st
+
+from coopmap import figures, schema
+from coopmap.text import t
+from coopmap.ui import data, queries, state, widgets
+
+release = widgets.load_release()
+rid = release.id
+months = data.months(rid)
+index = data.place_index(rid)
+states_all = widgets.state_options(release)
+state_name = widgets.state_label(release)
+
+PARAMS = [
+    state.Param("level", "county", ["county", "state"]),
+    state.Param("layer", "model", list(figures.LAYERS)),
+    state.Param("month", months[-1], months),
+    state.Param("states", [], states_all, multi=True),
+    state.Param("models", [], list(schema.MODELS), multi=True),
+    state.Param("agencies", [], list(schema.AGENCY_TYPES), multi=True),
+    state.Param("image", "landscape", list(figures.IMAGE_PRESETS)),
+]
+state.restore(PARAMS)
+
+
+def _on_click() -> None:
+    # Runs only when the selection changes, so coming back to the map never re-opens a profile.
+    event = st.session_state.get("map_chart")
+    points = (event or {}).get("selection", {}).get("points", []) if event else []
+    if points and points[0].get("location"):
+        st.session_state["_goto_place"] = points[0]["location"]
+
+
+goto = st.session_state.pop("_goto_place", None)
+if goto and index.get(goto) is not None:
+    widgets.go_to_profile(goto)
+
+st.subheader(t("app.title"))
+top = st.container()
+chart_box = st.container()
+
+# The view comes from the widget state (seeded from the URL by state.restore), so the map can
+# be sent to the browser before the controls drawn above it: the slow plotly bundle then loads
+# in parallel with the widgets' code, and the map paints sooner.
+level = st.session_state.get("level") or "county"
+layer = st.session_state.get("layer") or "model"
+month = st.session_state.get("month") or months[-1]
+states_key = tuple(sorted(st.session_state.get("states") or [])) or None
+models_key = tuple(m for m in schema.MODELS if m in (st.session_state.get("models") or [])) or None
+agencies_key = tuple(a for a in schema.AGENCY_TYPES
+                     if a in (st.session_state.get("agencies") or [])) or None
+preset = st.session_state.get("image") or "landscape"
+
+with chart_box:
+    fig = data.map_figure(rid, level, layer, month, states_key, models_key, agencies_key)
+    widgets.map_chart(fig, key="map_chart", preset=preset,
+                      filename=f"coopmap-{layer}-{level}-{month}",
+                      on_select=_on_click)
+    st.caption(t("map.click_hint"))
+    widgets.image_preset("image")
+    widgets.headline_metrics(data.headline(rid, month, states_key, models_key, agencies_key))
+    st.caption(t("caveat.short", as_of=release.as_of.get("participating", "?")))
+
+with top:
+    search_cols = st.columns([3, 2])
+    with search_cols[0]:
+        picked = widgets.place_picker(index, key="map_search")
+    with search_cols[1]:
+        found = widgets.free_search(index, key="map_free")
+    if picked:
+        st.session_state.pop("map_search", None)
+        widgets.go_to_profile(picked)
+    if found is not None and st.button(t("search.go") + f": {found.label}", key="map_free_go",
+                                       type="primary"):
+        widgets.go_to_profile(found.fips)
+
+    controls = st.columns([1.2, 2, 3])
+    with controls[0]:
+        st.segmented_control(
+            t("filter.level"), ["county", "state"], key="level", required=True,
+            format_func=lambda v: t(f"filter.level.{v}"),
+        )
+    with controls[1]:
+        st.selectbox(t("filter.layer"), list(figures.LAYERS), key="layer",
+                     format_func=lambda v: t(f"layer.{v}"))
+    with controls[2]:
+        widgets.month_picker(months, key="month")
+
+    with st.expander(t("filter.more"), expanded=bool(states_key or models_key or agencies_key),
+                     icon=":material/filter_list:"):
+        filters = st.columns(3)
+        with filters[0]:
+            st.multiselect(t("filter.states"), states_all, key="states", format_func=state_name,
+                           placeholder=t("filter.states.placeholder"))
+        with filters[1]:
+            st.multiselect(t("filter.models"), list(schema.MODELS), key="models",
+                           format_func=widgets.model_label,
+                           placeholder=t("filter.models.placeholder"))
+        with filters[2]:
+            st.multiselect(t("filter.agency_types"), list(schema.AGENCY_TYPES), key="agencies",
+                           format_func=widgets.agency_type_label,
+                           placeholder=t("filter.agency_types.placeholder"))
+
+st.subheader(t("table.title"))
+table = queries.display_table(data.level_postures(rid, level, month, models_key, agencies_key),
+                              level, layer, states_key)
+st.dataframe(queries.compact(table), hide_index=True, width="stretch", height=360)
+widgets.csv_download(table, file_name=f"coopmap-{level}-{layer}-{month}.csv", key="map_csv")
+
+state.publish(PARAMS)
+widgets.copy_link()
+widgets.release_caption(release)

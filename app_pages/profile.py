@@ -1,0 +1,205 @@
+"""Place profile: what applies in one county or state, in plain words, with the source and date of
+every fact."""
+
+import pandas as pd
+import streamlit as st
+
+from coopmap import schema
+from coopmap.text import label, model_list, number, t
+from coopmap.ui import data, queries, state, widgets
+
+release = widgets.load_release()
+rid = release.id
+months = data.months(rid)
+index = data.place_index(rid)
+
+TIMELINE_MAX = 60  # bars; a state's full list is in the table above and in the Trends page
+
+PARAMS = [
+    state.Param("place", None, lambda f: index.get(f) is not None),
+    state.Param("month", months[-1], months),
+]
+state.restore(PARAMS)
+
+st.title(t("page.profile"))
+search_cols = st.columns([3, 2])
+with search_cols[0]:
+    widgets.place_picker(index, key="place")
+with search_cols[1]:
+    found = widgets.free_search(index, key="profile_free")
+if found is not None and found.fips != st.session_state.get("place") and st.button(
+    t("search.go") + f": {found.label}", key="profile_free_go", type="primary"
+):
+    st.session_state["place"] = found.fips
+    st.rerun()
+
+fips = st.session_state.get("place")
+place = index.get(fips) if fips else None
+if place is None:
+    st.info(t("profile.pick"))
+    state.publish(PARAMS)
+    st.stop()
+
+month = widgets.month_picker(months, key="month")
+month_words = data.month_label(month)
+as_of = release.as_of.get("participating", "?")
+
+st.header(place.label if place.level == "county" else place.name)
+if place.level == "county":
+    counties = data.county_postures(rid, month)
+    row = counties.set_index("county_fips").loc[place.fips]
+    if int(row["n_agreements"]) > 0:
+        models = [m for m, c in (("JEM", "has_jem"), ("WSO", "has_wso"), ("TFM", "has_tfm"))
+                  if bool(row[c])]
+        one = int(row["n_agreements"]) == 1
+        st.markdown(t("profile.summary.county_some.one" if one else "profile.summary.county_some",
+                      month=month_words, n=number(row["n_agreements"]),
+                      name=queries.md_escape(place.label), models=model_list(models)))
+    else:
+        st.markdown(t("profile.summary.county_none", month=month_words,
+                      name=queries.md_escape(place.label)))
+    in_state = counties[counties["state_fips"] == place.state_fips]
+    with_any = int(in_state["has_287g"].sum())
+    total = len(in_state)
+    if bool(row["has_287g"]):
+        st.markdown(t("profile.rank.with", name=queries.md_escape(place.name), k=with_any,
+                      state=place.state_name, total=total))
+    else:
+        st.markdown(t("profile.rank.without", name=queries.md_escape(place.name),
+                      k=total - with_any, state=place.state_name, total=total))
+else:
+    states = data.state_postures(rid, month)
+    row = states.set_index("state_fips").loc[place.fips]
+    st.markdown(t("profile.summary.state", month=month_words, n=number(row["n_agreements"]),
+                  name=place.name, agencies=number(row["n_agencies"]),
+                  counties=number(row["counties_with_287g"]),
+                  total=number(len(data.county_postures(rid, month).query(
+                      "state_fips == @place.state_fips")))))
+
+# --- the state map with this place outlined ---------------------------------------------------
+fig = data.map_figure(rid, "county", "model", month, (place.state_fips,), None, None,
+                      (place.fips,) if place.level == "county" else None, height=420)
+widgets.map_chart(fig, key="profile_map", preset="landscape",
+                  filename=f"coopmap-{place.fips}-{month}")
+
+# --- agreements -------------------------------------------------------------------------------
+link_col = {t("profile.col.moa"): st.column_config.LinkColumn(display_text=t("profile.moa_link"))}
+st.subheader(t("profile.section.agreements"))
+if place.level == "county":
+    rows = queries.place_agreements(release, month, county_fips=place.fips)
+else:
+    rows = queries.place_agreements(release, month, state_fips=place.state_fips)
+if rows.empty:
+    st.markdown(t("profile.no_agreements", month=month_words))
+else:
+    st.dataframe(queries.agreements_display(rows), hide_index=True, width="stretch",
+                 column_config=link_col)
+    files = sorted(rows["source_file"].unique())
+    st.caption(t("profile.agreements.source", month=month_words, file=", ".join(files)))
+
+if place.level == "county":
+    st.subheader(t("profile.section.statewide"))
+    statewide = queries.place_agreements(release, month, state_fips=place.state_fips,
+                                         statewide=True)
+    if statewide.empty:
+        st.markdown(t("profile.no_statewide", state=place.state_name, month=month_words))
+    else:
+        st.dataframe(queries.agreements_display(statewide), hide_index=True, width="stretch",
+                     column_config=link_col)
+
+# --- state law --------------------------------------------------------------------------------
+st.subheader(t("profile.section.state_law"))
+laws = release.table("state_laws").set_index("state_fips")
+if place.state_fips in laws.index:
+    law = laws.loc[place.state_fips]
+    st.markdown(t("profile.law.stance", stance=label(schema.STANCES, law["stance"], "stance")))
+    if isinstance(law["law_name"], str):
+        st.text(t("profile.law.name", law=law["law_name"]))
+    if isinstance(law["effect"], str):
+        st.text(t("profile.law.effect", effect=law["effect"]))
+    if isinstance(law["source_url"], str):
+        st.link_button(t("profile.law.source", url="")[:-2] or "Source", law["source_url"])
+    checked = (law["verified_date"].strftime("%Y-%m-%d") if pd.notna(law["verified_date"])
+               else "?")
+    st.caption(t("profile.law.review", status=schema.REVIEW_STATUSES[law["review_status"]],
+                 date=checked))
+    if isinstance(law["review_note"], str):
+        st.caption(t("profile.law.review_note", note=law["review_note"]))
+
+# --- policies ---------------------------------------------------------------------------------
+st.subheader(t("profile.section.policies"))
+policies = release.table("policies")
+mine = policies[(policies["level"] == place.level) & (policies["fips"] == place.fips)]
+for dim, dim_name in schema.POLICY_DIMENSIONS.items():
+    p = mine[mine["dimension"] == dim]
+    if p.empty:
+        st.markdown(t("profile.policy.line", dimension=dim_name,
+                      text=schema.POLICY_VALUE_TEXT[dim]["unknown"]))
+        continue
+    p = p.iloc[0]
+    st.markdown(t("profile.policy.line", dimension=dim_name,
+                  text=schema.POLICY_VALUE_TEXT[dim][p["value"]]))
+    if p["value"] == "unknown":
+        st.caption(t("profile.policy.unknown"))
+    else:
+        checked = p["as_of"].strftime("%Y-%m-%d") if pd.notna(p["as_of"]) else "?"
+        st.caption(t("profile.policy.basis", basis=schema.POLICY_BASES[p["basis"]],
+                     source=p["source"] if isinstance(p["source"], str) else "?",
+                     date=checked))
+
+# --- federal lists ----------------------------------------------------------------------------
+st.subheader(t("profile.section.federal"))
+designations = release.table("designations")
+if place.level == "county":
+    named = designations[designations["county_fips"] == place.fips]
+else:
+    named = designations[(designations["state_fips"] == place.fips)
+                         & designations["jurisdiction_type"].isin(["state", "district"])]
+if named.empty:
+    st.markdown(t("profile.federal.none"))
+else:
+    for _, d in named.iterrows():
+        st.text(t("profile.federal.named", name=d["name_as_published"],
+                  list=schema.FEDERAL_LISTS[d["list_id"]]))
+st.caption(t("profile.federal.caveat"))
+
+# --- population -------------------------------------------------------------------------------
+st.subheader(t("profile.section.population"))
+if pd.notna(row["population"]):
+    st.markdown(t("profile.population", population=number(row["population"])))
+else:
+    notes = release.table("counties").set_index("county_fips")
+    note = notes.loc[place.fips, "population_note"] if place.fips in notes.index else ""
+    st.markdown(t("profile.population.missing", note=note or t("unknown")))
+
+# --- timeline ---------------------------------------------------------------------------------
+st.subheader(t("profile.section.timeline"))
+history = (queries.place_history(release, county_fips=place.fips) if place.level == "county"
+           else queries.place_history(release, state_fips=place.fips))
+if history.empty:
+    st.markdown(t("profile.no_agreements", month=data.month_label(months[-1])))
+else:
+    from coopmap import figures
+
+    if len(history) > TIMELINE_MAX:
+        st.caption(t("profile.timeline.truncated", shown=TIMELINE_MAX, total=len(history)))
+    tl = figures.timeline(history.head(TIMELINE_MAX), label="label", start="first_listed",
+                          end="last_listed", colour="model", categories=schema.MODELS,
+                          colours={k: schema.MODEL_CATEGORY_COLOURS[k] for k in schema.MODELS},
+                          title=t("profile.section.timeline") + f": {place.label}",
+                          subtitle=f"{data.month_label(months[0])} – "
+                                   f"{data.month_label(months[-1])}",
+                          source=t("fig.source", as_of=as_of, release=rid))
+    widgets.map_chart(tl, key="profile_timeline", preset="landscape",
+                      filename=f"coopmap-timeline-{place.fips}")
+
+links = st.columns(2)
+if place.level == "county":
+    links[0].page_link(widgets.PROFILE_PAGE, label=t("profile.state_link", state=place.state_name),
+                       query_params={"place": place.state_fips}, icon=":material/map:")
+links[1].page_link(widgets.COMPARE_PAGE, label=t("profile.compare_link"),
+                   query_params={"places": place.fips}, icon=":material/compare:")
+
+state.publish(PARAMS)
+widgets.copy_link()
+widgets.release_caption(release)

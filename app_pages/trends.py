@@ -1,0 +1,79 @@
+"""Trends: national growth by month and model since 2021, new agreements per month, states
+ranked, and one state's own trend on request."""
+
+import streamlit as st
+
+from coopmap import figures, schema
+from coopmap.text import t
+from coopmap.ui import data, queries, state, widgets
+
+release = widgets.load_release()
+rid = release.id
+months = data.months(rid)
+states_all = widgets.state_options(release)
+state_name = widgets.state_label(release)
+as_of = release.as_of.get("participating", "?")
+source = t("fig.source", as_of=as_of, release=rid)
+model_colours = {k: schema.MODEL_CATEGORY_COLOURS[k] for k in schema.MODELS}
+
+PARAMS = [
+    state.Param("agencies", [], list(schema.AGENCY_TYPES), multi=True),
+    state.Param("state", None, states_all),
+]
+state.restore(PARAMS)
+
+st.title(t("page.trends"))
+chosen_agencies = st.multiselect(t("filter.agency_types"), list(schema.AGENCY_TYPES),
+                                 key="agencies", format_func=widgets.agency_type_label,
+                                 placeholder=t("filter.agency_types.placeholder"))
+agencies_key = tuple(a for a in schema.AGENCY_TYPES if a in chosen_agencies) or None
+filters = (" · " + ", ".join(widgets.agency_type_label(a) for a in agencies_key)
+           if agencies_key else "")
+subtitle = t("trends.subtitle", filters=filters, month=data.month_label(months[-1]))
+
+growth = data.trend_by_model(rid, None, agencies_key)
+fig = figures.stacked_bars(growth, x="month", y="agreements", colour="model",
+                           categories=schema.MODELS, colours=model_colours,
+                           title=t("trends.growth.title"), subtitle=subtitle, source=source,
+                           y_title=t("trends.axis.agreements"))
+widgets.map_chart(fig, key="trend_growth", preset="landscape", filename="coopmap-growth")
+st.caption(t("trends.note"))
+
+new = data.trend_new(rid, None)
+fig = figures.stacked_bars(new, x="month", y="agreements", colour="model",
+                           categories=schema.MODELS, colours=model_colours,
+                           title=t("trends.new.title"),
+                           subtitle=t("trends.subtitle.new", month=data.month_label(months[-1])),
+                           source=source, y_title=t("trends.axis.agreements"))
+widgets.map_chart(fig, key="trend_new", preset="landscape", filename="coopmap-new")
+
+ranked = queries.states_ranked(data.state_postures(rid, months[-1], None, agencies_key))
+fig = figures.ranked_bars(ranked, label="name", value="n_agreements",
+                          title=t("trends.states.title", month=data.month_label(months[-1])),
+                          subtitle=subtitle, source=source,
+                          value_title=t("trends.axis.agreements"))
+widgets.map_chart(fig, key="trend_states", preset="square", filename="coopmap-states")
+
+st.subheader(t("trends.state.pick"))
+chosen_state = st.selectbox(t("trends.state.pick"), states_all, key="state", index=None,
+                            format_func=state_name, placeholder=t("filter.states.placeholder"),
+                            label_visibility="collapsed")
+if chosen_state:
+    own = data.trend_by_model(rid, (chosen_state,), agencies_key)
+    fig = figures.stacked_bars(own, x="month", y="agreements", colour="model",
+                               categories=schema.MODELS, colours=model_colours,
+                               title=t("trends.state.title", state=state_name(chosen_state)),
+                               subtitle=subtitle, source=source,
+                               y_title=t("trends.axis.agreements"))
+    widgets.map_chart(fig, key="trend_state", preset="landscape",
+                      filename=f"coopmap-trend-{chosen_state}")
+
+with st.expander(t("trends.table")):
+    wide = growth.pivot(index="month", columns="model", values="agreements")
+    wide = wide.rename(columns=schema.MODELS).reset_index()
+    st.dataframe(wide, hide_index=True, width="stretch")
+    widgets.csv_download(wide, file_name="coopmap-growth.csv", key="trend_csv")
+
+state.publish(PARAMS)
+widgets.copy_link()
+widgets.release_caption(release)

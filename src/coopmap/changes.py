@@ -1,0 +1,203 @@
+"""What a candidate release would change, compared with the current one: the staff preview.
+
+Agreements added, ended and changed (field by field), policy values old -> new, state law stances
+old -> new, the places whose map colour changes on each map layer, and the counts. Both sides are
+plain tables (a ``Release`` or a dict of DataFrames), so the diff is a pure function.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from coopmap import schema
+
+ACTIVE = ("participating", "pending")
+# Agreement fields whose change is shown (ids, months and provenance change with every sheet).
+AGREEMENT_FIELDS = ["agency", "agency_type", "status", "signed", "moa_url", "addendum_url",
+                    "jurisdiction_level", "county_fips", "match_method"]
+# Posture columns that colour a map layer.
+MAP_LAYERS: dict[str, str] = {
+    "model_category": "287(g) agreements by model",
+    "state_law_stance": "State law on cooperation",
+    "detainer_holds": schema.POLICY_DIMENSIONS["detainer_holds"],
+    "release_notification": schema.POLICY_DIMENSIONS["release_notification"],
+    "jail_access": schema.POLICY_DIMENSIONS["jail_access"],
+    "federal_list": "Named on a federal list",
+}
+AGREEMENT_COLUMNS = ["agreement_id", "state_abbr", "agency", "model", "agency_type", "status",
+                     "county_fips", "signed"]
+
+
+@dataclass
+class Changes:
+    agreements_added: pd.DataFrame
+    agreements_ended: pd.DataFrame
+    agreements_changed: pd.DataFrame  # one row per (agreement, field)
+    policy_changes: pd.DataFrame
+    stance_changes: pd.DataFrame
+    colour_changes: pd.DataFrame  # one row per (level, place, layer)
+    counts: dict = field(default_factory=dict)
+
+    @property
+    def empty(self) -> bool:
+        return not any(len(df) for df in (self.agreements_added, self.agreements_ended,
+                                          self.agreements_changed, self.policy_changes,
+                                          self.stance_changes))
+
+    def summary(self) -> str:
+        c = self.counts
+        if self.empty:
+            return "No change: the upload gives exactly what the current release already says."
+        parts = [
+            f"{c['agreements_added']:,} agreements added",
+            f"{c['agreements_ended']:,} ended",
+            f"{c['agreements_changed']:,} changed",
+            f"{c['policy_changes']:,} policy values changed",
+            f"{c['stance_changes']:,} state law stances changed",
+            f"{c['counties_recoloured']:,} counties and {c['states_recoloured']:,} states change "
+            "colour on at least one map layer",
+        ]
+        return "; ".join(parts) + "."
+
+
+def _table(source, name: str) -> pd.DataFrame:
+    return source[name] if isinstance(source, Mapping) else source.table(name)
+
+
+def diff(current, candidate) -> Changes:
+    """Compare two releases' tables (``current`` may be None: everything is new)."""
+    cand_a = _table(candidate, "agreements").set_index("agreement_id")
+    if current is None:
+        cur_a = cand_a.iloc[0:0]
+    else:
+        cur_a = _table(current, "agreements").set_index("agreement_id")
+
+    cand_active = cand_a.index[cand_a["status"].isin(ACTIVE)]
+    cur_active = cur_a.index[cur_a["status"].isin(ACTIVE)]
+    added_ids = cand_active.difference(cur_active)
+    ended_ids = cur_active.difference(cand_active)
+    added = cand_a.loc[added_ids].reset_index()[AGREEMENT_COLUMNS]
+    ended = cur_a.loc[ended_ids].reset_index()[AGREEMENT_COLUMNS]
+    if len(ended):
+        ended["status"] = cand_a["status"].reindex(ended["agreement_id"]).fillna(
+            "no_longer_listed").to_numpy()
+
+    both = cand_active.intersection(cur_active)
+    changed = []
+    for col in AGREEMENT_FIELDS:
+        old = cur_a.loc[both, col]
+        new = cand_a.loc[both, col]
+        differs = ~((old == new).fillna(False) | (old.isna() & new.isna()))
+        for aid in both[differs.to_numpy()]:
+            changed.append({
+                "agreement_id": aid, "state_abbr": cand_a.at[aid, "state_abbr"],
+                "agency": cand_a.at[aid, "agency"], "model": cand_a.at[aid, "model"],
+                "field": col, "old": _text(cur_a.at[aid, col]), "new": _text(cand_a.at[aid, col]),
+            })
+    changed_df = pd.DataFrame(changed, columns=["agreement_id", "state_abbr", "agency", "model",
+                                                "field", "old", "new"])
+
+    policy = _policy_changes(current, candidate)
+    stance = _stance_changes(current, candidate)
+    colours = pd.concat([
+        _colour_changes(current, candidate, "county_postures", "county", "county_fips"),
+        _colour_changes(current, candidate, "state_postures", "state", "state_fips"),
+    ], ignore_index=True)
+    counts = {
+        "agreements_added": len(added),
+        "agreements_ended": len(ended),
+        "agreements_changed": changed_df["agreement_id"].nunique(),
+        "policy_changes": len(policy),
+        "stance_changes": len(stance),
+        "counties_recoloured": colours.loc[colours["level"] == "county", "fips"].nunique(),
+        "states_recoloured": colours.loc[colours["level"] == "state", "fips"].nunique(),
+        "active_before": len(cur_active),
+        "active_after": len(cand_active),
+        "participating_before": int((cur_a["status"] == "participating").sum()),
+        "participating_after": int((cand_a["status"] == "participating").sum()),
+    }
+    return Changes(added, ended, changed_df, policy, stance, colours, counts)
+
+
+def _text(value) -> str | None:
+    if value is None or (not isinstance(value, str) and pd.isna(value)):
+        return None
+    if isinstance(value, pd.Timestamp):
+        return value.strftime("%Y-%m-%d")
+    return str(value)
+
+
+def _policy_changes(current, candidate) -> pd.DataFrame:
+    cols = ["level", "fips", "name", "dimension", "old_value", "new_value", "old_basis",
+            "new_basis", "source", "source_url"]
+    new = _table(candidate, "policies")
+    if current is None:
+        return pd.DataFrame(columns=cols)
+    old = _table(current, "policies")
+    key = ["level", "fips", "dimension"]
+    merged = new.merge(old, on=key, how="left", suffixes=("", "_old"))
+    same = ((merged["value"] == merged["value_old"]).fillna(False)
+            & (merged["basis"] == merged["basis_old"]).fillna(False)
+            & _same(merged["source_url"], merged["source_url_old"])
+            & _same(merged["as_of"], merged["as_of_old"]))
+    ch = merged[~same]
+    names = _place_names(candidate)
+    return pd.DataFrame({
+        "level": ch["level"], "fips": ch["fips"],
+        "name": [names.get(f, f) for f in ch["fips"]],
+        "dimension": ch["dimension"],
+        "old_value": ch["value_old"], "new_value": ch["value"],
+        "old_basis": ch["basis_old"], "new_basis": ch["basis"],
+        "source": ch["source"], "source_url": ch["source_url"],
+    }, columns=cols).reset_index(drop=True)
+
+
+def _same(a: pd.Series, b: pd.Series) -> pd.Series:
+    return (a == b).fillna(False) | (a.isna() & b.isna())
+
+
+def _stance_changes(current, candidate) -> pd.DataFrame:
+    cols = ["state_fips", "name", "old_stance", "new_stance", "law_name", "source_url"]
+    if current is None:
+        return pd.DataFrame(columns=cols)
+    new = _table(candidate, "state_laws").set_index("state_fips")
+    old = _table(current, "state_laws").set_index("state_fips")
+    fields = ["stance", "source_type", "law_name", "source_url", "effect", "review_status"]
+    old = old.reindex(new.index)
+    differs = pd.Series(False, index=new.index)
+    for f in fields:
+        differs |= ~_same(new[f], old[f])
+    names = _place_names(candidate)
+    ch = new[differs]
+    return pd.DataFrame({
+        "state_fips": ch.index, "name": [names.get(f, f) for f in ch.index],
+        "old_stance": old.loc[ch.index, "stance"].to_numpy(), "new_stance": ch["stance"],
+        "law_name": ch["law_name"], "source_url": ch["source_url"],
+    }, columns=cols).reset_index(drop=True)
+
+
+def _colour_changes(current, candidate, table: str, level: str, key: str) -> pd.DataFrame:
+    cols = ["level", "fips", "name", "layer", "old", "new"]
+    new = _table(candidate, table).set_index(key)
+    if current is None:
+        return pd.DataFrame(columns=cols)
+    old = _table(current, table).set_index(key).reindex(new.index)
+    rows = []
+    for layer in MAP_LAYERS:
+        differs = ~_same(new[layer], old[layer])
+        for fips in new.index[differs.to_numpy()]:
+            rows.append({"level": level, "fips": fips, "name": new.at[fips, "name"],
+                         "layer": layer, "old": old.at[fips, layer], "new": new.at[fips, layer]})
+    return pd.DataFrame(rows, columns=cols)
+
+
+def _place_names(tables) -> dict[str, str]:
+    counties = _table(tables, "counties")
+    states = _table(tables, "states")
+    out = dict(zip(states["state_fips"], states["name"], strict=True))
+    out.update({f: f"{n}, {a}" for f, n, a in zip(counties["county_fips"], counties["name"],
+                                                   counties["state_abbr"], strict=True)})
+    return out

@@ -1,0 +1,421 @@
+"""Plotly figure builders: a DataFrame and column names in, a ``go.Figure`` out.
+
+No I/O and no Streamlit here. Every figure carries its own title, subtitle, legend and source
+line, so a downloaded image stands on its own. Categorical maps draw one trace per category in
+the contract's legend order (``coopmap.schema`` dicts), which gives a real legend with a fixed
+order; all traces share one ``geojson`` (pass a URL so the shapes are fetched once by the browser
+and never sent over the websocket).
+"""
+
+from __future__ import annotations
+
+import textwrap
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import pandas as pd
+import plotly.graph_objects as go
+
+from coopmap import schema
+
+FONT = "Source Sans Pro, Arial, sans-serif"
+TEXT_COLOUR = "#262730"
+BORDER_COLOUR = "#FFFFFF"
+STATE_BORDER_COLOUR = "#7F7F7F"
+HIGHLIGHT_COLOUR = "#CC79A7"  # reddish purple: stands out on every model colour, black too
+MAP_HEIGHT = 600
+SOURCE_WRAP = 62  # characters: a source line must stay readable on a 390 px phone
+LEGEND_ROOM = 0.2
+
+# Agreement-count bins for the "number of agreements" layer: code = lower bound.
+COUNT_BINS: dict[str, tuple[int, int | None]] = {
+    "0": (0, 0),
+    "1": (1, 1),
+    "2": (2, 3),
+    "4": (4, 9),
+    "10": (10, None),
+}
+# Sequential, colour-blind safe (viridis-like, dark = more); 0 uses the contract's "none" colour.
+COUNT_COLOURS: dict[str, str] = {
+    "0": schema.NONE_COLOUR,
+    "1": "#FDE725",
+    "2": "#5EC962",
+    "4": "#21918C",
+    "10": "#3B528B",
+}
+
+IMAGE_PRESETS: dict[str, tuple[int, int]] = {"landscape": (1200, 675), "square": (1080, 1080)}
+IMAGE_SCALE = 2
+
+
+@dataclass(frozen=True)
+class Layer:
+    """A map layer: which posture column it colours and with which categories and colours."""
+
+    id: str
+    column: str
+    categories: Mapping[str, str]
+    colours: Mapping[str, str]
+    basis_column: str | None = None
+
+
+LAYERS: dict[str, Layer] = {
+    "model": Layer("model", "model_category", schema.MODEL_CATEGORIES,
+                   schema.MODEL_CATEGORY_COLOURS),
+    "count": Layer("count", "n_agreements", {k: k for k in COUNT_BINS}, COUNT_COLOURS),
+    "stance": Layer("stance", "state_law_stance", schema.STANCES, schema.STANCE_COLOURS),
+    **{
+        dim: Layer(dim, dim, schema.POLICY_VALUES, schema.POLICY_VALUE_COLOURS, f"{dim}_basis")
+        for dim in schema.POLICY_DIMENSIONS
+    },
+    "federal": Layer("federal", "federal_list", schema.FEDERAL_LIST_CATEGORIES,
+                     schema.FEDERAL_LIST_COLOURS),
+}
+
+
+def count_bin(n: pd.Series) -> pd.Series:
+    """Bin agreement counts into COUNT_BINS codes; a missing count stays missing."""
+    out = pd.Series(pd.NA, index=n.index, dtype="str")
+    for code, (low, high) in COUNT_BINS.items():
+        inside = n >= low if high is None else (n >= low) & (n <= high)
+        out[inside.fillna(False).astype(bool)] = code
+    return out
+
+
+def layer_categories(df: pd.DataFrame, layer: str) -> pd.Series:
+    """The category code of every row for ``layer``."""
+    if layer not in LAYERS:
+        raise ValueError(f"layer {layer!r} is unknown; choose from {list(LAYERS)}")
+    spec = LAYERS[layer]
+    values = df[spec.column]
+    if layer == "count":
+        return count_bin(values)
+    return values.astype("str")
+
+
+def _template_text(text: str) -> str:
+    """Literal text inside a plotly hovertemplate ('%{' would start a placeholder)."""
+    return text.replace("%", "%%").replace("{", "(").replace("}", ")")
+
+
+def wrap(text: str, width: int = SOURCE_WRAP) -> str:
+    """Break a long line for plotly (which never wraps text itself)."""
+    return "<br>".join(textwrap.wrap(text, width)) if text else ""
+
+
+def _frame(fig: go.Figure, title: str, subtitle: str, source: str, *, height: int,
+           bottom: int) -> go.Figure:
+    """Title, subtitle and source line inside the figure, so the picture stands alone."""
+    fig.update_layout(
+        title={
+            "text": title,
+            "subtitle": {"text": wrap(subtitle, 64), "font": {"size": 13, "color": "#555555"}},
+            "x": 0.01,
+            "xanchor": "left",
+            "y": 0.97,
+            "yanchor": "top",
+            "font": {"size": 18, "color": TEXT_COLOUR},
+        },
+        font={"family": FONT, "color": TEXT_COLOUR},
+        paper_bgcolor="#FFFFFF",
+        plot_bgcolor="#FFFFFF",
+        height=height,
+        margin={"l": 10, "r": 10, "t": 78, "b": bottom},
+        annotations=[
+            {
+                "text": wrap(source),
+                "showarrow": False,
+                "xref": "paper",
+                "yref": "paper",
+                "x": 0,
+                "y": 0,
+                "xanchor": "left",
+                "yanchor": "top",
+                # The source sits at the foot of the figure, under any legend or axis labels.
+                "yshift": -(bottom - 46),
+                "align": "left",
+                "font": {"size": 10, "color": "#555555"},
+            }
+        ],
+    )
+    return fig
+
+
+def choropleth_map(
+    df: pd.DataFrame,
+    *,
+    locations: str,
+    category: str,
+    categories: Mapping[str, str],
+    colours: Mapping[str, str],
+    geojson: dict[str, Any] | str,
+    hover_name: str,
+    hover_data: Mapping[str, str],
+    title: str,
+    subtitle: str,
+    source: str,
+    fit_to_locations: bool = False,
+    highlight: Sequence[str] = (),
+    show_empty_categories: bool = True,
+    height: int = MAP_HEIGHT,
+) -> go.Figure:
+    """A categorical choropleth, one trace per category in ``categories`` order.
+
+    ``df[locations]`` holds FIPS ids matching ``feature["id"]`` in ``geojson``; ``df[category]``
+    holds codes of ``categories`` (a missing or unlisted code raises: nothing is silently
+    painted as something else). The hover shows ``df[hover_name]`` in bold, then one line per
+    ``hover_data`` item (column -> label); the labels live in the template, only the values travel
+    per place, which keeps the national county figure small.
+    ``highlight`` lists ids drawn with a heavy outline (the place a profile is about).
+    """
+    for name in (locations, category, hover_name, *hover_data):
+        if name not in df.columns:
+            raise ValueError(f"column {name!r} is not in the frame; columns are {list(df.columns)}")
+    missing_colour = [c for c in categories if c not in colours]
+    if missing_colour:
+        raise ValueError(f"categories {missing_colour} have no colour; colours: {list(colours)}")
+    codes = df[category]
+    unknown = sorted(set(codes.dropna().astype(str)) - set(categories))
+    if codes.isna().any() or unknown:
+        bad = unknown or ["<missing>"]
+        raise ValueError(
+            f"column {category!r} has values {bad} outside the categories {list(categories)}"
+        )
+    hover_cols = [hover_name, *hover_data]
+    template = "<b>%{customdata[0]}</b>" + "".join(
+        f"<br>{_template_text(lab)}: %{{customdata[{i}]}}"
+        for i, lab in enumerate(hover_data.values(), start=1)
+    ) + "<extra></extra>"
+    fig = go.Figure()
+    for rank, (code, name) in enumerate(categories.items()):
+        rows = df[codes == code]
+        if rows.empty and not show_empty_categories:
+            continue
+        colour = colours[code]
+        fig.add_trace(
+            go.Choropleth(
+                geojson=geojson,
+                featureidkey="id",
+                locations=rows[locations].tolist(),
+                z=[rank] * len(rows),
+                customdata=rows[hover_cols].astype("str").to_numpy().tolist(),
+                hovertemplate=template,
+                colorscale=[[0, colour], [1, colour]],
+                zmin=0,
+                zmax=max(rank, 1),
+                showscale=False,
+                showlegend=True,
+                name=name,
+                legendrank=rank + 1,
+                marker={"line": {"color": BORDER_COLOUR if colour != schema.NONE_COLOUR
+                                 else "#D0D0D0", "width": 0.4}},
+                meta={"category": code},
+            )
+        )
+    if highlight:
+        fig.add_trace(
+            go.Choropleth(
+                geojson=geojson,
+                featureidkey="id",
+                locations=list(highlight),
+                z=[0] * len(highlight),
+                colorscale=[[0, "rgba(0,0,0,0)"], [1, "rgba(0,0,0,0)"]],
+                showscale=False,
+                showlegend=False,
+                hoverinfo="skip",
+                marker={"line": {"color": HIGHLIGHT_COLOUR, "width": 3}},
+                name="highlight",
+            )
+        )
+    fig.update_geos(
+        # plotly cannot fit bounds under the Albers USA projection (scope "usa"); a state view
+        # uses Mercator on the world base map, which still draws the state borders.
+        scope="world" if fit_to_locations else "usa",
+        projection_type="mercator" if fit_to_locations else "albers usa",
+        showsubunits=not fit_to_locations,
+        showcountries=False,
+        showframe=False,
+        countrycolor=STATE_BORDER_COLOUR,
+        showlakes=False,
+        # Zoomed to states, the coarse world base map only adds clipped coastline edges: the
+        # view then shows just the chosen states' own shapes.
+        showland=not fit_to_locations,
+        showcoastlines=not fit_to_locations,
+        landcolor="#FFFFFF",
+        subunitcolor=STATE_BORDER_COLOUR,
+        subunitwidth=0.8,
+        bgcolor="#FFFFFF",
+        fitbounds="locations" if fit_to_locations else False,
+        # Room under the map for the legend, so it never covers Alaska, Hawaii or Florida.
+        domain={"x": [0, 1], "y": [LEGEND_ROOM, 1]},
+    )
+    fig.update_layout(
+        legend={
+            "orientation": "h",
+            "x": 0,
+            "xanchor": "left",
+            "y": LEGEND_ROOM,
+            "yanchor": "top",
+            "traceorder": "normal",
+            "font": {"size": 12},
+            "itemclick": False,
+            "itemdoubleclick": False,
+        },
+        dragmode=False,
+        clickmode="event+select",
+    )
+    return _frame(fig, title, subtitle, source, height=height, bottom=52)
+
+
+def stacked_bars(
+    df: pd.DataFrame,
+    *,
+    x: str,
+    y: str,
+    colour: str,
+    categories: Mapping[str, str],
+    colours: Mapping[str, str],
+    title: str,
+    subtitle: str,
+    source: str,
+    x_title: str = "",
+    y_title: str = "",
+    height: int = 470,
+) -> go.Figure:
+    """Bars of ``y`` per ``x``, stacked by ``colour`` codes in ``categories`` order."""
+    for name in (x, y, colour):
+        if name not in df.columns:
+            raise ValueError(f"column {name!r} is not in the frame; columns are {list(df.columns)}")
+    fig = go.Figure()
+    for rank, (code, name) in enumerate(categories.items()):
+        rows = df[df[colour] == code]
+        fig.add_trace(
+            go.Bar(
+                x=rows[x].tolist(),
+                y=rows[y].tolist(),
+                name=name,
+                marker_color=colours[code],
+                legendrank=rank + 1,
+                hovertemplate=f"{name}<br>%{{x}}: %{{y:,}}<extra></extra>",
+            )
+        )
+    fig.update_layout(
+        barmode="stack",
+        xaxis={"title": x_title, "automargin": True},
+        yaxis={"title": y_title, "rangemode": "tozero", "gridcolor": "#EEEEEE",
+               "automargin": True},
+        # Stacked bars would reverse the legend; keep the contract's order.
+        legend={"orientation": "h", "x": 0, "y": -0.1, "yanchor": "top",
+                "traceorder": "normal"},
+    )
+    # Room for a legend that wraps to three rows on a phone, then the source line.
+    return _frame(fig, title, subtitle, source, height=height, bottom=150)
+
+
+def ranked_bars(
+    df: pd.DataFrame,
+    *,
+    label: str,
+    value: str,
+    title: str,
+    subtitle: str,
+    source: str,
+    colour: str = "#0072B2",
+    value_title: str = "",
+) -> go.Figure:
+    """Horizontal bars, largest on top."""
+    for name in (label, value):
+        if name not in df.columns:
+            raise ValueError(f"column {name!r} is not in the frame; columns are {list(df.columns)}")
+    rows = df.sort_values(value, ascending=True)
+    fig = go.Figure(
+        go.Bar(
+            x=rows[value].tolist(),
+            y=rows[label].tolist(),
+            orientation="h",
+            marker_color=colour,
+            hovertemplate="%{y}: %{x:,}<extra></extra>",
+        )
+    )
+    fig.update_layout(
+        xaxis={"title": value_title, "gridcolor": "#EEEEEE"},
+        yaxis={"automargin": True, "tickfont": {"size": 11}},
+        showlegend=False,
+    )
+    return _frame(fig, title, subtitle, source, height=max(300, 18 * len(rows) + 160),
+                  bottom=80)
+
+
+def timeline(
+    df: pd.DataFrame,
+    *,
+    label: str,
+    start: str,
+    end: str,
+    colour: str,
+    categories: Mapping[str, str],
+    colours: Mapping[str, str],
+    title: str,
+    subtitle: str,
+    source: str,
+) -> go.Figure:
+    """One horizontal bar per row from month ``start`` to month ``end`` (inclusive), by category."""
+    for name in (label, start, end, colour):
+        if name not in df.columns:
+            raise ValueError(f"column {name!r} is not in the frame; columns are {list(df.columns)}")
+    fig = go.Figure()
+    first = pd.to_datetime(df[start] + "-01")
+    last = pd.to_datetime(df[end] + "-01") + pd.offsets.MonthBegin(1)
+    for rank, (code, name) in enumerate(categories.items()):
+        mask = df[colour] == code
+        if not mask.any():
+            continue
+        widths = (last[mask] - first[mask]).dt.total_seconds() * 1000
+        fig.add_trace(
+            go.Bar(
+                base=first[mask].dt.strftime("%Y-%m-%d").tolist(),
+                x=widths.tolist(),
+                y=df.loc[mask, label].tolist(),
+                orientation="h",
+                name=name,
+                marker_color=colours[code],
+                legendrank=rank + 1,
+                customdata=list(zip(df.loc[mask, start], df.loc[mask, end], strict=True)),
+                hovertemplate="%{y}<br>%{customdata[0]} to %{customdata[1]}<extra>"
+                + name + "</extra>",
+            )
+        )
+    fig.update_layout(
+        barmode="overlay",
+        xaxis={"type": "date", "gridcolor": "#EEEEEE"},
+        yaxis={"automargin": True, "autorange": "reversed", "tickfont": {"size": 11}},
+        legend={"orientation": "h", "x": 0, "y": -0.12, "yanchor": "top",
+                "traceorder": "normal"},
+    )
+    n = df[label].nunique()
+    return _frame(fig, title, subtitle, source, height=max(280, 26 * n + 230), bottom=130)
+
+
+def chart_config(*, preset: str = "landscape", filename: str = "coopmap",
+                 topojson_url: str | None = None) -> dict[str, Any]:
+    """Plotly config: the camera button downloads a PNG at 2x the preset size."""
+    if preset not in IMAGE_PRESETS:
+        raise ValueError(f"preset {preset!r} is unknown; choose from {list(IMAGE_PRESETS)}")
+    width, height = IMAGE_PRESETS[preset]
+    config: dict[str, Any] = {
+        "displaylogo": False,
+        "scrollZoom": False,
+        "modeBarButtonsToRemove": ["select2d", "lasso2d", "zoomInGeo", "zoomOutGeo",
+                                   "resetGeo", "hoverClosestGeo"],
+        "toImageButtonOptions": {
+            "format": "png",
+            "filename": f"{filename}-{preset}",
+            "width": width,
+            "height": height,
+            "scale": IMAGE_SCALE,
+        },
+    }
+    if topojson_url is not None:
+        config["topojsonURL"] = topojson_url
+    return config

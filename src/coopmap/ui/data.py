@@ -1,0 +1,224 @@
+"""Cached access to the current release, its postures and the map figures.
+
+Everything is keyed by the store root and the release id, so publishing a new release (a new id)
+makes every cached value stale at once, and a rerun never rebuilds what did not change. Shapes are
+read once per process and written as a static GeoJSON file that the browser fetches (and caches)
+by URL, so they never travel over the websocket and two map panels share them.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+
+import pandas as pd
+import plotly.graph_objects as go
+import streamlit as st
+
+from coopmap import figures, geometry, paths, postures, text
+from coopmap.places_search import PlaceIndex
+from coopmap.store import NoReleaseError, Release, ReleaseStore
+from coopmap.ui import queries
+
+STATIC_URL = "/app/static/"
+TOPOJSON_URL = STATIC_URL + "plotly_topojson/"
+
+Filters = tuple[str, ...] | None
+
+
+def _root() -> str:
+    return str(paths.releases_dir())
+
+
+@st.cache_resource(show_spinner=False, max_entries=4)
+def _release(root: str, release_id: str) -> Release:
+    return ReleaseStore(Path(root)).get(release_id)
+
+
+def current() -> Release:
+    """The current release (cached by id); NoReleaseError when there is none."""
+    root = _root()
+    rid = ReleaseStore(Path(root)).current_id()
+    if rid is None:
+        raise NoReleaseError(f"no current release in {root}")
+    return _release(root, rid)
+
+
+def get(release_id: str) -> Release:
+    return _release(_root(), release_id)
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def months(release_id: str) -> list[str]:
+    return postures.months(get(release_id))
+
+
+@st.cache_data(show_spinner=False, max_entries=128)
+def county_postures(release_id: str, month: str, models: Filters = None,
+                    agency_types: Filters = None) -> pd.DataFrame:
+    return postures.county_postures(get(release_id), month, models=models,
+                                    agency_types=agency_types)
+
+
+@st.cache_data(show_spinner=False, max_entries=128)
+def state_postures(release_id: str, month: str, models: Filters = None,
+                   agency_types: Filters = None) -> pd.DataFrame:
+    counties = county_postures(release_id, month, models, agency_types)
+    return postures.state_postures(get(release_id), month, models=models,
+                                   agency_types=agency_types, counties=counties)
+
+
+def level_postures(release_id: str, level: str, month: str, models: Filters = None,
+                   agency_types: Filters = None) -> pd.DataFrame:
+    fn = county_postures if level == "county" else state_postures
+    return fn(release_id, month, models, agency_types)
+
+
+@st.cache_data(show_spinner=False, max_entries=256)
+def _headline_figures(release_id: str, month: str, states: Filters, models: Filters,
+                      agency_types: Filters) -> dict:
+    """postures.headline's figures for one month, without building the month's full county
+    postures (postures.headline builds four months of them on every call; a test checks that
+    both agree)."""
+    release = get(release_id)
+    active = postures.active_agreements(release, month, models=models,
+                                        agency_types=agency_types)
+    in_view = active if states is None else active[active["state_fips"].isin(states)]
+    local = active[active["jurisdiction_level"] == "county"]
+    cover = release.table("agreement_counties")
+    counties = release.table("counties")
+    covered = counties[counties["county_fips"].isin(
+        cover.loc[cover["agreement_id"].isin(local["agreement_id"]), "county_fips"])]
+    if states is not None:
+        covered = covered[covered["state_fips"].isin(states)]
+    return {
+        "month": month,
+        "agreements": int(in_view["agreement_id"].nunique()),
+        "agencies": int(len(in_view.drop_duplicates(["state_fips", "agency"]))),
+        "counties_with_287g": int(len(covered)),
+        "population_covered": int(covered["population"].sum()),
+    }
+
+
+def headline(release_id: str, month: str, states: Filters = None, models: Filters = None,
+             agency_types: Filters = None) -> dict:
+    """Same shape as postures.headline: figures of ``month`` and of 1, 6, 12 months earlier."""
+    available = set(months(release_id))
+    out = _headline_figures(release_id, month, states, models, agency_types)
+    out = dict(out)
+    out["earlier"] = {}
+    for k in (1, 6, 12):
+        m = postures.shift_month(month, -k)
+        out["earlier"][k] = (_headline_figures(release_id, m, states, models, agency_types)
+                             if m in available else None)
+    return out
+
+
+@st.cache_resource(show_spinner=False, max_entries=4)
+def place_index(release_id: str) -> PlaceIndex:
+    release = get(release_id)
+    return PlaceIndex(release.table("counties"), release.table("states"))
+
+
+@st.cache_resource(show_spinner=False)
+def geojson_url(level: str) -> str | dict:
+    """URL of the level's GeoJSON under static/, written once per process (content-addressed)."""
+    data = geometry.counties_geojson() if level == "county" else geometry.states_geojson()
+    body = json.dumps(data, separators=(",", ":")).encode()
+    name = f"{level}-{hashlib.sha256(body).hexdigest()[:12]}.json"
+    folder = paths.static_dir() / "geo"
+    target = folder / name
+    try:
+        if not target.exists():
+            folder.mkdir(parents=True, exist_ok=True)
+            tmp = target.with_suffix(".tmp")
+            tmp.write_bytes(body)
+            tmp.replace(target)
+    except OSError:
+        # A read-only install still works: the shapes then travel inside the figure.
+        return data
+    return f"{STATIC_URL}geo/{name}"
+
+
+def _source_line(layer: str, release: Release) -> str:
+    as_of = release.as_of.get("participating", "?")
+    if layer == "federal":
+        return text.t("fig.source.federal", release=release.id)
+    if layer in figures.LAYERS and figures.LAYERS[layer].basis_column:
+        return text.t("fig.source.policy", release=release.id)
+    return text.t("fig.source", as_of=as_of, release=release.id)
+
+
+def subtitle(month: str, states: Filters, models: Filters, agency_types: Filters) -> str:
+    """What is filtered, in words, for the figure's subtitle."""
+    from coopmap import schema
+
+    parts = []
+    if states:
+        names = [place_name_for_state(s) for s in states]
+        parts.append(text.t("fig.filters.states", states=", ".join(names)))
+    if models:
+        parts.append(text.t("fig.filters.models", models=", ".join(models)))
+    if agency_types:
+        words = [schema.AGENCY_TYPES[a].split(" (")[0] for a in agency_types]
+        parts.append(text.t("fig.filters.agency_types", agency_types=", ".join(words)))
+    return text.t("fig.map.subtitle", month=month_label(month),
+                  filters=(" · " + " · ".join(parts)) if parts else "")
+
+
+def place_name_for_state(state_fips: str) -> str:
+    from coopmap import gazetteer
+
+    row = gazetteer.states().set_index("state_fips")
+    return row.loc[state_fips, "name"] if state_fips in row.index else state_fips
+
+
+def month_label(month: str) -> str:
+    return pd.Timestamp(month + "-01").strftime("%B %Y")
+
+
+@st.cache_resource(show_spinner=False, max_entries=64)
+def map_figure(release_id: str, level: str, layer: str, month: str, states: Filters = None,
+               models: Filters = None, agency_types: Filters = None,
+               highlight: Filters = None, language: str = "en",
+               height: int = figures.MAP_HEIGHT) -> go.Figure:
+    """The map figure for a view. Shared between sessions: never mutate the result."""
+    release = get(release_id)
+    frame, hover_labels = queries.map_frame(
+        level_postures(release_id, level, month, models, agency_types), level, layer, states)
+    layer_name = text.t(f"layer.{layer}")
+    return figures.choropleth_map(
+        frame,
+        locations="location",
+        category="category",
+        categories=queries.layer_labels(layer),
+        colours=figures.LAYERS[layer].colours,
+        geojson=geojson_url(level),
+        hover_name="name",
+        hover_data=hover_labels,
+        title=text.t(f"fig.map.title.{level}", layer=layer_name),
+        subtitle=subtitle(month, states, models, agency_types),
+        source=_source_line(layer, release),
+        fit_to_locations=bool(states),
+        highlight=highlight or (),
+        height=height,
+    )
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def trend_by_model(release_id: str, states: Filters = None,
+                   agency_types: Filters = None) -> pd.DataFrame:
+    return queries.monthly_by_model(get(release_id), states=states, agency_types=agency_types)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def trend_new(release_id: str, states: Filters = None) -> pd.DataFrame:
+    return queries.new_by_month(get(release_id), states=states)
+
+
+@st.cache_data(show_spinner=False, max_entries=4)
+def history(root: str, release_id: str) -> tuple[list[dict], list[dict]]:
+    """Publication history and the manifests of the releases kept."""
+    store = ReleaseStore(Path(root))
+    return store.history(), store.list()

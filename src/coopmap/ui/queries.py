@@ -1,0 +1,288 @@
+"""Pure pandas shaping for the pages: hover lines, display tables, CSV, trends, comparisons.
+
+No Streamlit here (the pages and ``ui.data`` cache these), so everything is testable as plain
+functions on the real release.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+import pandas as pd
+
+from coopmap import figures, schema
+from coopmap.text import label, number, t
+
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+
+_MD_SPECIAL = "\\`*_{}[]<>()#+-.!|~:$"
+
+
+def md_escape(text: str) -> str:
+    """Data text inside markdown stays text: every markdown-active character is escaped."""
+    return "".join("\\" + c if c in _MD_SPECIAL else c for c in str(text))
+
+
+def neutralise_formulas(df: pd.DataFrame) -> pd.DataFrame:
+    """Prefix text cells that a spreadsheet would run as a formula with a single quote."""
+    out = df.copy()
+    for col in out.columns:
+        if out[col].dtype == object or pd.api.types.is_string_dtype(out[col]):
+            s = out[col].astype("str")
+            risky = s.str.startswith(FORMULA_PREFIXES).fillna(False).astype(bool)
+            out[col] = s.where(~risky, "'" + s)
+    return out
+
+
+def to_csv_bytes(df: pd.DataFrame) -> bytes:
+    """UTF-8 CSV (with BOM, so spreadsheets read accents), formula-safe."""
+    return neutralise_formulas(df).to_csv(index=False).encode("utf-8-sig")
+
+
+def _models_of(row: pd.Series) -> list[str]:
+    return [m for m, col in (("JEM", "has_jem"), ("WSO", "has_wso"), ("TFM", "has_tfm"))
+            if bool(row[col])]
+
+
+def hover_columns(postures: pd.DataFrame, level: str, layer: str
+                  ) -> tuple[pd.DataFrame, dict[str, str]]:
+    """Formatted hover values of each place and their labels (column -> label), in order."""
+    rows = postures
+    spec = figures.LAYERS[layer]
+    name = (rows["name"] + ", " + rows["state_abbr"]) if level == "county" else rows["name"]
+    out = pd.DataFrame({"name": name.map(_escape)}, index=rows.index)
+    labels: dict[str, str] = {}
+    out["agreements"] = rows["n_agreements"].map(number)
+    labels["agreements"] = t("hover.agreements.label")
+    out["models"] = _models_text(rows)
+    labels["models"] = t("hover.models.label")
+    if level == "state":
+        out["counties"] = rows["counties_with_287g"].map(number)
+        labels["counties"] = t("hover.counties_with_287g.label")
+    if spec.basis_column:
+        out["policy"] = (rows[spec.column].map(schema.POLICY_VALUES) + " ("
+                         + rows[spec.basis_column].map(schema.POLICY_BASES) + ")")
+        labels["policy"] = schema.POLICY_DIMENSIONS[spec.column]
+    elif layer == "stance":
+        out["stance"] = rows["state_law_stance"].map(schema.STANCES)
+        labels["stance"] = t("hover.stance.label")
+    elif layer == "federal":
+        out["federal"] = rows["federal_list"].map(schema.FEDERAL_LIST_CATEGORIES)
+        labels["federal"] = t("hover.federal.label")
+    out["population"] = rows["population"].map(number)
+    labels["population"] = t("hover.population.label")
+    return out, labels
+
+
+def _models_text(rows: pd.DataFrame) -> pd.Series:
+    parts = pd.DataFrame({m: rows[f"has_{m.lower()}"].fillna(False).astype(bool)
+                          for m in schema.MODELS})
+    text_ = parts.apply(lambda r: ", ".join(m for m in schema.MODELS if r[m]), axis=1) \
+        if len(parts) else pd.Series(dtype="str")
+    return text_.replace("", t("none")).astype("str")
+
+
+def _escape(text: str) -> str:
+    """Plotly hover accepts a few tags; data text must not be read as markup."""
+    return str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def map_frame(postures: pd.DataFrame, level: str, layer: str,
+              states: Sequence[str] | None = None) -> tuple[pd.DataFrame, dict[str, str]]:
+    """The rows a map draws (location id, category code, hover columns) and the hover labels."""
+    rows = postures
+    if states:
+        rows = rows[rows["state_fips"].isin(list(states))]
+    key = "county_fips" if level == "county" else "state_fips"
+    hover, labels = hover_columns(rows, level, layer)
+    frame = pd.concat(
+        [pd.DataFrame({"location": rows[key].astype("str"),
+                       "category": figures.layer_categories(rows, layer)}, index=rows.index),
+         hover],
+        axis=1,
+    ).reset_index(drop=True)
+    return frame, labels
+
+
+def layer_labels(layer: str) -> dict[str, str]:
+    """Legend labels of a layer in legend order."""
+    spec = figures.LAYERS[layer]
+    if layer == "count":
+        return {code: t(f"count.{code}") for code in spec.categories}
+    return dict(spec.categories)
+
+
+def display_table(postures: pd.DataFrame, level: str, layer: str,
+                  states: Sequence[str] | None = None) -> pd.DataFrame:
+    """The map's values as a readable table: plain column names, words for codes."""
+    rows = postures
+    if states:
+        rows = rows[rows["state_fips"].isin(list(states))]
+    labels = layer_labels(layer)
+    cats = figures.layer_categories(rows, layer)
+    yes_no = {True: t("yes"), False: t("no")}
+    out = pd.DataFrame(
+        {
+            t("table.col.place"): rows["name"],
+            t("table.col.state"): rows["state_abbr"],
+            t("table.col.fips"): rows["county_fips" if level == "county" else "state_fips"],
+            t("table.col.category"): cats.map(labels),
+            t("table.col.n_agreements"): rows["n_agreements"],
+            t("table.col.n_agencies"): rows["n_agencies"],
+            t("table.col.models"): rows.apply(lambda r: ", ".join(_models_of(r)), axis=1)
+            if len(rows) else pd.Series(dtype="str"),
+            t("table.col.sheriff"): rows["sheriff_participates"].map(yes_no),
+            t("table.col.first_signed"): rows["first_signed"].dt.strftime("%Y-%m-%d"),
+            t("table.col.n_statewide"): rows["n_statewide_agreements"],
+            t("table.col.stance"): rows["state_law_stance"].map(schema.STANCES),
+            **{
+                t(f"table.col.{dim}"): rows[dim].map(schema.POLICY_VALUES)
+                + " (" + rows[f"{dim}_basis"].map(schema.POLICY_BASES) + ")"
+                for dim in schema.POLICY_DIMENSIONS
+            },
+            t("table.col.federal"): rows["federal_list"].map(schema.FEDERAL_LIST_CATEGORIES),
+            t("table.col.population"): rows["population"],
+        }
+    )
+    if level == "state":
+        out[t("table.col.counties_with_287g")] = rows["counties_with_287g"].values
+        out[t("table.col.population_covered")] = rows["population_covered"].values
+    return out.reset_index(drop=True)
+
+
+def compact(df: pd.DataFrame, max_share: float = 0.2) -> pd.DataFrame:
+    """Repetitive text columns as categoricals: Arrow sends each distinct value once, which
+    shrinks the 3,142-row county table several-fold over the websocket."""
+    out = df.copy()
+    for col in out.columns:
+        if pd.api.types.is_string_dtype(out[col]) and out[col].nunique() <= max_share * len(out):
+            out[col] = out[col].astype("category")
+    return out
+
+
+# --- trends ---------------------------------------------------------------------------------
+
+
+def monthly_by_model(release, *, states: Iterable[str] | None = None,
+                     agency_types: Iterable[str] | None = None) -> pd.DataFrame:
+    """Active agreements per participating month and model: month, model, agreements."""
+    listings = release.table("listings")
+    on = listings[listings["list"] == "participating"][["agreement_id", "month"]]
+    agreements = release.table("agreements")[["agreement_id", "model", "state_fips",
+                                              "agency_type"]]
+    rows = on.merge(agreements, on="agreement_id")
+    if states:
+        rows = rows[rows["state_fips"].isin(list(states))]
+    if agency_types:
+        rows = rows[rows["agency_type"].isin(list(agency_types))]
+    months = sorted(on["month"].unique())
+    grid = pd.MultiIndex.from_product([months, list(schema.MODELS)], names=["month", "model"])
+    counts = rows.groupby(["month", "model"])["agreement_id"].nunique().reindex(grid,
+                                                                               fill_value=0)
+    return counts.rename("agreements").reset_index()
+
+
+def new_by_month(release, *, states: Iterable[str] | None = None) -> pd.DataFrame:
+    """Agreements listed for the first time, per month and model (first month excluded:
+    everything on the first sheet is 'first seen' there, not new)."""
+    agreements = release.table("agreements")
+    rows = agreements[agreements["first_listed"].notna()]
+    if states:
+        rows = rows[rows["state_fips"].isin(list(states))]
+    months = sorted(release.table("listings").query("list == 'participating'")["month"].unique())
+    grid = pd.MultiIndex.from_product([months[1:], list(schema.MODELS)],
+                                      names=["month", "model"])
+    counts = rows.groupby(["first_listed", "model"]).size()
+    counts.index.names = ["month", "model"]
+    return counts.reindex(grid, fill_value=0).rename("agreements").reset_index()
+
+
+def states_ranked(state_postures: pd.DataFrame) -> pd.DataFrame:
+    rows = state_postures[state_postures["n_agreements"] > 0]
+    return rows[["name", "state_abbr", "n_agreements", "n_agencies", "counties_with_287g"]
+                ].sort_values("n_agreements", ascending=False).reset_index(drop=True)
+
+
+# --- profile & compare --------------------------------------------------------------------------
+
+
+def place_agreements(release, month: str, *, county_fips: str | None = None,
+                     state_fips: str | None = None, statewide: bool = False) -> pd.DataFrame:
+    """Agreements active in ``month`` covering a county, or a state's (statewide) agencies."""
+    from coopmap import postures
+
+    active = postures.active_agreements(release, month)
+    if county_fips is not None:
+        cover = release.table("agreement_counties")
+        ids = cover.loc[cover["county_fips"] == county_fips, "agreement_id"]
+        rows = active[active["agreement_id"].isin(ids)
+                      & (active["jurisdiction_level"] == "county")]
+    else:
+        rows = active[active["state_fips"] == state_fips]
+        if statewide:
+            rows = rows[rows["jurisdiction_level"] == "state"]
+    return rows.sort_values(["agency", "model"]).reset_index(drop=True)
+
+
+def agreements_display(rows: pd.DataFrame) -> pd.DataFrame:
+    """Agreements for people: plain column names, words for codes, MOA link."""
+    return pd.DataFrame(
+        {
+            t("profile.col.agency"): rows["agency"],
+            t("profile.col.type"): rows["agency_type"].map(
+                lambda c: label(schema.AGENCY_TYPES, c, "agency_type").split(" (")[0]),
+            t("profile.col.model"): rows["model"].map(schema.MODELS),
+            t("profile.col.signed"): rows["signed"].dt.strftime("%Y-%m-%d"),
+            t("profile.col.listed_since"): rows["first_listed"],
+            t("profile.col.moa"): rows["moa_url"],
+        }
+    )
+
+
+def place_history(release, *, county_fips: str | None = None,
+                  state_fips: str | None = None) -> pd.DataFrame:
+    """Every agreement ever listed for a place, with its first and last listed month."""
+    agreements = release.table("agreements")
+    if county_fips is not None:
+        cover = release.table("agreement_counties")
+        ids = cover.loc[cover["county_fips"] == county_fips, "agreement_id"]
+        rows = agreements[agreements["agreement_id"].isin(ids)]
+    else:
+        rows = agreements[agreements["state_fips"] == state_fips]
+    rows = rows[rows["first_listed"].notna() & rows["last_listed"].notna()]
+    rows = rows.assign(label=rows["agency"].str.slice(0, 48) + " · " + rows["model"])
+    return rows.sort_values(["first_listed", "agency"]).reset_index(drop=True)
+
+
+def compare_rows(postures_by_place: dict[str, pd.Series]) -> pd.DataFrame:
+    """One row per dimension, one column per place label, plus a 'differs' flag."""
+    dims: dict[str, dict[str, str]] = {}
+    for place, row in postures_by_place.items():
+        is_state = "counties_with_287g" in row.index
+        values = {
+            t("compare.dim.state"): row["state_abbr"],
+            t("compare.dim.population"): number(row["population"]),
+            t("compare.dim.agreements"): number(row["n_agreements"]),
+            t("compare.dim.agencies"): number(row["n_agencies"]),
+            t("compare.dim.models"): ", ".join(schema.MODELS[m] for m in _models_of(row))
+            or t("none"),
+            t("compare.dim.sheriff"): t("yes") if bool(row["sheriff_participates"]) else t("no"),
+            t("compare.dim.statewide"): number(row["n_statewide_agreements"]),
+            t("compare.dim.pending"): number(row["n_pending"]),
+            t("compare.dim.stance"): schema.STANCES[row["state_law_stance"]],
+            **{
+                name: schema.POLICY_VALUES[row[dim]] + (
+                    f" ({schema.POLICY_BASES[row[dim + '_basis']]})"
+                    if row[dim] != "unknown" else "")
+                for dim, name in schema.POLICY_DIMENSIONS.items()
+            },
+            t("compare.dim.federal"): schema.FEDERAL_LIST_CATEGORIES[row["federal_list"]],
+        }
+        if is_state:
+            values[t("compare.dim.counties_with_287g")] = number(row["counties_with_287g"])
+        for dim, value in values.items():
+            dims.setdefault(dim, {})[place] = value
+    out = pd.DataFrame(dims).T.fillna("—")
+    out["differs"] = out.nunique(axis=1) > 1
+    return out

@@ -1,0 +1,159 @@
+"""Widgets shared by the pages: the release guard, place search, headline, map, download, link."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+
+import pandas as pd
+import plotly.graph_objects as go
+import streamlit as st
+
+from coopmap import figures, schema
+from coopmap.places_search import Place, PlaceIndex
+from coopmap.store import NoReleaseError, Release
+from coopmap.text import number, t
+from coopmap.ui import data, queries, state
+
+log = logging.getLogger("coopmap.ui")
+
+PROFILE_PAGE = "app_pages/profile.py"
+MAP_PAGE = "app_pages/map.py"
+COMPARE_PAGE = "app_pages/compare.py"
+
+
+def load_release() -> Release:
+    """The current release, or a plain message for the visitor and a stop (never a traceback)."""
+    try:
+        release = data.current()
+        release.table("counties")  # fail here, with a message, if the files are broken
+        return release
+    except NoReleaseError:
+        st.info(t("release.missing"))
+    except Exception:
+        log.exception("the current release could not be read")
+        st.error(t("release.broken"))
+    st.stop()
+    raise AssertionError("unreachable")  # st.stop() raises
+
+
+def release_caption(release: Release) -> None:
+    st.caption(t("release.line", release=release.id,
+                 as_of=release.as_of.get("participating", "?")))
+
+
+def copy_link() -> None:
+    """The view's link in a code box: Streamlit adds a copy button to it."""
+    st.caption(t("copy_link"), help=t("copy_link.help"))
+    st.code(state.share_url() or "?", language=None, wrap_lines=True)
+
+
+def place_picker(index: PlaceIndex, *, key: str, label: str | None = None) -> str | None:
+    """A completion box over every county and state; returns the chosen FIPS (or None)."""
+    options = [p.fips for p in index.all()]
+    return st.selectbox(
+        label or t("search.label"),
+        options,
+        index=None,
+        key=key,
+        format_func=lambda f: index.get(f).label if index.get(f) else f,
+        placeholder=t("search.placeholder"),
+    )
+
+
+def free_search(index: PlaceIndex, *, key: str) -> Place | None:
+    """City or ZIP search: returns the place to open, or None (showing matches or a note)."""
+    query = st.text_input(t("search.free"), key=key, placeholder=t("search.free.placeholder"))
+    if not query:
+        return None
+    result = index.search(query)
+    if result.note:
+        st.caption(result.note)
+    if len(result.places) == 1:
+        return result.places[0]
+    if result.places:
+        choice = st.radio(t("search.pick"), [p.fips for p in result.places],
+                          format_func=lambda f: index.get(f).label, index=None,
+                          key=f"{key}_pick")
+        return index.get(choice) if choice else None
+    return None
+
+
+def headline_metrics(h: dict) -> None:
+    cols = st.columns(4)
+    items = [
+        ("headline.agreements", "agreements", None),
+        ("headline.agencies", "agencies", None),
+        ("headline.counties", "counties_with_287g", t("headline.help.counties")),
+        ("headline.population", "population_covered", None),
+    ]
+    year_ago = h["earlier"].get(12)
+    month_ago = h["earlier"].get(1)
+    for col, (msg, field, help_) in zip(cols, items, strict=True):
+        delta = None
+        if month_ago is not None:
+            delta = h[field] - month_ago[field]
+        col.metric(t(msg), number(h[field]), delta=f"{delta:+,} (1 mo.)" if delta is not None
+                   else None, help=help_, border=True)
+    lines = []
+    for months in (1, 6, 12):
+        earlier = h["earlier"].get(months)
+        if earlier is None:
+            lines.append(t("headline.no_earlier", months=months))
+            continue
+        diff = h["agreements"] - earlier["agreements"]
+        lines.append(f"{diff:+,} " + t("headline.delta", delta="", months=months).strip())
+    st.caption(t("headline.changes") + " (" + t("headline.agreements").lower() + "): "
+               + " · ".join(lines))
+    del year_ago
+
+
+def map_chart(fig: go.Figure, *, key: str, preset: str, filename: str,
+              on_select: Callable[[], None] | None = None):
+    """The map with offline base maps, the image preset and click-to-select."""
+    config = figures.chart_config(preset=preset, filename=filename,
+                                  topojson_url=data.TOPOJSON_URL)
+    if on_select is None:
+        return st.plotly_chart(fig, key=key, config=config, theme=None, width="stretch")
+    return st.plotly_chart(fig, key=key, config=config, theme=None, width="stretch",
+                           on_select=on_select, selection_mode="points")
+
+
+def image_preset(key: str) -> str:
+    preset = st.radio(
+        t("filter.image"), list(figures.IMAGE_PRESETS), key=key, horizontal=True,
+        format_func=lambda p: t(f"image.{p}"), help=t("image.help"),
+    )
+    return preset or "landscape"
+
+
+def csv_download(df: pd.DataFrame, *, file_name: str, key: str) -> None:
+    st.download_button(t("table.download"), data=queries.to_csv_bytes(df), file_name=file_name,
+                       mime="text/csv", key=key, on_click="ignore", icon=":material/download:")
+
+
+def month_picker(months: list[str], *, key: str, label: str | None = None) -> str:
+    return st.select_slider(label or t("filter.month"), options=months, key=key,
+                            format_func=data.month_label, help=t("filter.month.help"))
+
+
+def state_options(release: Release) -> list[str]:
+    return release.table("states")["state_fips"].tolist()
+
+
+def state_label(release: Release) -> Callable[[str], str]:
+    names = dict(zip(release.table("states")["state_fips"], release.table("states")["name"],
+                     strict=True))
+    return lambda f: names.get(f, f)
+
+
+def model_label(code: str) -> str:
+    return schema.MODELS[code]
+
+
+def agency_type_label(code: str) -> str:
+    return schema.AGENCY_TYPES[code].split(" (")[0]
+
+
+def go_to_profile(fips: str) -> None:
+    st.switch_page(PROFILE_PAGE, query_params={"place": fips})

@@ -1,0 +1,44 @@
+"""AppTest of the about page: glossary, caveats, sources with date and license, releases."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from streamlit.testing.v1 import AppTest
+
+from coopmap.store import default_store
+from coopmap.text import GLOSSARY, SOURCE_TERMS
+
+APP = str(Path(__file__).resolve().parents[1] / "dashboard.py")
+
+
+def open_about() -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=120)
+    at.switch_page("app_pages/about.py")
+    return at.run()
+
+
+def test_about_lists_terms_caveats_sources_and_release():
+    release = default_store().current()
+    at = open_about()
+    assert not at.exception
+    body = "\n".join(m.value for m in at.markdown)
+    for term, _ in GLOSSARY.values():
+        assert term in body
+    assert "Unknown is not “no”" in body
+    assert release.as_of["participating"] in body
+    assert "unreviewed" in body.lower() and "allegations" in body
+    sources = at.dataframe[0].value
+    folders = {p.split("/")[1] for p in (s["path"] for s in release.manifest["sources"])
+               if p.startswith("sources/")}
+    assert set(sources["Source"]) == {f"data/sources/{f}" for f in folders}
+    assert "?" not in set(sources["License / terms"])
+    assert release.id in body
+    assert "Report a correction" in [h.value for h in at.header]
+
+
+def test_every_source_folder_has_terms_from_its_provenance():
+    root = Path(APP).parent / "data" / "sources"
+    for folder in root.iterdir():
+        if (folder / "PROVENANCE.md").exists():
+            assert folder.name in SOURCE_TERMS, folder.name

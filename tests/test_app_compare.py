@@ -1,0 +1,71 @@
+"""AppTest of the compare page: places side by side, two map panels, URL state."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import streamlit as st
+from streamlit.testing.v1 import AppTest
+
+from coopmap import postures
+from coopmap.store import default_store
+
+APP = str(Path(__file__).resolve().parents[1] / "dashboard.py")
+PAGE = "app_pages/compare.py"
+
+
+@pytest.fixture(autouse=True)
+def fresh_cache():
+    st.cache_data.clear()
+    yield
+
+
+def open_compare(**params) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=120)
+    for key, value in params.items():
+        at.query_params[key] = value
+    at.switch_page(PAGE)
+    return at.run()
+
+
+def test_places_side_by_side_with_differences_marked():
+    at = open_compare(places=["12071", "12086", "48"])
+    assert not at.exception
+    assert at.multiselect(key="places").value == ["12071", "12086", "48"]
+    cards = [m.value for m in at.markdown if m.value.startswith("**")]
+    assert cards[:1] == ["**Lee County, FL**"]
+    assert sum(1 for m in at.markdown if "differs" in m.value) > 0
+    # Two Florida counties share the state law: that row is not marked for them.
+    at2 = open_compare(places=["12071", "12086"])
+    law_rows = [m.value for m in at2.markdown if m.value.startswith("State law")]
+    assert law_rows and all("differs" not in v for v in law_rows)
+
+
+def test_counts_match_the_postures():
+    release = default_store().current()
+    month = postures.months(release)[-1]
+    n = int(postures.county_postures(release, month).set_index("county_fips")
+            .loc["12086", "n_agreements"])
+    at = open_compare(places=["12071", "12086"])
+    rows = [m.value for m in at.markdown if m.value.startswith("Active 287")]
+    assert any(f"**{n}**" in v for v in rows)
+
+
+def test_fewer_than_two_places_asks_for_more():
+    at = open_compare(places=["12071"])
+    assert not at.exception
+    assert at.info and "at least two" in at.info[0].value
+
+
+def test_two_map_panels_a_year_apart_by_default():
+    release = default_store().current()
+    months = postures.months(release)
+    at = open_compare(view="maps")
+    assert not at.exception
+    assert len(at.get("plotly_chart")) == 2
+    assert at.select_slider(key="month_a").value == months[-13]
+    assert at.select_slider(key="month_b").value == months[-1]
+    at.selectbox(key="layer_b").set_value("stance").run()
+    assert at.query_params["layer_b"] in ("stance", ["stance"])
+    assert at.query_params["view"] in ("maps", ["maps"])

@@ -1,0 +1,146 @@
+"""AppTest of the map page (home): widgets in, elements out, the URL round trip, search."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import streamlit as st
+from streamlit.testing.v1 import AppTest
+
+from coopmap import postures
+from coopmap.store import default_store
+
+APP = str(Path(__file__).resolve().parents[1] / "dashboard.py")
+
+
+@pytest.fixture(autouse=True)
+def fresh_cache():
+    st.cache_data.clear()
+    yield
+
+
+@pytest.fixture(scope="module")
+def release():
+    return default_store().current()
+
+
+def open_app(page: str | None = None, **params) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=120)
+    for key, value in params.items():
+        at.query_params[key] = value
+    if page:
+        at.switch_page(page)
+    return at.run()
+
+
+def url(at: AppTest) -> dict[str, list[str]]:
+    """The app's query string as {key: [values]}."""
+    return {k: v if isinstance(v, list) else [v] for k, v in at.query_params.items()}
+
+
+def metrics(at: AppTest) -> dict[str, str]:
+    return {m.label: m.value for m in at.metric}
+
+
+def test_default_view_is_the_national_county_map_of_the_newest_month(release):
+    at = open_app()
+    assert not at.exception
+    month = postures.months(release)[-1]
+    h = postures.headline(release, month)
+    assert metrics(at) == {
+        "Active agreements": f"{h['agreements']:,}",
+        "Agencies": f"{h['agencies']:,}",
+        "Counties with any agreement": f"{h['counties_with_287g']:,}",
+        "People living in those counties": f"{h['population_covered']:,}",
+    }
+    assert len(at.get("plotly_chart")) == 1
+    table = at.dataframe[0].value
+    assert len(table) == 3142 and "Place" in table.columns
+    assert not [c for c in table.columns if "_" in c]  # no raw column names
+    assert at.session_state["level"] == "county" and at.session_state["month"] == month
+    assert url(at) == {}  # defaults keep the URL clean
+    assert any(b.label.startswith("Download") for b in at.get("download_button"))
+
+
+def test_query_parameters_reproduce_the_view_and_round_trip(release):
+    params = {"level": "state", "layer": "stance", "month": "2025-05", "states": ["12", "48"],
+              "models": ["TFM"], "agencies": ["county"]}
+    at = open_app(**params)
+    assert not at.exception
+    assert at.segmented_control(key="level").value == "state"
+    assert at.selectbox(key="layer").value == "stance"
+    assert at.select_slider(key="month").value == "2025-05"
+    assert at.multiselect(key="states").value == ["12", "48"]
+    assert at.multiselect(key="models").value == ["TFM"]
+    assert at.multiselect(key="agencies").value == ["county"]
+    h = postures.headline(release, "2025-05", states=["12", "48"], models=["TFM"],
+                          agency_types=["county"])
+    assert metrics(at)["Active agreements"] == f"{h['agreements']:,}"
+    assert len(at.dataframe[0].value) == 2  # Florida and Texas only
+    assert url(at) == {k: v if isinstance(v, list) else [v] for k, v in params.items()}
+    # The link shown to copy carries the same state.
+    link = at.code[-1].value
+    assert "layer=stance" in link and "states=12" in link and "states=48" in link
+
+
+def test_changing_a_widget_updates_the_url():
+    at = open_app()
+    at.selectbox(key="layer").set_value("jail_access").run()
+    at.select_slider(key="month").set_value("2024-01").run()
+    assert not at.exception
+    assert url(at) == {"layer": ["jail_access"], "month": ["2024-01"]}
+
+
+def test_invalid_parameters_fall_back_to_defaults_without_error(release):
+    at = open_app(layer="bogus", month="1999-01", states=["99", "06"], level="<script>")
+    assert not at.exception
+    assert at.selectbox(key="layer").value == "model"
+    assert at.select_slider(key="month").value == postures.months(release)[-1]
+    assert at.multiselect(key="states").value == ["06"]
+    assert url(at) == {"states": ["06"]}
+
+
+def test_search_by_name_opens_the_profile():
+    at = open_app()
+    at.selectbox(key="map_search").set_value("12071").run()
+    assert not at.exception
+    assert url(at)["place"] == ["12071"]
+    assert any("Lee County, FL" in h.value for h in at.header)
+
+
+def test_search_by_zip_offers_the_main_county():
+    at = open_app()
+    at.text_input(key="map_free").input("33602").run()
+    assert any("main county" in c.value for c in at.caption)
+    go = at.button(key="map_free_go")
+    assert "Hillsborough County, FL" in go.label
+    go.click().run()
+    assert url(at)["place"] == ["12057"]
+
+
+def test_a_clicked_county_opens_its_profile():
+    at = open_app()
+    at.session_state["_goto_place"] = "12086"  # what the chart's selection callback stores
+    at.run()
+    assert not at.exception
+    assert url(at)["place"] == ["12086"]
+    state_view = open_app(level="state")
+    state_view.session_state["_goto_place"] = "12"
+    state_view.run()
+    assert url(state_view)["place"] == ["12"]
+    assert any(h.value == "Florida" for h in state_view.header)
+
+
+def test_missing_release_shows_a_plain_message(tmp_path, monkeypatch):
+    monkeypatch.setenv("COOPMAP_DATA_DIR", str(tmp_path))
+    at = open_app()
+    assert not at.exception
+    assert at.info and "not available" in at.info[0].value
+    assert not at.get("plotly_chart")
+
+
+def test_no_data_text_is_rendered_as_html():
+    root = Path(APP).parent
+    for path in [*root.glob("app_pages/*.py"), *root.glob("src/coopmap/ui/*.py"), Path(APP)]:
+        assert "unsafe_allow_html" not in path.read_text(encoding="utf-8"), path

@@ -1,0 +1,111 @@
+"""AppTest of the place profile: plain words, sources, links, its URL, search."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import streamlit as st
+from streamlit.testing.v1 import AppTest
+
+from coopmap import postures, schema
+from coopmap.store import default_store
+from coopmap.ui import queries
+
+APP = str(Path(__file__).resolve().parents[1] / "dashboard.py")
+PAGE = "app_pages/profile.py"
+
+
+@pytest.fixture(autouse=True)
+def fresh_cache():
+    st.cache_data.clear()
+    yield
+
+
+@pytest.fixture(scope="module")
+def release():
+    return default_store().current()
+
+
+def open_profile(**params) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=120)
+    for key, value in params.items():
+        at.query_params[key] = value
+    at.switch_page(PAGE)
+    return at.run()
+
+
+def texts(at: AppTest) -> str:
+    return "\n".join([m.value for m in at.markdown] + [c.value for c in at.caption]
+                     + [x.value for x in at.text])
+
+
+def test_county_profile_in_plain_words_with_sources(release):
+    at = open_profile(place="12071")
+    assert not at.exception
+    month = postures.months(release)[-1]
+    row = postures.county_postures(release, month).set_index("county_fips").loc["12071"]
+    body = texts(at)
+    assert f"{int(row['n_agreements'])} agreements under 287(g) covered Lee County, FL" in body
+    florida = postures.county_postures(release, month).query("state_fips == '12'")
+    with_any = int(florida["has_287g"].sum())
+    assert f"1 of {with_any} Florida counties with an agreement" in body
+    # The agreements: one row per active agreement, with MOA links, no raw codes.
+    agreements = queries.place_agreements(release, month, county_fips="12071")
+    table = at.dataframe[0].value
+    assert len(table) == len(agreements) > 0
+    assert set(table["Model"]) <= set(schema.MODELS.values())
+    assert table["Agreement (MOA)"].dropna().str.startswith("http").all()
+    assert "Source: ICE list of" in body
+    # State law, flagged as an unreviewed draft; policies with their basis; federal lists.
+    assert "Unreviewed draft" in body and "AI-drafted" in body
+    assert "Detainer holds:" in body and "Basis: State law" in body
+    assert "allegations" in body
+    assert "residents" in body
+    assert at.query_params["place"] in ("12071", ["12071"])
+
+
+def test_unknown_policy_is_said_to_be_unknown_not_no(release):
+    at = open_profile(place="12071")
+    body = texts(at)
+    policies = release.table("policies")
+    unknown = policies[(policies["fips"] == "12071") & (policies["value"] == "unknown")]
+    for dim in unknown["dimension"]:
+        assert f"{schema.POLICY_DIMENSIONS[dim]}: {schema.POLICY_VALUE_TEXT[dim]['unknown']}" \
+            in body
+
+
+def test_state_profile(release):
+    at = open_profile(place="48")
+    assert not at.exception
+    month = postures.months(release)[-1]
+    row = postures.state_postures(release, month).set_index("state_fips").loc["48"]
+    assert f"{int(row['n_agreements']):,} agreements under 287(g) were active in Texas" in texts(at)
+    assert any(h.value == "Texas" for h in at.header)
+
+
+def test_earlier_month_from_the_url(release):
+    at = open_profile(place="12071", month="2024-06")
+    assert at.select_slider(key="month").value == "2024-06"
+    assert "June 2024" in texts(at)
+
+
+def test_no_place_asks_for_one_and_bad_place_is_ignored():
+    for params in ({}, {"place": "99999"}):
+        at = open_profile(**params)
+        assert not at.exception
+        assert at.info and "Choose a county or state" in at.info[0].value
+
+
+def test_empty_shape_and_legacy_counties_have_profiles():
+    for place in ("51610", "09003", "02261"):
+        at = open_profile(place=place)
+        assert not at.exception, place
+
+
+def test_picking_another_place_updates_the_url():
+    at = open_profile(place="12071")
+    at.selectbox(key="place").set_value("06037").run()
+    assert not at.exception
+    assert at.query_params["place"] in ("06037", ["06037"])
+    assert any("Los Angeles County, CA" in h.value for h in at.header)

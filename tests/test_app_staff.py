@@ -1,0 +1,199 @@
+"""The staff page under AppTest: no accounts, sign-in failure and success, upload through the
+file uploader, preview, publish, a conflicting publisher, rollback, sign-out, session checks.
+
+The page works on a copy of a store holding a release built from the real sources without the
+2026-05-18 ICE sheet (COOPMAP_DATA_DIR), which is then uploaded as staff would."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+from test_publishing import _built_store  # one build of the real sources per test session
+
+from coopmap import auth, paths
+from coopmap.audit import AuditLog
+from coopmap.store import ReleaseStore
+
+ROOT = Path(__file__).resolve().parents[1]
+PAGE = str(ROOT / "app_pages" / "staff.py")
+SHEET = ROOT / "data/sources/ice_287g/latest/participatingAgencies05182026am.xlsx"
+CORPUS = Path(__file__).parent / "corpus"
+PASSWORD = "a long staff password"
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+@pytest.fixture(scope="session")
+def april_store_dir(tmp_path_factory) -> Path:
+    return _built_store(tmp_path_factory, "april", drop_newest=True)
+
+
+@pytest.fixture(scope="module")
+def password_hash() -> str:
+    return auth.hash_password(PASSWORD)
+
+
+@pytest.fixture
+def data_dir(tmp_path, april_store_dir, monkeypatch) -> Path:
+    shutil.copytree(april_store_dir, tmp_path / "releases")
+    for name in ("sources", "corrections", "geo"):  # read only: linked, not copied
+        (tmp_path / name).symlink_to(paths.data_dir() / name)
+    monkeypatch.setenv("COOPMAP_DATA_DIR", str(tmp_path))
+    return tmp_path
+
+
+def app(password_hash: str | None) -> AppTest:
+    at = AppTest.from_file(PAGE, default_timeout=60)
+    if password_hash:
+        at.secrets["staff"] = {"accounts": {"alice": {"password_hash": password_hash,
+                                                      "name": "Alice Example"}}}
+    return at
+
+
+def sign_in(at: AppTest, user: str = "alice", password: str = PASSWORD) -> AppTest:
+    at.run()
+    at.text_input(key="signin_user").input(user)
+    at.text_input(key="signin_password").input(password)
+    at.button[0].click()  # the form's submit button
+    return at.run()
+
+
+def texts(elements) -> str:
+    return " | ".join(str(e.value) for e in elements)
+
+
+def test_no_accounts_offers_only_setup(data_dir):
+    at = app(None).run()
+    assert "No staff accounts are configured" in texts(at.info)
+    assert "coopmap hash-password" in texts(at.info)
+    assert len(at.file_uploader) == 0 and len(at.text_input) == 0 and not at.exception
+
+
+def test_wrong_password_then_right_one(data_dir, password_hash):
+    at = sign_in(app(password_hash), password="not the password")
+    assert "Wrong user name or password." in texts(at.error)
+    assert len(at.file_uploader) == 0 and not at.exception
+    at = sign_in(app(password_hash))
+    assert "Signed in as **Alice Example**" in texts(at.caption)
+    assert len(at.file_uploader) == 1
+    actions = [e["action"] for e in AuditLog(data_dir / "staff" / "audit.jsonl").read()]
+    assert actions == ["sign_in_failed", "sign_in"]
+
+
+def test_upload_preview_publish_rollback(data_dir, password_hash):
+    store = ReleaseStore(data_dir / "releases")
+    base = store.current_id()
+    at = sign_in(app(password_hash))
+    at.file_uploader[0].set_value((SHEET.name, SHEET.read_bytes(), XLSX))
+    at.run()
+    assert not at.exception, at.exception
+    assert "Recognised: ICE 287(g) list" in texts(at.subheader)
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["Agreements added"] == "83"
+    assert int(metrics["Agreements added"]) - int(metrics["Agreements ended"]) == 1843 - 1770
+    assert at.radio(key="list_kind").value == "participating"
+    at.text_input(key="publish_note").input("ICE list of May 18")
+    at.button(key="publish").click()
+    at.run()
+    assert not at.exception, at.exception
+    assert "Published release" in texts(at.success)
+    new = store.current_id()
+    assert new != base and store.current().manifest["built_by"] == "alice"
+    assert store.current().manifest["note"] == "ICE list of May 18"
+    # History: roll back to the base release.
+    at.selectbox(key="history_release").select(base)
+    at.run()
+    at.checkbox(key="confirm_rb").check()
+    at.text_input(key="rollback_note").input("checking")
+    at.run()
+    at.button(key="rollback").click()
+    at.run()
+    assert not at.exception, at.exception
+    assert f"Release {base} is current again." in texts(at.success)
+    assert store.current_id() == base
+    actions = [e["action"] for e in AuditLog(data_dir / "staff" / "audit.jsonl").read()]
+    assert actions == ["sign_in", "upload", "publish", "rollback"]
+
+
+def test_conflicting_publisher_gets_a_clear_message(data_dir, password_hash):
+    store = ReleaseStore(data_dir / "releases")
+    at = sign_in(app(password_hash))
+    at.file_uploader[0].set_value((SHEET.name, SHEET.read_bytes(), XLSX))
+    at.run()
+    # Someone else publishes (here: a policy change through the store) before Alice clicks.
+    other = store.current()
+    tables = other.tables()
+    tables["states"] = tables["states"].assign(population=tables["states"]["population"] + 1)
+    store.publish(tables, expected_current=other.id, by="bob", sources=[])
+    bob = store.current_id()
+    at.run()  # any interaction: the page says the preview is out of date
+    assert f"release {bob} has been published since" in texts(at.warning)
+    at.button(key="publish").click()
+    at.run()
+    assert "someone else published first" in texts(at.error)
+    assert "preview again" in texts(at.error)
+    assert store.current_id() == bob and not at.exception
+    # Previewing again against Bob's release makes it publishable.
+    at.run()
+    assert "Recognised: ICE 287(g) list" in texts(at.subheader)
+    at.button(key="publish").click()
+    at.run()
+    assert store.current().manifest["based_on"] == bob and not at.exception
+
+
+@pytest.mark.parametrize(
+    ("name", "message"),
+    [("pdf_renamed.xlsx", "is a PDF document"), ("zip_bomb.xlsx", "would expand"),
+     ("password_protected.xlsx", "password-protected"), ("empty.xlsx", "is empty")],
+)
+def test_bad_files_get_a_message_not_a_traceback(data_dir, password_hash, name, message):
+    store = ReleaseStore(data_dir / "releases")
+    base = store.current_id()
+    at = sign_in(app(password_hash))
+    at.file_uploader[0].set_value((name, (CORPUS / name).read_bytes(), XLSX))
+    at.run()
+    assert message in texts(at.error) and "Nothing was changed." in texts(at.error)
+    assert not at.exception and store.current_id() == base
+    assert len(at.button(key="publish") if "publish" in [b.key for b in at.button] else []) == 0
+
+
+def test_policy_sheet_with_errors_lists_problems_and_offers_no_publish(data_dir, password_hash):
+    at = sign_in(app(password_hash))
+    data = (CORPUS / "policy_bad.csv").read_bytes()
+    at.file_uploader[0].set_value(("policy_bad.csv", data, "text/csv"))
+    at.run()
+    assert "Recognised: Policy-findings sheet" in texts(at.subheader)
+    assert "cannot be published" in texts(at.error)
+    problems = at.dataframe[0].value  # the first table on the page: the problems
+    assert "31/02/2026" in problems["value"].tolist()
+    assert "<script>alert(1)</script>" in problems["value"].tolist()  # shown as text
+    assert "publish" not in [b.key for b in at.button]
+
+
+def test_session_is_checked_on_every_rerun(data_dir, password_hash):
+    at = sign_in(app(password_hash))
+    assert len(at.file_uploader) == 1
+    # The account is removed from the secrets: the next interaction signs the session out.
+    at.secrets["staff"] = {"accounts": {"bob": {"password_hash": password_hash}}}
+    at.run()
+    assert len(at.file_uploader) == 0 and at.text_input(key="signin_user") is not None
+    # Sign-out works too.
+    at = sign_in(app(password_hash))
+    at.button(key="signout").click()
+    at.run()
+    assert len(at.file_uploader) == 0
+    assert AuditLog(data_dir / "staff" / "audit.jsonl").read()[-1]["action"] == "sign_out"
+
+
+@pytest.mark.parametrize("page", ["map.py", "profile.py", "compare.py", "trends.py", "about.py"])
+def test_viewer_pages_have_no_staff_controls(data_dir, password_hash, page):
+    at = AppTest.from_file(str(ROOT / "app_pages" / page), default_timeout=60)
+    at.secrets["staff"] = {"accounts": {"alice": {"password_hash": password_hash}}}
+    at.run()
+    # The page rendered (it did not stop on a missing release).
+    assert len(at.title) + len(at.markdown) + len(at.selectbox) >= 1 and not at.exception
+    assert len(at.file_uploader) == 0
+    labels = " ".join(str(b.label) for b in at.button).casefold()
+    assert "publish" not in labels and "roll back" not in labels and "sign in" not in labels

@@ -1,0 +1,81 @@
+"""The preview diff, on a release built from the real sources."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from test_publishing import _built_store  # one build of the real sources per test session
+
+from coopmap import changes, postures
+from coopmap.store import ReleaseStore
+
+
+@pytest.fixture(scope="module")
+def tables(tmp_path_factory) -> dict[str, pd.DataFrame]:
+    store_dir: Path = _built_store(tmp_path_factory, "april", drop_newest=True)
+    return ReleaseStore(store_dir).current().tables()
+
+
+class View:
+    def __init__(self, t):
+        self.t = t
+
+    def table(self, name):
+        return self.t[name]
+
+
+def with_postures(t: dict) -> dict:
+    t = dict(t)
+    month = postures.months(View(t))[-1]
+    t["county_postures"] = postures.county_postures(View(t), month)
+    t["state_postures"] = postures.state_postures(View(t), month, counties=t["county_postures"])
+    return t
+
+
+def test_same_release_is_no_change(tables):
+    ch = changes.diff(tables, tables)
+    assert ch.empty and ch.colour_changes.empty
+    assert ch.summary().startswith("No change")
+    assert ch.counts["participating_before"] == ch.counts["participating_after"] == 1770
+
+
+def test_policy_change_old_new_and_colour(tables):
+    new = dict(tables)
+    pol = tables["policies"].copy()
+    hit = (pol["fips"] == "06037") & (pol["dimension"] == "jail_access")
+    pol.loc[hit, ["value", "basis", "source_url"]] = ["declined", "local_policy",
+                                                      "https://e.org/la"]
+    new["policies"] = pol
+    new = with_postures(new)
+    ch = changes.diff(tables, new)
+    assert ch.policy_changes[["fips", "name", "dimension", "old_value", "new_value"]
+                             ].values.tolist() == [
+        ["06037", "Los Angeles County, CA", "jail_access", "unknown", "declined"]]
+    assert ch.colour_changes[["level", "fips", "layer", "old", "new"]].values.tolist() == [
+        ["county", "06037", "jail_access", "unknown", "declined"]]
+    assert ch.counts["counties_recoloured"] == 1 and ch.counts["states_recoloured"] == 0
+
+
+def test_ended_and_changed_agreements(tables):
+    new = dict(tables)
+    a = tables["agreements"].copy()
+    active = a.index[a["status"] == "participating"]
+    ended, edited = a.loc[active[0], "agreement_id"], a.loc[active[1], "agreement_id"]
+    a.loc[active[0], "status"] = "no_longer_listed"
+    a.loc[active[1], "moa_url"] = "https://www.ice.gov/new.pdf"
+    new["agreements"] = a
+    ch = changes.diff(tables, new)
+    assert ch.agreements_ended["agreement_id"].tolist() == [ended]
+    assert ch.agreements_ended["status"].tolist() == ["no_longer_listed"]
+    row = ch.agreements_changed.set_index("agreement_id").loc[edited]
+    assert (row["field"], row["new"]) == ("moa_url", "https://www.ice.gov/new.pdf")
+    assert ch.counts["agreements_ended"] == 1 and ch.counts["agreements_changed"] == 1
+    assert "1 ended" in ch.summary()
+
+
+def test_first_release_everything_is_added(tables):
+    ch = changes.diff(None, tables)
+    assert len(ch.agreements_added) == (tables["agreements"]["status"] != "no_longer_listed").sum()
+    assert ch.agreements_ended.empty and ch.policy_changes.empty

@@ -1,0 +1,200 @@
+"""Figure builders and their data shaping, on the real current release."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from coopmap import figures, postures, schema
+from coopmap.store import default_store
+from coopmap.ui import queries
+
+
+@pytest.fixture(scope="module")
+def release():
+    return default_store().current()  # no release -> NoReleaseError: the test fails, never skips
+
+
+@pytest.fixture(scope="module")
+def month(release):
+    return postures.months(release)[-1]
+
+
+@pytest.fixture(scope="module")
+def counties(release, month):
+    return postures.county_postures(release, month)
+
+
+@pytest.fixture(scope="module")
+def states(release, month, counties):
+    return postures.state_postures(release, month, counties=counties)
+
+
+def build(df: pd.DataFrame, level: str, layer: str, **kw):
+    frame, labels = queries.map_frame(df, level, layer, kw.pop("states", None))
+    return figures.choropleth_map(
+        frame, locations="location", category="category",
+        categories=queries.layer_labels(layer), colours=figures.LAYERS[layer].colours,
+        geojson="/app/static/geo/counties.json", hover_name="name", hover_data=labels,
+        title="TITLE", subtitle="SUBTITLE", source="SOURCE LINE", **kw,
+    )
+
+
+def test_county_model_map_has_every_county_once_in_its_category(counties):
+    fig = build(counties, "county", "model")
+    traces = [tr for tr in fig.data if tr.name != "highlight"]
+    # One trace per category, in the contract's legend order, with the contract's colours.
+    assert [tr.name for tr in traces] == list(schema.MODEL_CATEGORIES.values())
+    assert [tr.legendrank for tr in traces] == sorted(tr.legendrank for tr in traces)
+    for tr, code in zip(traces, schema.MODEL_CATEGORIES, strict=True):
+        assert tr.colorscale[0][1] == schema.MODEL_CATEGORY_COLOURS[code]
+        expected = set(counties.loc[counties["model_category"] == code, "county_fips"])
+        assert set(tr.locations) == expected
+    located = [loc for tr in traces for loc in tr.locations]
+    assert len(located) == len(set(located)) == 3142
+    assert all(len(loc) == 5 and loc.isdigit() for loc in located)
+
+
+def test_map_carries_title_subtitle_legend_and_source(counties):
+    fig = build(counties, "county", "model")
+    assert fig.layout.title.text == "TITLE"
+    assert fig.layout.title.subtitle.text == "SUBTITLE"
+    assert any("SOURCE LINE" in a.text for a in fig.layout.annotations)
+    assert fig.layout.legend.orientation == "h"
+    assert fig.layout.geo.scope == "usa"
+    # Shapes are a URL shared by every trace, never embedded copies.
+    assert {tr.geojson for tr in fig.data} == {"/app/static/geo/counties.json"}
+
+
+def test_hover_shows_plain_values_with_labels(counties):
+    fig = build(counties, "county", "detainer_holds")
+    lee = next(tr for tr in fig.data for loc in tr.locations if loc == "12071")
+    row = lee.customdata[list(lee.locations).index("12071")]
+    assert row[0] == "Lee County, FL"
+    assert "Detainer holds" in lee.hovertemplate and "287(g) agreements" in lee.hovertemplate
+    lee_row = counties.set_index("county_fips").loc["12071"]
+    value = schema.POLICY_VALUES[lee_row["detainer_holds"]]
+    basis = schema.POLICY_BASES[lee_row["detainer_holds_basis"]]
+    assert f"{value} ({basis})" in row
+
+
+def test_unknown_is_its_own_colour_distinct_from_none(counties):
+    fig = build(counties, "county", "release_notification")
+    by_name = {tr.name: tr for tr in fig.data}
+    unknown = by_name[schema.POLICY_VALUES["unknown"]]
+    assert unknown.colorscale[0][1] == schema.UNKNOWN_COLOUR != schema.NONE_COLOUR
+    n_unknown = int((counties["release_notification"] == "unknown").sum())
+    assert len(unknown.locations) == n_unknown > 0
+
+
+def test_state_level_and_state_filter(states, counties):
+    fig = build(states, "state", "stance")
+    assert sum(len(tr.locations) for tr in fig.data) == 51
+    florida = build(counties, "county", "model", states=["12"], fit_to_locations=True,
+                    highlight=("12071",))
+    located = [loc for tr in florida.data if tr.name != "highlight" for loc in tr.locations]
+    assert len(located) == 67 and all(loc.startswith("12") for loc in located)
+    assert florida.layout.geo.fitbounds == "locations"
+    assert list(florida.data[-1].locations) == ["12071"]
+
+
+def test_values_outside_the_vocabulary_raise(counties):
+    frame, labels = queries.map_frame(counties, "county", "model")
+    frame.loc[0, "category"] = "bogus"
+    with pytest.raises(ValueError, match="bogus"):
+        figures.choropleth_map(
+            frame, locations="location", category="category",
+            categories=schema.MODEL_CATEGORIES, colours=schema.MODEL_CATEGORY_COLOURS,
+            geojson={}, hover_name="name", hover_data=labels, title="", subtitle="", source="")
+    with pytest.raises(ValueError, match="nope"):
+        figures.choropleth_map(frame, locations="nope", category="category",
+                               categories={}, colours={}, geojson={}, hover_name="name",
+                               hover_data={}, title="", subtitle="", source="")
+
+
+def test_count_bins_cover_every_count():
+    n = pd.Series([0, 1, 2, 3, 4, 9, 10, 250], dtype="Int64")
+    assert figures.count_bin(n).tolist() == ["0", "1", "2", "2", "4", "4", "10", "10"]
+
+
+def test_image_presets_are_2x_landscape_and_square():
+    landscape = figures.chart_config(preset="landscape", topojson_url="/x/")
+    square = figures.chart_config(preset="square")
+    assert landscape["toImageButtonOptions"] | {} == {
+        "format": "png", "filename": "coopmap-landscape", "width": 1200, "height": 675,
+        "scale": 2}
+    assert (square["toImageButtonOptions"]["width"],
+            square["toImageButtonOptions"]["height"]) == (1080, 1080)
+    assert landscape["topojsonURL"] == "/x/"
+    with pytest.raises(ValueError, match="landscape"):
+        figures.chart_config(preset="poster")
+
+
+def test_growth_by_month_matches_each_sheet(release):
+    growth = queries.monthly_by_model(release)
+    per_month = growth.groupby("month")["agreements"].sum()
+    sheets = release.table("sheets")
+    sheets = sheets[sheets["list"] == "participating"].set_index("month")["agreements"]
+    assert per_month.to_dict() == sheets.astype(int).to_dict()
+    fig = figures.stacked_bars(growth, x="month", y="agreements", colour="model",
+                               categories=schema.MODELS,
+                               colours=schema.MODEL_CATEGORY_COLOURS, title="T",
+                               subtitle="S", source="SRC")
+    assert [tr.name for tr in fig.data] == list(schema.MODELS.values())
+    assert fig.layout.barmode == "stack"
+
+
+def test_timeline_of_a_county(release):
+    history = queries.place_history(release, county_fips="12071")
+    assert not history.empty
+    fig = figures.timeline(history, label="label", start="first_listed", end="last_listed",
+                           colour="model", categories=schema.MODELS,
+                           colours=schema.MODEL_CATEGORY_COLOURS, title="T", subtitle="S",
+                           source="SRC")
+    assert sum(len(tr.y) for tr in fig.data) == len(history)
+
+
+def test_ranked_states(states):
+    ranked = queries.states_ranked(states)
+    fig = figures.ranked_bars(ranked, label="name", value="n_agreements", title="T",
+                              subtitle="S", source="SRC")
+    assert list(fig.data[0].x) == sorted(ranked["n_agreements"].tolist())
+    assert "Florida" in list(fig.data[0].y)
+
+
+def test_csv_neutralises_spreadsheet_formulas(counties):
+    table = queries.display_table(counties, "county", "model")
+    table.loc[0, table.columns[0]] = "=HYPERLINK(\"http://x\")"
+    table.loc[1, table.columns[0]] = "+1"
+    table.loc[2, table.columns[0]] = "-1"
+    table.loc[3, table.columns[0]] = "@SUM(A1)"
+    text = queries.to_csv_bytes(table).decode("utf-8-sig").splitlines()
+    assert text[1].startswith("'=HYPERLINK") or text[1].startswith("\"'=HYPERLINK")
+    assert text[2].startswith("'+1") and text[3].startswith("'-1")
+    assert text[4].startswith("'@SUM")
+    assert "Autauga County" not in text[1]
+    assert len(text) == 3143
+    # Plain column names for people, no raw codes.
+    assert "model_category" not in text[0] and "Place" in text[0]
+
+
+def test_hover_escapes_markup_from_data(counties):
+    rows = counties.head(2).copy()
+    rows.loc[rows.index[0], "name"] = "<script>x</script>"
+    frame, _ = queries.map_frame(rows, "county", "model")
+    assert frame.loc[0, "name"].startswith("&lt;script&gt;")
+
+
+@pytest.mark.parametrize(
+    "view",
+    [{}, {"states": ("12", "48")}, {"models": ("TFM",)}, {"agency_types": ("municipality",)},
+     {"states": ("06",), "models": ("JEM", "WSO")}],
+)
+def test_dashboard_headline_equals_postures_headline(release, month, view):
+    from coopmap.ui import data
+
+    for m in (month, postures.shift_month(month, -6), "2021-06"):
+        expected = postures.headline(release, m, **view)
+        got = data.headline(release.id, m, view.get("states"), view.get("models"),
+                            view.get("agency_types"))
+        assert got == expected
