@@ -104,9 +104,9 @@ def build_tables(sources_dir: Path, corrections_dir: Path) -> tuple[dict, str]:
     )
     view = _Tables(tables)
     month = postures.months(view)[-1]
-    tables["county_postures"] = postures.county_postures(view, month)
+    tables["county_postures"] = postures.county_postures(view, month, check=True)
     tables["state_postures"] = postures.state_postures(
-        view, month, counties=tables["county_postures"]
+        view, month, counties=tables["county_postures"], check=True
     )
     return tables, ice.format_match_report()
 

@@ -87,25 +87,26 @@ def _pending(release: HasTables, month: str) -> pd.DataFrame:
 
 
 def _model_flags(frame: pd.DataFrame, key: str) -> pd.DataFrame:
-    """Per key: counts, model flags, category, sheriff flag and first signed date."""
+    """Per key: counts, model flags, sheriff flag and first signed date (vectorised)."""
+    columns = ["n_agreements", "n_agencies", "has_jem", "has_wso", "has_tfm",
+               "sheriff_participates", "first_signed"]
     if frame.empty:
-        return pd.DataFrame(
-            columns=["n_agreements", "n_agencies", "has_jem", "has_wso", "has_tfm",
-                     "sheriff_participates", "first_signed"]
-        ).rename_axis(key)
+        return pd.DataFrame(columns=columns).rename_axis(key)
     grouped = frame.groupby(key)
+    models = pd.crosstab(frame[key], frame["model"]).reindex(columns=list(schema.MODELS),
+                                                               fill_value=0)
     out = pd.DataFrame(
         {
             "n_agreements": grouped["agreement_id"].nunique(),
             "n_agencies": frame.drop_duplicates([key, "state_fips", "agency"]).groupby(key).size(),
-            "has_jem": grouped["model"].agg(lambda s: "JEM" in set(s)),
-            "has_wso": grouped["model"].agg(lambda s: "WSO" in set(s)),
-            "has_tfm": grouped["model"].agg(lambda s: "TFM" in set(s)),
+            "has_jem": models["JEM"] > 0,
+            "has_wso": models["WSO"] > 0,
+            "has_tfm": models["TFM"] > 0,
             "sheriff_participates": grouped["is_sheriff"].any(),
             "first_signed": grouped["signed"].min(),
         }
     )
-    return out
+    return out[columns]
 
 
 def model_category(has_jem: pd.Series, has_wso: pd.Series, has_tfm: pd.Series) -> pd.Series:
@@ -129,7 +130,33 @@ def _fill_flags(df: pd.DataFrame) -> pd.DataFrame:
     return df
 
 
+_STATIC: dict[tuple[str, int, str], tuple[pd.DataFrame, object]] = {}
+
+
+def _per_release(kind: str, release: HasTables, source: str, level: str, make):
+    """Memoise what depends only on one release table (not on month or filters).
+
+    Keyed by the identity of the source table, which a Release keeps for its lifetime; the
+    table itself is held in the entry so that the identity cannot be reused.
+    """
+    table = release.table(source)
+    key = (kind, id(table), level)
+    hit = _STATIC.get(key)
+    if hit is not None and hit[0] is table:
+        return hit[1]
+    if len(_STATIC) > 32:
+        _STATIC.clear()
+    value = make()
+    _STATIC[key] = (table, value)
+    return value
+
+
 def _policy_columns(release: HasTables, level: str, key: str) -> pd.DataFrame:
+    return _per_release("policies", release, "policies", level,
+                        lambda: _policy_columns_uncached(release, level, key))
+
+
+def _policy_columns_uncached(release: HasTables, level: str, key: str) -> pd.DataFrame:
     policies = release.table("policies")
     policies = policies[policies["level"] == level]
     value = policies.pivot(index="fips", columns="dimension", values="value")
@@ -141,6 +168,11 @@ def _policy_columns(release: HasTables, level: str, key: str) -> pd.DataFrame:
 
 
 def _federal(release: HasTables, level: str) -> pd.Series:
+    return _per_release("federal", release, "designations", level,
+                        lambda: _federal_uncached(release, level))
+
+
+def _federal_uncached(release: HasTables, level: str) -> pd.Series:
     d = release.table("designations")
     if level == "county":
         return designations.county_federal_lists(d)
@@ -153,8 +185,12 @@ def county_postures(
     *,
     models: Iterable[str] | None = None,
     agency_types: Iterable[str] | None = None,
+    check: bool = False,
 ) -> pd.DataFrame:
-    """One row per county (3,142) describing ``month``; table COUNTY_POSTURES."""
+    """One row per county (3,142) describing ``month``; table COUNTY_POSTURES.
+
+    ``check=True`` validates the result against the contract (the build does).
+    """
     counties = release.table("counties")
     active = active_agreements(release, month, models=models, agency_types=agency_types)
     covered = active[active["jurisdiction_level"] == "county"].drop(columns=["county_fips"])
@@ -179,7 +215,17 @@ def county_postures(
     out["state_law_stance"] = out["state_fips"].map(laws)
     out = out.join(_policy_columns(release, "county", "county_fips"), on="county_fips")
     out["federal_list"] = out["county_fips"].map(_federal(release, "county")).fillna("not_listed")
-    return schema.validate("county_postures", out[schema.COUNTY_POSTURES.columns])
+    return _finish("county_postures", out, check)
+
+
+def _finish(name: str, out: pd.DataFrame, check: bool) -> pd.DataFrame:
+    """Columns in contract order with contract dtypes; full validation only when asked.
+
+    The app computes postures on every filter change, so the pandera check (about 40 ms) runs in
+    the build, where the stored postures are validated, and in the tests, not on each rerun.
+    """
+    out = schema.conform(name, out)
+    return schema.validate(name, out) if check else out
 
 
 def _filter_like(release, frame, models, agency_types) -> pd.DataFrame:
@@ -202,6 +248,7 @@ def state_postures(
     models: Iterable[str] | None = None,
     agency_types: Iterable[str] | None = None,
     counties: pd.DataFrame | None = None,
+    check: bool = False,
 ) -> pd.DataFrame:
     """One row per state (51) describing ``month``; table STATE_POSTURES.
 
@@ -238,7 +285,7 @@ def state_postures(
     out["federal_list"] = out["state_fips"].map(_federal(release, "state")).fillna("not_listed")
     out["counties_with_287g"] = out["state_fips"].map(n_counties).fillna(0)
     out["population_covered"] = out["state_fips"].map(pop_covered).fillna(0)
-    return schema.validate("state_postures", out[schema.STATE_POSTURES.columns])
+    return _finish("state_postures", out, check)
 
 
 def headline(

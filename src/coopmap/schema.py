@@ -524,6 +524,17 @@ def validate(name: str, df: pd.DataFrame) -> pd.DataFrame:
         raise SchemaError("\n".join(lines)) from None
 
 
+def conform(name: str, df: pd.DataFrame) -> pd.DataFrame:
+    """The table's columns in contract order, cast to the contract's dtypes (no checks)."""
+    table = TABLES[name]
+    out = df[table.columns].copy()
+    for column, col in table.schema.columns.items():
+        dtype = col.dtype.type
+        if out[column].dtype != dtype:
+            out[column] = out[column].astype(dtype)
+    return out
+
+
 def empty(name: str) -> pd.DataFrame:
     """An empty frame with the table's columns and dtypes."""
     table = TABLES[name]
