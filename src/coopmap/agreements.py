@@ -240,15 +240,7 @@ def build_agreements(sheet_paths: list[Path], sources_root: Path, matcher: Match
 
 def _conform(name: str, df: pd.DataFrame) -> pd.DataFrame:
     """The table's columns, in order, with the contract's dtypes; then validated."""
-    table = schema.TABLES[name]
-    out = df[table.columns].copy()
-    for col, spec in table.schema.columns.items():
-        dtype = str(spec.dtype)
-        if dtype.startswith("datetime64") or dtype in ("Int64", "boolean"):
-            out[col] = out[col].astype(dtype)
-        else:
-            out[col] = out[col].astype("str")
-    return schema.validate(name, out.reset_index(drop=True))
+    return schema.validate(name, schema.conform(name, df))
 
 
 def _sheets_table(rows: pd.DataFrame, meta: pd.DataFrame) -> pd.DataFrame:

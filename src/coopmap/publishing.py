@@ -467,15 +467,7 @@ def merge_ice_sheet(
 
 
 def _conform(name: str, df: pd.DataFrame) -> pd.DataFrame:
-    table = schema.TABLES[name]
-    out = df[table.columns].copy()
-    for col, spec in table.schema.columns.items():
-        dtype = str(spec.dtype)
-        if dtype.startswith("datetime64") or dtype in ("Int64", "boolean"):
-            out[col] = out[col].astype(dtype)
-        else:
-            out[col] = out[col].astype("str")
-    return out.reset_index(drop=True)
+    return schema.conform(name, df)
 
 
 class _Tables:

@@ -532,7 +532,7 @@ def conform(name: str, df: pd.DataFrame) -> pd.DataFrame:
         dtype = col.dtype.type
         if out[column].dtype != dtype:
             out[column] = out[column].astype(dtype)
-    return out
+    return out.reset_index(drop=True)
 
 
 def empty(name: str) -> pd.DataFrame:
