@@ -45,11 +45,28 @@ for folder, files in sorted(by_folder.items()):
     })
 st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
 
+# Files staff uploaded (the manifest keeps them under staff/uploads/): each with the release that
+# first published it, for its original name, who and when.
+events, kept = data.history(str(paths.releases_dir()), release.id)
+uploads = [s for s in release.manifest.get("sources", [])
+           if s["path"].startswith("staff/uploads/")]
+if uploads:
+    first = {}
+    for m in sorted(kept, key=lambda m: m["created"]):
+        first.setdefault((m.get("upload") or {}).get("sha256"), m)
+    st.subheader(t("about.uploads"))
+    st.dataframe(pd.DataFrame([{
+        t("about.uploads.col.file"): (first.get(s["sha256"], {}).get("upload") or {}).get(
+            "file_name") or s["path"].rsplit("/", 1)[-1].split("_", 1)[-1],
+        t("about.uploads.col.sha256"): s["sha256"][:16] + "…",
+        t("about.uploads.col.by"): first.get(s["sha256"], {}).get("built_by") or "—",
+        t("about.uploads.col.at"): first.get(s["sha256"], {}).get("created") or "—",
+    } for s in reversed(uploads)]), hide_index=True, width="stretch")
+
 st.header(t("about.release"))
 st.markdown(t("about.release.line", release=release.id, created=release.created, as_of=as_of,
               tables=", ".join(f"{k} {v:,}" for k, v in
                                release.manifest.get("row_counts", {}).items())))
-events, kept = data.history(str(paths.releases_dir()), release.id)
 st.subheader(t("about.history"))
 if events:
     st.dataframe(pd.DataFrame([{

@@ -14,16 +14,27 @@ import re
 import pandas as pd
 import streamlit as st
 
-from coopmap import auth, ice_sheets, paths, policy_sheet, publishing, schema
+from coopmap import auth, changes, ice_sheets, paths, policy_sheet, publishing, schema
 from coopmap.audit import ACTIONS, AuditLog
 from coopmap.store import ConflictError, NoReleaseError, ReleaseStore
 from coopmap.ui import data as ui_data
-from coopmap.uploads import UploadError, intake
+from coopmap.uploads import MAX_BYTES, UploadError, intake
 
 log = logging.getLogger("coopmap.staff")
 SESSION = "staff_session"
 CANDIDATE = "staff_candidate"
 FLASH = "staff_flash"
+SECTIONS = ["Upload and publish", "History and rollback", "Audit log"]
+NONE = "—"  # an empty cell in a history table (never "None")
+HISTORY_COLUMNS = {"status": "Status", "release": "Release", "created": "Created", "by": "By",
+                   "file": "File uploaded", "changes": "What changed",
+                   "agreements": "Agreements", "note": "Note"}
+STATUS = {"current": "✔ Current", "was current": "Was current",
+          "never published": "Never published"}
+SWITCH_COLUMNS = {"at": "When", "action": "What", "from": "From", "to": "To", "by": "By",
+                  "note": "Note"}
+SWITCH_ACTIONS = {"build": "Built", "publish": "Published", "rollback": "Made current again"}
+AUDIT_COLUMNS = {"at": "When", "action": "What", "by": "Who"}
 SETUP = """No staff accounts are configured, so nothing can be uploaded or published here.
 
 To add one:
@@ -46,8 +57,25 @@ def _plain(text: object) -> str:
 
 
 def _fail(message: str) -> None:
+    """Before anything else is drawn: say why and stop the page."""
     st.error(_plain(message))
     st.stop()
+
+
+def _when(stamp: object) -> str:
+    """'2026-11-27T21:54:25Z' -> '2026-11-27 21:54 UTC' (shorter, and plainer)."""
+    text = "" if stamp is None else str(stamp)
+    m = re.fullmatch(r"(\d{4}-\d{2}-\d{2})T(\d{2}:\d{2})[:\d.]*Z", text)
+    return f"{m[1]} {m[2]} UTC" if m else (text or NONE)
+
+
+def _cell(value: object) -> str:
+    """A value as table text; missing or empty shows as a dash."""
+    if value is None or (isinstance(value, str | float) and (value == "" or pd.isna(value))):
+        return NONE
+    if isinstance(value, float) and value.is_integer():  # a count in a column with gaps
+        return f"{int(value):,}"
+    return str(value)
 
 
 st.title("Staff")
@@ -87,28 +115,116 @@ if session is None:
         st.error(result.message)
     st.stop()
 
-top = st.columns([4, 1])
-top[0].caption(f"Signed in as **{session.name}** ({session.username})")
-if top[1].button("Sign out", key="signout"):
-    authn.sign_out(session)
-    st.session_state.pop(SESSION, None)
-    st.session_state.pop(CANDIDATE, None)
-    st.rerun()
+with st.container(horizontal=True, horizontal_alignment="distribute",
+                  vertical_alignment="center"):
+    st.caption(f"Signed in as **{session.name}** ({session.username})")
+    if st.button("Sign out", key="signout"):
+        authn.sign_out(session)
+        st.session_state.pop(SESSION, None)
+        st.session_state.pop(CANDIDATE, None)
+        st.rerun()
 
+# Messages above the tabs sit in one container that is always drawn, so the tabs keep their
+# place in the page when a message comes or goes.
+notices = st.container()
 if FLASH in st.session_state:
-    st.success(st.session_state.pop(FLASH))
+    notices.success(st.session_state.pop(FLASH))
 try:
     # Cached by release id and shared with the viewer pages (prepare never mutates it).
     current = ui_data.current()
 except NoReleaseError:
     current = None
-    st.warning("There is no current release to update. Run `coopmap build` first.")
+    notices.warning("There is no current release to update. Run `coopmap build` first.")
 
-upload_tab, history_tab, audit_tab = st.tabs(["Upload and publish", "History and rollback",
-                                              "Audit log"])
+# A keyed tab bar that tracks its state: the tab a staff member is on stays selected across
+# reruns (a publish, a rollback, a message appearing) instead of jumping back to the first.
+upload_tab, history_tab, audit_tab = st.tabs(SECTIONS, key="staff_section", on_change="rerun")
 
-# --- Upload, check, preview, publish ---------------------------------------------------------
-with upload_tab:
+
+def _candidate(file) -> publishing.Candidate | None:
+    """The checked upload (cached per file, list kind and date); None after showing why not."""
+    data = file.getvalue()
+    try:
+        up = intake(data, file.name)
+    except UploadError as exc:
+        if st.session_state.get("rejected") != (file.name, len(data)):
+            audit.append("upload_rejected", session.username, file=file.name,
+                         bytes=len(data), reason=str(exc))
+            st.session_state["rejected"] = (file.name, len(data))
+        st.error(_plain(f"{exc} Nothing was changed."))
+        return None
+    kind = publishing.detect_kind(up)
+    list_kind = sheet_date = None
+    if kind == "ice":
+        guess_kind = ice_sheets.list_kind_from_name(up.filename) or "participating"
+        guess_date = ice_sheets.sheet_date_from_name(up.filename)
+        cols = st.columns(2)
+        list_kind = cols[0].radio("Which ICE list is it?", list(schema.LISTS),
+                                  format_func=schema.LISTS.get, key="list_kind",
+                                  index=list(schema.LISTS).index(guess_kind), horizontal=True)
+        sheet_date = cols[1].date_input("Date of the list", value=guess_date,
+                                        max_value=dt.date.today(), key="sheet_date",
+                                        help="Read from ICE's file name when it has one.")
+    # The preview stays tied to the release it was computed on: if someone publishes
+    # meanwhile, publishing it is refused (ConflictError) rather than silently re-previewed.
+    signature = (up.sha256, list_kind, str(sheet_date))
+    cached = st.session_state.get(CANDIDATE)
+    if cached is not None and cached[0] == signature:
+        return cached[1]
+    try:
+        candidate = publishing.prepare(up, current, list_kind=list_kind, sheet_date=sheet_date,
+                                       by=session.username)
+    except Exception:
+        log.exception("preparing %s failed", up.filename)
+        st.error("This file could not be checked because of an internal error; nothing was "
+                 "changed. Please tell the site's maintainers.")
+        return None
+    st.session_state[CANDIDATE] = (signature, candidate)
+    audit.append("upload", session.username, file=up.filename, sha256=up.sha256,
+                 bytes=up.size, kind=candidate.kind, errors=len(candidate.errors),
+                 warnings=len(candidate.warnings), based_on=current.id)
+    return candidate
+
+
+def _preview_map(ch: changes.Changes, description: str) -> None:
+    """The counties whose colour would change, with how many places change on each layer."""
+    recoloured = ch.colour_changes[ch.colour_changes["level"] == "county"]
+    if not len(recoloured):
+        return
+    from coopmap import figures, geometry
+    from coopmap.ui.data import TOPOJSON_URL  # the base map from the app's own static files
+
+    frame = (recoloured.assign(layer=recoloured["layer"].map(changes.MAP_LAYERS))
+             .groupby(["fips", "name"])["layer"].agg(", ".join)
+             .reset_index().assign(category="changed"))
+    # Only the changed counties' shapes travel with this small figure.
+    shapes = geometry.counties_geojson()
+    wanted = set(frame["fips"])
+    shapes = {**shapes, "features": [f for f in shapes["features"] if f["id"] in wanted]}
+    fig = figures.choropleth_map(
+        frame, locations="fips", category="category",
+        categories={"changed": "Colour changes"}, colours={"changed": "#D55E00"},
+        geojson=shapes, hover_name="name", hover_data={"layer": "Layers"},
+        title="Counties whose colour would change", subtitle=description,
+        source="Preview, not published", height=540,
+    )
+    # The national map is wider than tall: beside it, the count of places per map layer
+    # (instead of a wide frame with the map floating in its middle).
+    left, right = st.columns([3, 2], vertical_alignment="center")
+    left.plotly_chart(fig, key="preview_map", theme=None, width="stretch",
+                      config=figures.chart_config(filename="coopmap-preview",
+                                                  topojson_url=TOPOJSON_URL))
+    per_layer = (ch.colour_changes.groupby(["layer", "level"])["fips"].nunique()
+                 .unstack("level").reindex(columns=["county", "state"]).fillna(0).astype(int)
+                 .reindex([k for k in changes.MAP_LAYERS if k in set(ch.colour_changes["layer"])])
+                 .reset_index())
+    per_layer["layer"] = per_layer["layer"].map(changes.MAP_LAYERS)
+    right.dataframe(per_layer.rename(columns={"layer": "Map layer", "county": "Counties",
+                                              "state": "States"}),
+                    hide_index=True, key="preview_layers", width="stretch")
+
+
+def upload_section() -> None:
     st.markdown(
         "Upload **the ICE 287(g) participating or pending list** exactly as ICE publishes it "
         "(xlsx, or a CSV saved from it), or **a policy-findings sheet** made from the template."
@@ -117,198 +233,186 @@ with upload_tab:
                        file_name="coopmap-policy-findings-template.xlsx",
                        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                        key="template")
-    # A new key after each publish empties the uploader for the next file.
+    # A new key after each publish empties the uploader for the next file. The size limit is
+    # the one uploads.intake enforces (and .streamlit/config.toml's server.maxUploadSize).
     file = st.file_uploader("Spreadsheet to upload", type=["xlsx", "xlsm", "csv", "txt", "tsv"],
-                            key=f"upload_{st.session_state.get('upload_round', 0)}")
-    candidate = None
-    if file is not None and current is not None:
-        data = file.getvalue()
-        try:
-            up = intake(data, file.name)
-        except UploadError as exc:
-            if st.session_state.get("rejected") != (file.name, len(data)):
-                audit.append("upload_rejected", session.username, file=file.name,
-                             bytes=len(data), reason=str(exc))
-                st.session_state["rejected"] = (file.name, len(data))
-            _fail(f"{exc} Nothing was changed.")
-        kind = publishing.detect_kind(up)
-        list_kind = sheet_date = None
-        if kind == "ice":
-            guess_kind = ice_sheets.list_kind_from_name(up.filename) or "participating"
-            guess_date = ice_sheets.sheet_date_from_name(up.filename)
-            cols = st.columns(2)
-            list_kind = cols[0].radio("Which ICE list is it?", list(schema.LISTS),
-                                      format_func=schema.LISTS.get, key="list_kind",
-                                      index=list(schema.LISTS).index(guess_kind),
-                                      horizontal=True)
-            sheet_date = cols[1].date_input("Date of the list", value=guess_date,
-                                            max_value=dt.date.today(), key="sheet_date",
-                                            help="Read from ICE's file name when it has one.")
-        # The preview stays tied to the release it was computed on: if someone publishes
-        # meanwhile, publishing it is refused (ConflictError) rather than silently re-previewed.
-        signature = (up.sha256, list_kind, str(sheet_date))
-        cached = st.session_state.get(CANDIDATE)
-        if cached is not None and cached[0] == signature:
-            candidate = cached[1]
-        else:
-            try:
-                candidate = publishing.prepare(up, current, list_kind=list_kind,
-                                               sheet_date=sheet_date, by=session.username)
-            except Exception:
-                log.exception("preparing %s failed", up.filename)
-                _fail("This file could not be checked because of an internal error; nothing "
-                      "was changed. Please tell the site's maintainers.")
-            st.session_state[CANDIDATE] = (signature, candidate)
-            audit.append("upload", session.username, file=up.filename, sha256=up.sha256,
-                         bytes=up.size, kind=candidate.kind, errors=len(candidate.errors),
-                         warnings=len(candidate.warnings), based_on=current.id)
-
-    if candidate is not None and current is not None and candidate.base_id != current.id:
+                            key=f"upload_{st.session_state.get('upload_round', 0)}",
+                            max_upload_size=MAX_BYTES // 2**20)
+    if file is None or current is None:
+        return
+    candidate = _candidate(file)
+    if candidate is None:
+        return
+    if candidate.base_id != current.id:
         st.warning(f"This preview was made against release {candidate.base_id}, but release "
                    f"{current.id} has been published since. Preview again before publishing.")
         if st.button("Preview again against the current release", key="repreview"):
             st.session_state.pop(CANDIDATE, None)
             st.rerun()
-    if candidate is not None:
-        label = publishing.KINDS.get(candidate.kind, "Not recognised")
-        st.subheader(f"Recognised: {label}")
-        st.caption(_plain(f"{candidate.description} · {candidate.upload.filename} · sha256 "
-                          f"{candidate.upload.sha256[:16]}… · compared with release "
-                          f"{candidate.base_id}"))
-        for note in candidate.upload.notes:
-            st.caption(_plain(note))
-        if candidate.problems:
-            n_err, n_warn = len(candidate.errors), len(candidate.warnings)
-            if n_err:
-                st.error(f"{n_err} error(s): this file cannot be published. Fix them and upload "
-                         "it again.")
-            if n_warn:
-                st.warning(f"{n_warn} warning(s): read them; they must be accepted to publish.")
-            st.dataframe(publishing.problems_frame(candidate.problems), hide_index=True,
-                         key="problems")
-        if candidate.changes is not None:
-            ch = candidate.changes
-            st.subheader("What would change")
-            st.write(ch.summary())
-            c = ch.counts
-            cols = st.columns(5)
-            cols[0].metric("Agreements added", c["agreements_added"])
-            cols[1].metric("Agreements ended", c["agreements_ended"])
-            cols[2].metric("Agreements changed", c["agreements_changed"])
-            cols[3].metric("Policy values changed", c["policy_changes"])
-            cols[4].metric("Places changing colour",
-                           c["counties_recoloured"] + c["states_recoloured"])
-            for title, frame, key in (
-                ("Agreements added", ch.agreements_added, "added"),
-                ("Agreements ended", ch.agreements_ended, "ended"),
-                ("Changes to agreements, one row per field (old → new)", ch.agreements_changed,
-                 "changed"),
-                ("Policy values (old → new)", ch.policy_changes, "policy"),
-                ("State law stances (old → new)", ch.stance_changes, "stance"),
-                ("Places whose map colour changes", ch.colour_changes, "colours"),
-            ):
-                if len(frame):
-                    with st.expander(f"{title}: {len(frame):,}"):
-                        st.dataframe(frame.astype("str"), hide_index=True, key=f"diff_{key}")
-            recoloured = ch.colour_changes[ch.colour_changes["level"] == "county"]
-            if len(recoloured):
-                from coopmap import figures, geometry
+    label = publishing.KINDS.get(candidate.kind, "Not recognised")
+    st.subheader(f"Recognised: {label}")
+    st.caption(_plain(f"{candidate.description} · {candidate.upload.filename} · sha256 "
+                      f"{candidate.upload.sha256[:16]}… · compared with release "
+                      f"{candidate.base_id}"))
+    for note in candidate.upload.notes:
+        st.caption(_plain(note))
+    if candidate.problems:
+        n_err, n_warn = len(candidate.errors), len(candidate.warnings)
+        if n_err:
+            st.error(f"{n_err} error(s): this file cannot be published. Fix them and upload it "
+                     "again.")
+        if n_warn:
+            st.warning(f"{n_warn} warning(s): read them; they must be accepted to publish.")
+        st.dataframe(publishing.problems_frame(candidate.problems), hide_index=True,
+                     key="problems")
+    if candidate.changes is not None:
+        ch = candidate.changes
+        c = ch.counts
+        n_fields = c.get("agreement_fields_changed", len(ch.agreements_changed))
+        st.subheader("What would change")
+        st.write(ch.summary())
+        cols = st.columns(5)
+        cols[0].metric("Agreements added", c["agreements_added"])
+        cols[1].metric("Agreements ended", c["agreements_ended"])
+        cols[2].metric("Agreements changed", c["agreements_changed"],
+                       help=f"{n_fields:,} field changes in {c['agreements_changed']:,} "
+                            "agreements: the list below has one row per changed field.")
+        cols[3].metric("Policy values changed", c["policy_changes"])
+        cols[4].metric("Places changing colour", c["counties_recoloured"] + c["states_recoloured"])
+        for title, frame, key in (
+            ("Agreements added", ch.agreements_added, "added"),
+            ("Agreements ended", ch.agreements_ended, "ended"),
+            (f"Changes to agreements (old → new): {n_fields:,} field changes in "
+             f"{c['agreements_changed']:,} agreements", ch.agreements_changed, "changed"),
+            ("Policy values (old → new)", ch.policy_changes, "policy"),
+            ("State law stances (old → new)", ch.stance_changes, "stance"),
+            ("Places whose map colour changes", ch.colour_changes, "colours"),
+        ):
+            if len(frame):
+                heading = title if key == "changed" else f"{title}: {len(frame):,}"
+                with st.expander(heading):
+                    st.dataframe(frame.astype("str"), hide_index=True, key=f"diff_{key}")
+        _preview_map(ch, candidate.description)
 
-                frame = (recoloured.groupby(["fips", "name"])["layer"].agg(", ".join)
-                         .reset_index().assign(category="changed"))
-                # Only the changed counties' shapes travel with this small figure.
-                shapes = geometry.counties_geojson()
-                wanted = set(frame["fips"])
-                shapes = {**shapes, "features": [f for f in shapes["features"]
-                                                 if f["id"] in wanted]}
-                fig = figures.choropleth_map(
-                    frame, locations="fips", category="category",
-                    categories={"changed": "Colour changes"}, colours={"changed": "#D55E00"},
-                    geojson=shapes, hover_name="name",
-                    hover_data={"layer": "Layers"}, title="Counties whose colour would change",
-                    subtitle=candidate.description, source="Preview, not published",
-                    height=420,
-                )
-                # The base map comes from the app's own static files, never from a CDN.
-                from coopmap.ui.data import TOPOJSON_URL
+    if candidate.publishable and candidate.changes is not None and not candidate.changes.empty:
+        _publish_form(candidate)
+    elif candidate.publishable:
+        st.info("Nothing to publish: this file changes nothing in the current release.")
 
-                st.plotly_chart(fig, key="preview_map", theme=None, width="stretch",
-                                config=figures.chart_config(filename="coopmap-preview",
-                                                            topojson_url=TOPOJSON_URL))
 
-        if candidate.publishable and candidate.changes is not None and not candidate.changes.empty:
-            st.subheader("Publish")
-            note = st.text_input("Note for the history (what and why)", key="publish_note",
-                                 max_chars=500)
-            accepted = True
-            if candidate.warnings:
-                accepted = st.checkbox(f"I have read the {len(candidate.warnings)} warning(s) "
-                                       "and accept them", key="accept_warnings")
-            if st.button("Publish as the new release", key="publish", disabled=not accepted,
-                         type="primary"):
-                if signed_in() is None:
-                    _fail("Your session has ended. Sign in again; nothing was published.")
-                try:
-                    release = publishing.publish(store, candidate, by=session.username,
-                                                 note=note, accept_warnings=accepted,
-                                                 audit=audit)
-                except ConflictError as exc:
-                    st.session_state.pop(CANDIDATE, None)
-                    _fail(f"Not published: someone else published first. {exc}")
-                except publishing.PublishError as exc:
-                    _fail(str(exc))
-                except Exception:
-                    log.exception("publishing failed")
-                    _fail("Publishing failed because of an internal error. The current release "
-                          "is unchanged.")
-                st.session_state.pop(CANDIDATE, None)
-                st.session_state["upload_round"] = st.session_state.get("upload_round", 0) + 1
-                st.session_state[FLASH] = (f"Published release {release.id}. Every visitor sees "
-                                           "it on their next click.")
-                st.rerun()
-        elif candidate.publishable:
-            st.info("Nothing to publish: this file changes nothing in the current release.")
+def _publish_form(candidate: publishing.Candidate) -> None:
+    st.subheader("Publish")
+    note = st.text_input("Note for the history (what and why)", key="publish_note",
+                         max_chars=500)
+    accepted = True
+    if candidate.warnings:
+        accepted = st.checkbox(f"I have read the {len(candidate.warnings)} warning(s) and "
+                               "accept them", key="accept_warnings")
+    if not st.button("Publish as the new release", key="publish", disabled=not accepted,
+                     type="primary"):
+        return
+    if signed_in() is None:
+        st.error("Your session has ended. Sign in again; nothing was published.")
+        return
+    try:
+        release = publishing.publish(store, candidate, by=session.username, note=note,
+                                     accept_warnings=accepted, audit=audit)
+    except ConflictError as exc:
+        st.session_state.pop(CANDIDATE, None)
+        st.error(_plain(f"Not published: someone else published first. {exc}"))
+        return
+    except publishing.PublishError as exc:
+        st.error(_plain(str(exc)))
+        return
+    except Exception:
+        log.exception("publishing failed")
+        st.error("Publishing failed because of an internal error. The current release is "
+                 "unchanged.")
+        return
+    st.session_state.pop(CANDIDATE, None)
+    st.session_state["upload_round"] = st.session_state.get("upload_round", 0) + 1
+    st.session_state[FLASH] = (f"Published release {release.id}. Every visitor sees it on "
+                               "their next click.")
+    st.rerun()
 
-# --- History and rollback --------------------------------------------------------------------
-with history_tab:
+
+def history_section() -> None:
     history = publishing.release_history(store)
     if history.empty:
         st.info("No releases yet.")
+        return
+    current_id = store.current_id()
+    table = history.assign(
+        status=history["status"].map(STATUS), created=history["created"].map(_when),
+        **{c: history[c].map(_cell) for c in ("by", "file", "changes", "note")},
+    )[list(HISTORY_COLUMNS)].rename(columns=HISTORY_COLUMNS).astype("str").map(_plain)
+    # A static table wraps long cells (file names, notes) instead of scrolling sideways and
+    # cutting them; its cells are Markdown, hence _plain, and the current release is bold.
+    current_row = history["status"].eq("current").to_numpy()
+    table.loc[current_row] = table.loc[current_row].map(lambda v: f"**{v}**")
+    st.table(table, hide_index=True, border="horizontal",
+             height="content" if len(table) <= 12 else 520)
+    ids = history["release"].tolist()
+    created = dict(zip(history["release"], history["created"], strict=True))
+    status = dict(zip(history["release"], history["status"], strict=True))
+    chosen = st.selectbox("Release", ids, key="history_release",
+                          format_func=lambda r: f"{r} (current)" if r == current_id else r)
+    release = store.get(chosen)
+    st.download_button(f"Download release {chosen} (zip)", publishing.release_zip(release),
+                       file_name=f"coopmap-release-{chosen}.zip", mime="application/zip",
+                       key="download_release")
+    if chosen == current_id:
+        st.caption(f"Release {chosen} is the current release.")
     else:
-        st.dataframe(history.astype("str"), hide_index=True, key="history")
-        ids = history["release"].tolist()
-        chosen = st.selectbox("Release", ids, key="history_release")
-        release = store.get(chosen)
-        st.download_button(f"Download release {chosen} (zip)", publishing.release_zip(release),
-                           file_name=f"coopmap-release-{chosen}.zip", mime="application/zip",
-                           key="download_release")
-        if chosen != store.current_id():
-            confirm = st.checkbox(f"Make {chosen} the current release again", key="confirm_rb")
-            reason = st.text_input("Why (kept in the history)", key="rollback_note")
-            if st.button("Roll back", key="rollback", disabled=not confirm):
-                if signed_in() is None:
-                    _fail("Your session has ended. Sign in again; nothing was changed.")
-                try:
-                    publishing.rollback(store, chosen, expected_current=current.id if current
-                                        else None, by=session.username, note=reason,
-                                        audit=audit)
-                except ConflictError as exc:
-                    _fail(f"Not rolled back: the current release changed meanwhile. {exc}")
-                st.session_state.pop(CANDIDATE, None)
-                st.session_state[FLASH] = f"Release {chosen} is current again."
-                st.rerun()
-        switches = store.history()
-        if switches:
-            st.caption("Every switch of the current release, newest first")
-            st.dataframe(pd.DataFrame(switches[::-1]).astype("str"), hide_index=True,
-                         key="switches")
+        again = " again" if status[chosen] == "was current" else ""
+        # Going back to an older release is a rollback; to a newer one it is not.
+        older = current_id is not None and created[chosen] < created.get(current_id, "")
+        action = "Roll back to this release" if older else "Make this release current"
+        confirm = st.checkbox(f"Make {chosen} the current release{again}", key="confirm_rb")
+        reason = st.text_input("Why (kept in the history)", key="rollback_note")
+        if st.button(action, key="rollback", disabled=not confirm):
+            if signed_in() is None:
+                st.error("Your session has ended. Sign in again; nothing was changed.")
+                return
+            try:
+                publishing.rollback(store, chosen, expected_current=current.id if current
+                                    else None, by=session.username, note=reason, audit=audit)
+            except ConflictError as exc:
+                st.error(_plain(f"Not changed: the current release changed meanwhile. {exc}"))
+                return
+            st.session_state.pop(CANDIDATE, None)
+            st.session_state[FLASH] = f"Release {chosen} is current again."
+            st.rerun()
+    switches = store.history()
+    if switches:
+        st.caption("Every switch of the current release, newest first")
+        frame = pd.DataFrame([{
+            "at": _when(e.get("at")), "action": SWITCH_ACTIONS.get(e.get("action"),
+                                                                   _cell(e.get("action"))),
+            "from": _cell(e.get("from")), "to": _cell(e.get("to")), "by": _cell(e.get("by")),
+            "note": _cell(e.get("note")),
+        } for e in reversed(switches)], columns=list(SWITCH_COLUMNS))
+        st.dataframe(frame.rename(columns=SWITCH_COLUMNS), hide_index=True, key="switches",
+                     width="stretch")
 
-# --- Audit log -------------------------------------------------------------------------------
-with audit_tab:
+
+def audit_section() -> None:
     events = audit.read()[-200:][::-1]
-    if events:
-        frame = pd.DataFrame(events)
-        frame["action"] = frame["action"].map(lambda a: ACTIONS.get(a, a))
-        st.dataframe(frame.astype("str"), hide_index=True, key="audit")
-    else:
+    if not events:
         st.info("The audit log is empty.")
+        return
+    frame = pd.DataFrame(events)
+    frame["action"] = frame["action"].map(lambda a: ACTIONS.get(a, a))
+    frame["at"] = frame["at"].map(_when)
+    frame = frame.rename(columns=lambda c: AUDIT_COLUMNS.get(c, c.replace("_", " ").capitalize()))
+    st.dataframe(frame.map(_cell), hide_index=True, key="audit")
+
+
+# Each section draws on its own: a problem in one (a broken upload) is shown there and never
+# stops the others from drawing.
+with upload_tab:
+    upload_section()
+with history_tab:
+    history_section()
+with audit_tab:
+    audit_section()

@@ -6,14 +6,16 @@ The page works on a copy of a store holding a release built from the real source
 
 from __future__ import annotations
 
+import re
 import shutil
+import tomllib
 from pathlib import Path
 
 import pytest
+from staff_fixtures import built_store  # one build of the real sources per test session
 from streamlit.testing.v1 import AppTest
-from test_publishing import _built_store  # one build of the real sources per test session
 
-from coopmap import auth, paths
+from coopmap import auth, paths, uploads
 from coopmap.audit import AuditLog
 from coopmap.store import ReleaseStore
 
@@ -27,7 +29,7 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 @pytest.fixture(scope="session")
 def april_store_dir(tmp_path_factory) -> Path:
-    return _built_store(tmp_path_factory, "april", drop_newest=True)
+    return built_store(tmp_path_factory, "april", drop_newest=True)
 
 
 @pytest.fixture(scope="module")
@@ -58,6 +60,11 @@ def sign_in(at: AppTest, user: str = "alice", password: str = PASSWORD) -> AppTe
     at.text_input(key="signin_password").input(password)
     at.button[0].click()  # the form's submit button
     return at.run()
+
+
+def table(at: AppTest, column: str):
+    """The first table on the page with ``column`` (AppTest does not expose a table's key)."""
+    return next(d.value for d in [*at.dataframe, *at.table] if column in d.value.columns)
 
 
 def texts(elements) -> str:
@@ -94,6 +101,15 @@ def test_upload_preview_publish_rollback(data_dir, password_hash):
     assert metrics["Agreements added"] == "83"
     assert int(metrics["Agreements added"]) - int(metrics["Agreements ended"]) == 1843 - 1770
     assert at.radio(key="list_kind").value == "participating"
+    # Plain counts: "1 state" (not "1 states"); the per-field list says how it relates to the
+    # per-agreement figure.
+    summary = texts(at.markdown)
+    assert re.search(r"\d+ counties and \d+ state(s)? change colour", summary)
+    assert not re.search(r"\b1 states\b", summary)
+    changed = int(metrics["Agreements changed"])
+    fields = len(table(at, "field"))
+    labels = " | ".join(e.label for e in at.expander)
+    assert f"{fields:,} field changes in {changed:,} agreements" in labels
     at.text_input(key="publish_note").input("ICE list of May 18")
     at.button(key="publish").click()
     at.run()
@@ -102,9 +118,19 @@ def test_upload_preview_publish_rollback(data_dir, password_hash):
     new = store.current_id()
     assert new != base and store.current().manifest["built_by"] == "alice"
     assert store.current().manifest["note"] == "ICE list of May 18"
-    # History: roll back to the base release.
+    # History: plain column names, the current release marked in the table and the picker,
+    # the first build's "from" is a dash, and going back to the older release says so.
+    history = table(at, "Status")
+    assert list(history.columns)[:3] == ["Status", "Release", "Created"]
+    assert dict(zip(history["Release"], history["Status"], strict=True)) == {
+        f"**{new}**": "**✔ Current**", base: "Was current"}
+    picker = at.selectbox(key="history_release")
+    assert f"{new} (current)" in picker.options and base in picker.options
+    switches = table(at, "From")
+    assert switches["From"].tolist() == [base, "—"] and "None" not in switches.to_string()
     at.selectbox(key="history_release").select(base)
     at.run()
+    assert at.button(key="rollback").label == "Roll back to this release"
     at.checkbox(key="confirm_rb").check()
     at.text_input(key="rollback_note").input("checking")
     at.run()
@@ -113,6 +139,10 @@ def test_upload_preview_publish_rollback(data_dir, password_hash):
     assert not at.exception, at.exception
     assert f"Release {base} is current again." in texts(at.success)
     assert store.current_id() == base
+    # Going forward again to the newer release is not called a rollback.
+    at.selectbox(key="history_release").select(new)
+    at.run()
+    assert at.button(key="rollback").label == "Make this release current"
     actions = [e["action"] for e in AuditLog(data_dir / "staff" / "audit.jsonl").read()]
     assert actions == ["sign_in", "upload", "publish", "rollback"]
 
@@ -156,6 +186,10 @@ def test_bad_files_get_a_message_not_a_traceback(data_dir, password_hash, name, 
     at.run()
     assert message in texts(at.error) and "Nothing was changed." in texts(at.error)
     assert not at.exception and store.current_id() == base
+    # The problem is shown in the Upload tab; History and the audit log still draw.
+    assert len(at.tabs) == 3
+    assert f"**{base}**" in table(at, "Status")["Release"].tolist()  # current: bold
+    assert "Upload rejected" in table(at, "Who")["What"].tolist()
     assert len(at.button(key="publish") if "publish" in [b.key for b in at.button] else []) == 0
 
 
@@ -185,6 +219,28 @@ def test_session_is_checked_on_every_rerun(data_dir, password_hash):
     at.run()
     assert len(at.file_uploader) == 0
     assert AuditLog(data_dir / "staff" / "audit.jsonl").read()[-1]["action"] == "sign_out"
+
+
+def test_upload_limit_in_config_is_the_one_uploads_enforce():
+    """The uploader's "… MB per file" comes from server.maxUploadSize (in MB)."""
+    config = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text())
+    assert config["server"]["maxUploadSize"] * 1024 * 1024 == uploads.MAX_BYTES
+
+
+def test_about_page_lists_the_uploaded_file_of_a_staff_release(data_dir, password_hash):
+    at = sign_in(app(password_hash))
+    at.file_uploader[0].set_value((SHEET.name, SHEET.read_bytes(), XLSX))
+    at.run()
+    at.button(key="publish").click()
+    at.run()
+    release = ReleaseStore(data_dir / "releases").current()
+    about = AppTest.from_file(str(ROOT / "app_pages" / "about.py"), default_timeout=60).run()
+    assert not about.exception
+    assert "Files uploaded by staff for this dataset" in texts(about.subheader)
+    kept = about.dataframe[1].value  # the second table, under Sources
+    assert kept.to_dict("records") == [{
+        "File": SHEET.name, "sha256": release.manifest["upload"]["sha256"][:16] + "…",
+        "Published by": "alice", "Published": release.created}]
 
 
 @pytest.mark.parametrize("page", ["map.py", "profile.py", "compare.py", "trends.py", "about.py"])

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from test_publishing import _built_store  # one build of the real sources per test session
+from staff_fixtures import built_store  # one build of the real sources per test session
 
 from coopmap import changes, postures
 from coopmap.store import ReleaseStore
@@ -14,7 +14,7 @@ from coopmap.store import ReleaseStore
 
 @pytest.fixture(scope="module")
 def tables(tmp_path_factory) -> dict[str, pd.DataFrame]:
-    store_dir: Path = _built_store(tmp_path_factory, "april", drop_newest=True)
+    store_dir: Path = built_store(tmp_path_factory, "april", drop_newest=True)
     return ReleaseStore(store_dir).current().tables()
 
 

@@ -13,8 +13,9 @@ import pandas as pd
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from staff_fixtures import built_store  # one build of the real sources per test session
 
-from coopmap import build, paths, publishing
+from coopmap import publishing
 from coopmap.audit import AuditLog
 from coopmap.store import ConflictError, ReleaseStore
 from coopmap.uploads import UploadError, intake
@@ -25,34 +26,14 @@ CORPUS = Path(__file__).parent / "corpus"
 TODAY = dt.date(2026, 11, 27)
 
 
-def _built_store(tmp_path_factory, name: str, drop_newest: bool) -> Path:
-    """A store holding a release built from the real sources (once per test session)."""
-    root = tmp_path_factory.getbasetemp() / f"staff_{name}"
-    if (root / "store" / "CURRENT").exists():
-        return root / "store"
-    src = paths.sources_dir()
-    if drop_newest:
-        src = root / "sources"
-        shutil.copytree(paths.sources_dir(), src)
-        (src / "ice_287g/latest" / SHEET.name).unlink()
-        for p in (src / "ice_287g/monthly_participating").glob("2026-05-18_*"):
-            p.unlink()
-    tables, _ = build.build_tables(src, paths.corrections_dir())
-    store = ReleaseStore(root / "store")
-    release = store.write(tables, built_by="test build", sources=[],
-                          data_as_of=build._as_of(tables), created="2026-05-01T00:00:00Z")
-    store.set_current(release.id, expected_current=None, by="test", action="build")
-    return root / "store"
-
-
 @pytest.fixture(scope="session")
 def april_store_dir(tmp_path_factory) -> Path:
-    return _built_store(tmp_path_factory, "april", drop_newest=True)
+    return built_store(tmp_path_factory, "april", drop_newest=True)
 
 
 @pytest.fixture(scope="session")
 def full_store_dir(tmp_path_factory) -> Path:
-    return _built_store(tmp_path_factory, "full", drop_newest=False)
+    return built_store(tmp_path_factory, "full", drop_newest=False)
 
 
 @pytest.fixture

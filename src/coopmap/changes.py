@@ -51,16 +51,25 @@ class Changes:
         c = self.counts
         if self.empty:
             return "No change: the upload gives exactly what the current release already says."
+        fields = c.get("agreement_fields_changed", c["agreements_changed"])
+        changed = f"{c['agreements_changed']:,} changed"
+        if fields != c["agreements_changed"]:
+            changed = f"{c['agreements_changed']:,} changed ({_n(fields, 'field change')})"
         parts = [
-            f"{c['agreements_added']:,} agreements added",
+            f"{_n(c['agreements_added'], 'agreement')} added",
             f"{c['agreements_ended']:,} ended",
-            f"{c['agreements_changed']:,} changed",
-            f"{c['policy_changes']:,} policy values changed",
-            f"{c['stance_changes']:,} state law stances changed",
-            f"{c['counties_recoloured']:,} counties and {c['states_recoloured']:,} states change "
-            "colour on at least one map layer",
+            changed,
+            f"{_n(c['policy_changes'], 'policy value')} changed",
+            f"{_n(c['stance_changes'], 'state law stance')} changed",
+            f"{_n(c['counties_recoloured'], 'county', 'counties')} and "
+            f"{_n(c['states_recoloured'], 'state')} change colour on at least one map layer",
         ]
         return "; ".join(parts) + "."
+
+
+def _n(count: int, singular: str, plural: str | None = None) -> str:
+    """'1 state', '44 states': a count with its noun."""
+    return f"{count:,} {singular if count == 1 else (plural or singular + 's')}"
 
 
 def _table(source, name: str) -> pd.DataFrame:
@@ -110,6 +119,8 @@ def diff(current, candidate) -> Changes:
         "agreements_added": len(added),
         "agreements_ended": len(ended),
         "agreements_changed": changed_df["agreement_id"].nunique(),
+        # One agreement can change in several fields: the preview lists one row per field.
+        "agreement_fields_changed": len(changed_df),
         "policy_changes": len(policy),
         "stance_changes": len(stance),
         "counties_recoloured": colours.loc[colours["level"] == "county", "fips"].nunique(),

@@ -646,6 +646,11 @@ def release_zip(release: Release) -> bytes:
     return buf.getvalue()
 
 
+_CHANGE_LABELS = {"agreements_added": "agreements added", "agreements_ended": "ended",
+                  "agreements_changed": "changed", "policy_changes": "policy values",
+                  "stance_changes": "state law stances"}
+
+
 def release_history(store: ReleaseStore) -> pd.DataFrame:
     """Every release with who, when, what changed and whether it is or was current."""
     current = store.current_id()
@@ -658,10 +663,9 @@ def release_history(store: ReleaseStore) -> pd.DataFrame:
         rows.append({
             "release": m["id"], "created": m["created"], "by": m.get("built_by"),
             "note": m.get("note", ""), "file": up.get("file_name", ""),
-            "changes": ", ".join(f"{k.replace('_', ' ')}: {v}" for k, v in ch.items()
-                                 if k in ("agreements_added", "agreements_ended",
-                                          "agreements_changed", "policy_changes",
-                                          "stance_changes") and v),
+            # Short, so the history table fits the page without scrolling sideways.
+            "changes": ", ".join(f"{ch[k]:,} {label}" for k, label in _CHANGE_LABELS.items()
+                                 if ch.get(k)),
             "agreements": m["row_counts"].get("agreements"),
             "status": "current" if m["id"] == current else (
                 "was current" if m["id"] in ever else "never published"),

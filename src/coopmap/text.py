@@ -309,6 +309,11 @@ EN: dict[str, str] = {
     "about.history.col.note": "Note",
     "about.history.none": "No publication history recorded yet.",
     "about.releases": "Datasets kept",
+    "about.uploads": "Files uploaded by staff for this dataset",
+    "about.uploads.col.file": "File",
+    "about.uploads.col.sha256": "sha256",
+    "about.uploads.col.by": "Published by",
+    "about.uploads.col.at": "Published",
 }
 
 GLOSSARY: dict[str, tuple[str, str]] = {

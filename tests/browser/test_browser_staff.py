@@ -17,8 +17,8 @@ from urllib.parse import urlparse
 
 import pytest
 from playwright.sync_api import expect
+from staff_fixtures import built_store  # one build of the real sources per test session
 from staff_server import copy_data_dir, secrets_toml, staff_server
-from test_publishing import _built_store  # tests/test_publishing.py: one build per session
 
 from coopmap import auth
 
@@ -38,7 +38,7 @@ WAIT = 60_000  # ms: a loaded 2-core machine; every wait ends as soon as the tex
 @pytest.fixture(scope="module")
 def staff_site(tmp_path_factory):
     """(base URL, data folder) of a server on a copy of the data with one account, alice."""
-    store = _built_store(tmp_path_factory, "april", drop_newest=True)
+    store = built_store(tmp_path_factory, "april", drop_newest=True)
     base = tmp_path_factory.mktemp("staff_browser")
     data = copy_data_dir(base / "data", store)
     secrets = secrets_toml({"alice": {"name": "Alice Example",
@@ -77,18 +77,10 @@ def settle(page) -> None:
         "data-test-script-state", "notRunning", timeout=WAIT)
 
 
-def history_tab(page) -> None:
-    """Open the History tab unless it is the selected one (after the last rerun settled)."""
+def selected_tab(page) -> str:
+    """The label of the tab the staff page shows (after the last rerun settled)."""
     settle(page)
-    tab = page.get_by_role("tab", name="History and rollback")
-    if tab.get_attribute("aria-selected") != "true":
-        tab.click()
-    expect(tab).to_have_attribute("aria-selected", "true")
-    # Its tables were laid out while hidden: wait until they are drawn at full width.
-    table = page.get_by_role("tabpanel", name="History and rollback").get_by_test_id(
-        "stDataFrame").first
-    page.wait_for_function("t => t.getBoundingClientRect().width > 600", arg=table.element_handle(),
-                           timeout=WAIT)
+    return page.get_by_role("tab", selected=True).inner_text().strip()
 
 
 TIMES: list[tuple[str, float]] = []  # (step, seconds since the previous screenshot)
@@ -144,6 +136,15 @@ def test_staff_sign_in_upload_publish_rollback_sign_out(staff_site, context):
     expect(page.get_by_text("Signed in as")).to_be_visible(timeout=WAIT)
     expect(page.get_by_text("Alice Example")).to_be_visible()
     expect(page.get_by_test_id("stFileUploader")).to_be_visible()
+    # The uploader states the limit the app enforces (uploads.MAX_BYTES), not Streamlit's 200MB.
+    expect(page.get_by_test_id("stFileUploader")).to_contain_text("10MB per file")
+    # Sign out sits at the right edge of the content, on the "Signed in as" line.
+    signout = page.get_by_role("button", name="Sign out").bounding_box()
+    content = page.get_by_test_id("stFileUploader").bounding_box()  # full content width
+    signed_in_as = page.get_by_text("Signed in as").bounding_box()
+    assert abs(content["x"] + content["width"] - (signout["x"] + signout["width"])) < 4
+    assert abs((signout["y"] + signout["height"] / 2)
+               - (signed_in_as["y"] + signed_in_as["height"] / 2)) < 20
     shot(page, "3_signed_in")
 
     # 4. A PDF renamed .xlsx: a clear message, no preview, no publish button, nothing changed.
@@ -154,6 +155,16 @@ def test_staff_sign_in_upload_publish_rollback_sign_out(staff_site, context):
     assert page.get_by_test_id("stException").count() == 0
     assert current_id(data) == base
     shot(page, "4_broken_upload")
+    # The rest of the page still draws while the bad file sits in the uploader: History and the
+    # audit log hold their tables.
+    for tab in ("History and rollback", "Audit log"):
+        page.get_by_role("tab", name=tab).click()
+        panel = page.get_by_role("tabpanel", name=tab)
+        expect(panel.get_by_test_id("stDataFrame").first).to_be_visible(timeout=WAIT)
+        assert selected_tab(page) == tab
+    shot(page, "4b_audit_after_broken_upload")
+    page.get_by_role("tab", name="Upload and publish").click()
+    expect(page.get_by_text("is a PDF document")).to_be_visible(timeout=WAIT)
 
     # 5. The real ICE list of 2026-05-18 (replaces the broken file): recognised, previewed.
     upload(page, SHEET)
@@ -168,6 +179,13 @@ def test_staff_sign_in_upload_publish_rollback_sign_out(staff_site, context):
         "document.querySelectorAll('path.choroplethlocation').length > 0", timeout=WAIT)
     recoloured = page.locator("path.choroplethlocation").count()
     assert 0 < recoloured <= metric(page, "Places changing colour")
+    summary = page.get_by_text("change colour on at least one map layer")
+    assert not re.search(r"\b1 states\b", summary.inner_text())
+    expect(page.get_by_text(re.compile(r"field changes in [\d,]+ agreements"))).to_be_visible()
+    # The map fills its column: no wide empty frame around a small map.
+    chart_box = chart.bounding_box()
+    land = page.locator("g.geo").first.bounding_box()
+    assert land["width"] > 0.6 * chart_box["width"], (land, chart_box)
     shot(page, "5_preview")
 
     # A viewer, in another tab, sees the base release before anything is published.
@@ -196,33 +214,57 @@ def test_staff_sign_in_upload_publish_rollback_sign_out(staff_site, context):
     expect(viewer.get_by_text(f"Dataset {new}, built").first).to_be_visible(timeout=WAIT)
     expect(viewer.get_by_text("Newest ICE participating list: 2026-05-18").first
            ).to_be_visible()
+    # The uploaded sheet is listed as a source of the new dataset.
+    expect(viewer.get_by_text("Files uploaded by staff for this dataset")).to_be_visible()
+    uploaded = viewer.get_by_test_id("stDataFrame").filter(has_text=SHEET.name)
+    expect(uploaded).to_have_count(1, timeout=WAIT)
     shot(viewer, "7_viewer_about_after_publish")
 
-    # 8. History: roll back to the base release. The page drops back to the first tab on some
-    # reruns (when its success message comes or goes), so each step re-opens History if needed.
-    history_tab(page)
-    history = page.get_by_test_id("stSelectbox").filter(has_text="Release")
-    expect(history).to_be_visible(timeout=WAIT)
-    history.click()
-    page.get_by_role("option", name=base).click()
+    # 8. History: roll back to the base release. The tab is opened once and stays open through
+    # every step (a message coming or going, a checkbox, the rollback itself).
+    history_tab = "History and rollback"
+    page.get_by_role("tab", name=history_tab).click()
+    assert selected_tab(page) == history_tab
+    history_table = page.get_by_role("tabpanel", name=history_tab).get_by_test_id("stTable")
+    expect(history_table).to_be_visible(timeout=WAIT)
+    # Current release marked; every cell readable without scrolling sideways.
+    expect(history_table.locator("tr").filter(has_text=new)).to_contain_text("Current")
+    assert history_table.evaluate("t => t.scrollWidth <= t.clientWidth + 1")
+    assert "None" not in page.get_by_role("tabpanel", name=history_tab).inner_text()
+    picker = page.get_by_test_id("stSelectbox").filter(has_text="Release")
+    expect(picker).to_be_visible(timeout=WAIT)
+    picker.click()
+    expect(page.get_by_role("option", name=f"{new} (current)")).to_be_visible(timeout=WAIT)
+    page.get_by_role("option", name=base, exact=True).click()
     confirm = page.get_by_test_id("stCheckbox").filter(
         has_text=f"Make {base} the current release again")
-    expect(confirm).to_be_attached(timeout=WAIT)
-    history_tab(page)
+    expect(confirm).to_be_visible(timeout=WAIT)
+    assert selected_tab(page) == history_tab
     confirm.locator("label").click()
     expect(confirm.locator("input")).to_be_checked(timeout=WAIT)
-    history_tab(page)
+    assert selected_tab(page) == history_tab
     reason = page.get_by_label("Why (kept in the history)")
     reason.fill("checking the rollback")
     reason.press("Enter")
-    history_tab(page)
-    rollback = page.get_by_role("button", name="Roll back")
+    assert selected_tab(page) == history_tab
+    rollback = page.get_by_role("button", name="Roll back to this release")
     expect(rollback).to_be_enabled(timeout=WAIT)
     shot(page, "8_history")
     rollback.click()
     expect(page.get_by_text(f"Release {base} is current again.")).to_be_visible(timeout=WAIT)
     assert current_id(data) == base
-    history_tab(page)
+    assert selected_tab(page) == history_tab
+    # The next choice in the Release list keeps the tab too, and going forward is no rollback.
+    picker.click()
+    page.get_by_role("option", name=new, exact=True).click()
+    expect(page.get_by_role("button", name="Make this release current")).to_be_visible(
+        timeout=WAIT)
+    assert selected_tab(page) == history_tab
+    picker.click()
+    page.get_by_role("option", name=f"{base} (current)").click()
+    expect(page.get_by_text(f"Release {base} is the current release.")).to_be_visible(
+        timeout=WAIT)
+    assert selected_tab(page) == history_tab
     shot(page, "9_rolled_back")
 
     viewer.get_by_test_id("stTopNavLink").filter(has_text="Map").click()
