@@ -1,0 +1,258 @@
+"""Run every coopmap benchmark and write bench/results/latest.json and latest.md.
+
+    python3 run.py bench            # the full run (about 10 minutes)
+    python3 run.py bench --smoke    # one run of each, 5 s of load with 2 sessions (CI)
+    .venv/bin/python bench/run.py --only pageload,staff
+
+Sections: pageload (bench/pageload.py), interaction (bench/interaction.py), staff
+(bench/staff_path.py), build (bench/bench_build.py), load (bench/load.py). A section that fails
+is reported as failed and the others still run; the exit status is 1 if any failed. See
+bench/README.md for what each figure means.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import subprocess
+import sys
+import time
+import traceback
+from datetime import UTC, datetime
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+sys.path.insert(0, str(HERE))
+
+SECTIONS = ("pageload", "interaction", "staff", "build", "load")
+FULL = {"pageload_runs": 5, "interaction_runs": 10, "staff_runs": 3, "build_runs": 3,
+        "build_build_runs": 1, "load_phases": [(10, 60), (25, 60)]}
+SMOKE = {"pageload_runs": 1, "interaction_runs": 2, "staff_runs": 1, "build_runs": 1,
+         "build_build_runs": 1, "load_phases": [(2, 5)]}
+
+
+def run_section(name: str, cfg: dict) -> dict:
+    if name == "pageload":
+        import pageload
+
+        return pageload.run(cfg["pageload_runs"])
+    if name == "interaction":
+        import interaction
+
+        result = interaction.run(cfg["interaction_runs"])
+        try:  # the dashboard's own check: AppTest reruns in this process (no browser, no socket)
+            import bench_dashboard
+
+            result["apptest"] = bench_dashboard.filter_changes(max(2, cfg["interaction_runs"] // 2))
+        except Exception as exc:
+            result["apptest"] = {"failed": f"{type(exc).__name__}: {exc}"[:200]}
+        return result
+    if name == "staff":
+        import staff_path
+
+        return staff_path.run(cfg["staff_runs"])
+    if name == "build":
+        import bench_build
+
+        return bench_build.main(["--runs", str(cfg["build_runs"]),
+                                 "--build-runs", str(cfg["build_build_runs"])])
+    if name == "load":
+        import load
+
+        return load.run(cfg["load_phases"])
+    raise ValueError(f"unknown section {name!r}; sections are {SECTIONS}")
+
+
+# --- the table ---------------------------------------------------------------------------------
+
+
+def _fmt(value, unit: str) -> str:
+    if value is None:
+        return "–"
+    if unit == "ms":
+        return f"{value:,.0f} ms"
+    if unit == "s":
+        return f"{value:.2f} s"
+    if unit == "KB":
+        return f"{value / 1024:,.0f} KB"
+    if unit == "MB":
+        return f"{value:,.1f} MB"
+    if unit == "%":
+        return f"{value:.0f} %"
+    return str(value)
+
+
+def _ratio(a, b) -> str:
+    return f"{a / b:.2f}" if a is not None and b else ""
+
+
+def _met(ok: bool | None) -> str:
+    return "" if ok is None else ("yes" if ok else "**no**")
+
+
+def table(results: dict) -> list[str]:
+    """Markdown rows: measure | coopmap | baseline | ratio | target | met."""
+    rows = ["| measure | coopmap | baseline | ratio | target | met |",
+            "| --- | --- | --- | --- | --- | --- |"]
+
+    def row(measure, app, base, unit, target="", ok=None, ratio=None):
+        r = ratio if ratio is not None else _ratio(app, base) if base is not None else ""
+        shown = _fmt(base, unit) if base is not None else ""
+        rows.append(f"| {measure} | {_fmt(app, unit)} | {shown} | {r} | {target} | {_met(ok)} |")
+
+    pl = results.get("pageload", {})
+    if "app" in pl:
+        a, b = pl["app"], pl["baseline"]
+        paint, bpaint = a["paint_ms"]["median"], b["paint_ms"]["median"]
+        row(f"first county-map paint, median of {a['paint_ms']['n']} (min–max: "
+            f"{a['paint_ms']['min']:,.0f}–{a['paint_ms']['max']:,.0f} / "
+            f"{b['paint_ms']['min']:,.0f}–{b['paint_ms']['max']:,.0f} ms)",
+            paint, bpaint, "ms", "≤ 0.5× and < 2,500 ms",
+            paint <= 0.5 * bpaint and paint < 2500)
+        ws, bws = a["ws_wire"]["median"], b["ws_wire"]["median"]
+        row("websocket bytes for the county map (as sent)", ws, bws, "KB",
+            "≤ 0.33× and < 600 KB", ws <= bws / 3 and ws < 600 * 1024)
+        row("websocket bytes, decoded messages", a["ws_payload"]["median"],
+            b["ws_payload"]["median"], "KB")
+        row("HTTP bytes of the page load (as sent)", a["http_wire"]["median"],
+            b["http_wire"]["median"], "KB")
+        row("requests that tried to leave 127.0.0.1", a["external_requests"],
+            b["external_requests"], "", "0", a["external_requests"] == 0)
+    ia = results.get("interaction", {})
+    targets = {"filter": ("< 200 ms median, < 500 ms p95", (200, 500))}
+    names = {"filter": "filter change (a 287(g) model)", "month": "month change",
+             "place": "place selection (search → profile)",
+             "compare4": "open Compare with 4 places"}
+    for key, label in names.items():
+        if key not in ia:
+            continue
+        r = ia[key]
+        target, limits = targets.get(key, ("", None))
+        ex = r.get("server_exec", {})
+        # The target is server time: Streamlit's own script time when the profile came back.
+        judged = ex if ex and ex.get("median") else r
+        ok = None if limits is None else (judged["median"] < limits[0]
+                                          and judged["p95"] < limits[1])
+        script = (f"; script {ex['median']:,.0f} / {ex['p95']:,.0f} ms" if ex else "")
+        rows.append(f"| {label}: round trip median / p95 (n={r['n']}) | "
+                    f"{r['median']:,.0f} / {r['p95']:,.0f} ms{script} | | | {target} | "
+                    f"{_met(ok)} |")
+    for kind, r in (ia.get("apptest") or {}).items():
+        if isinstance(r, dict) and "median_ms" in r:
+            rows.append(f"| AppTest rerun after a {kind} change (no browser), median | "
+                        f"{r['median_ms']:,.0f} ms | | | | |")
+    st = results.get("staff", {})
+    if "prepare_s" in st:
+        base = st["baseline_read_excel_s"]
+        bd = ", ".join(f"{k} {v:.2f}" for k, v in st["prepare_breakdown_s"].items())
+        row(f"ICE sheet read + validate + match + diff ({bd} s; baseline: pandas read_excel)",
+            st["prepare_s"], base, "s", "< 1.5 s", st["prepare_s"] < 1.5)
+        row("publish (write release + switch, temp store)", st["publish_s"], base, "s",
+            "< 2 s", st["publish_s"] < 2)
+    bb = results.get("build", {})
+    if "build_s" in bb:
+        base = bb["baseline_read_s"]
+        row("coopmap build (baseline: pandas reads ICE sheet + population)", bb["build_s"],
+            base, "s", "< 60 s", bb["build_s"] < 60)
+        row("load the current release (all tables)", bb["load_release_s"], base, "s",
+            "< 0.5 s", bb["load_release_s"] < 0.5)
+    ld = results.get("load", {})
+    for ph in ld.get("phases", []):
+        n = ph["sessions"]
+        last = ph is ld["phases"][-1]
+        p95 = ph["update_p95_ms"]
+        per = ph["rss_per_added_session_mb"]
+        timeouts = ph.get("timeouts")
+        detail = f" ({timeouts} timeouts)" if timeouts else ""
+        rows.append(
+            f"| {n} sessions, {ph['seconds']:.0f} s: {ph['actions']} map updates, errors | "
+            f"{ph['errors']}{detail} | | | 0 | {_met(ph['errors'] == 0) if last else ''} |")
+        rows.append(
+            f"| {n} sessions: map update p50 / p95 (click → new map drawn) | "
+            f"{_fmt(ph['update_p50_ms'], 'ms')} / {_fmt(p95, 'ms')} | | | p95 < 2,000 ms | "
+            f"{_met(p95 is not None and p95 < 2000) if last else ''} |")
+        if ph.get("server_script_p50_ms") is not None:
+            rows.append(
+                f"| {n} sessions: server script time p50 / p95 (page profile) | "
+                f"{_fmt(ph['server_script_p50_ms'], 'ms')} / "
+                f"{_fmt(ph['server_script_p95_ms'], 'ms')} | | | | |")
+        machine = ph.get("machine_cpu_mean_pct")
+        rows.append(
+            f"| {n} sessions: server CPU mean / max (% of one core); RSS end"
+            f"{'; whole machine CPU, load average' if machine is not None else ''} | "
+            f"{_fmt(ph['cpu_mean_pct'], '%')} / {_fmt(ph['cpu_max_pct'], '%')}; "
+            f"{_fmt(ph['rss_end_mb'], 'MB')}"
+            + (f"; {machine:.0f} %, {ph['loadavg_1m']:.1f}" if machine is not None else "")
+            + " | | | | |")
+        rows.append(
+            f"| {n} sessions: RSS growth per added session | {_fmt(per, 'MB')} | | | < 30 MB | "
+            f"{_met(per is not None and per < 30)} |")
+    for name, r in results.items():
+        if isinstance(r, dict) and "failed" in r:
+            rows.append(f"| {name} | **failed**: {r['failed']} | | | | |")
+    return rows
+
+
+def _meta(smoke: bool) -> dict:
+    try:
+        rev = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT,
+                             capture_output=True, text=True, check=False).stdout.strip()
+    except OSError:
+        rev = ""
+    return {"when": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"), "git": rev,
+            "smoke": smoke, "cpus": os.cpu_count(), "loadavg_start": os.getloadavg(),
+            "python": platform.python_version(), "machine": platform.platform()}
+
+
+def main(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--smoke", action="store_true", help="one run each, 5 s of load")
+    parser.add_argument("--only", help=f"comma-separated sections of {','.join(SECTIONS)}")
+    parser.add_argument("--out", default=str(HERE / "results"), help="results folder")
+    args = parser.parse_args(argv)
+    sections = args.only.split(",") if args.only else list(SECTIONS)
+    unknown = set(sections) - set(SECTIONS)
+    if unknown:
+        parser.error(f"unknown sections {sorted(unknown)}; sections are {SECTIONS}")
+    cfg = SMOKE if args.smoke else FULL
+    results: dict = {"meta": _meta(args.smoke)}
+    failed = False
+    for name in sections:
+        print(f"== {name}", flush=True)
+        start = time.perf_counter()
+        try:
+            results[name] = run_section(name, cfg)
+        except Exception as exc:
+            traceback.print_exc()
+            results[name] = {"failed": f"{type(exc).__name__}: {str(exc).splitlines()[0][:200]}"}
+            failed = True
+        results[name]["section_s"] = time.perf_counter() - start
+        print(f"   {name}: {results[name]['section_s']:.0f} s", flush=True)
+    results["meta"]["loadavg_end"] = os.getloadavg()
+    out = Path(args.out)
+    text = write(results, out)
+    print()
+    print(text)
+    print(f"written: {out / 'latest.json'}, {out / 'latest.md'}")
+    return 1 if failed else 0
+
+
+def write(results: dict, out: Path) -> str:
+    """Write latest.json and latest.md into ``out``; returns the Markdown."""
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "latest.json").write_text(json.dumps(results, indent=2, default=str) + "\n")
+    meta = results["meta"]
+    lines = [f"coopmap benchmarks, {meta['when']} (git {meta['git'] or '?'}"
+             f"{', smoke' if meta['smoke'] else ''}; {meta['cpus']} CPUs, load average "
+             f"{meta['loadavg_start'][0]:.1f} at start, {meta['loadavg_end'][0]:.1f} at end)",
+             "", *table(results), ""]
+    text = "\n".join(lines)
+    (out / "latest.md").write_text(text)
+    return text
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
