@@ -32,9 +32,8 @@ view = st.segmented_control(
 ) or "places"
 
 if view == "places":
-    options = [p.fips for p in index.all()]
-    chosen = st.multiselect(t("compare.places"), options, key="places", max_selections=4,
-                            format_func=lambda f: index.get(f).label, help=t("compare.places.help"),
+    chosen = st.multiselect(t("compare.places"), index.options(), key="places", max_selections=4,
+                            format_func=index.label, help=t("compare.places.help"),
                             placeholder=t("search.placeholder"))
     month = widgets.month_picker(months, key="month")
     if len(chosen) < 2:

@@ -7,6 +7,7 @@ import pytest
 
 from coopmap import figures, postures, schema
 from coopmap.store import default_store
+from coopmap.text import t
 from coopmap.ui import queries
 
 
@@ -176,6 +177,32 @@ def test_csv_neutralises_spreadsheet_formulas(counties):
     assert len(text) == 3143
     # Plain column names for people, no raw codes.
     assert "model_category" not in text[0] and "Place" in text[0]
+
+
+def _models_row_by_row(rows: pd.DataFrame) -> pd.Series:
+    """The former row-wise models column, kept as the reference for the vectorised one."""
+    return rows.apply(lambda r: ", ".join(m for m in ("JEM", "WSO", "TFM")
+                                          if bool(r[f"has_{m.lower()}"])), axis=1)
+
+
+@pytest.mark.parametrize(("level", "month_", "models", "layer", "states"), [
+    ("county", None, None, "model", None),
+    ("county", "2024-01", ("JEM", "WSO"), "jail_access", None),
+    ("state", "2025-05", ("TFM",), "stance", ["12", "48"]),
+])
+def test_display_table_models_column_matches_the_row_by_row_reference(
+        release, month, level, month_, models, layer, states):
+    m = month_ or month
+    rows = (postures.county_postures(release, m, models=models) if level == "county"
+            else postures.state_postures(release, m, models=models))
+    table = queries.display_table(rows, level, layer, states)
+    if states:
+        rows = rows[rows["state_fips"].isin(states)]
+    expected = _models_row_by_row(rows).reset_index(drop=True)
+    got = table[t("table.col.models")]
+    assert got.tolist() == expected.tolist()
+    assert got.str.contains("JEM, ").any() or level == "state"  # several models joined
+    assert (got == "").any() or level == "state"  # no model stays empty, not "None"
 
 
 def test_hover_escapes_markup_from_data(counties):

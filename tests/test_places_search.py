@@ -27,6 +27,22 @@ def test_every_county_and_state_is_an_option_with_a_unique_label(index):
     assert index.get("99999") is None
 
 
+def test_options_and_labels_are_the_sorted_places_computed_once(index):
+    places = index.all()
+    # States by name first, then counties by label (case-insensitive), as the box lists them.
+    assert [p.level for p in places[:51]] == ["state"] * 51
+    assert [p.name for p in places[:51]] == sorted(p.name for p in places[:51])
+    county_keys = [(p.label.casefold(), p.fips) for p in places[51:]]
+    assert county_keys == sorted(county_keys)
+    assert list(index.options()) == [p.fips for p in places]
+    assert [index.label(f) for f in index.options()] == [p.label for p in places]
+    assert index.label("99999") == "99999"  # unknown code shown as itself, never a guess
+    # Built once: the same object on every call, and a caller's list cannot reorder it.
+    assert index.options() is index.options()
+    places.reverse()
+    assert index.all()[0].name == "Alabama"
+
+
 @pytest.mark.parametrize(
     ("query", "expected"),
     [

@@ -12,7 +12,6 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass, field
-from functools import cached_property
 
 import pandas as pd
 import zipcodes
@@ -85,19 +84,26 @@ class PlaceIndex:
         self._by_fips = {p.fips: p for p in self.states + self.counties}
         self._county_by_state_name = {(p.state_abbr, _key(p.name)): p for p in self.counties}
         self._state_by_abbr = {p.state_abbr: p for p in self.states}
+        # Sorted once: a completion box asks for every place on every rerun of a page.
+        self._all = tuple(sorted(self.states, key=lambda p: p.name) + sorted(
+            self.counties, key=lambda p: (p.label.casefold(), p.fips)))
+        self._labels = {p.fips: p.label for p in self._all}
+        self._options = tuple(self._labels)
 
     def all(self) -> list[Place]:
         """States (by name), then counties (by label): the options of a completion box."""
-        return sorted(self.states, key=lambda p: p.name) + sorted(
-            self.counties, key=lambda p: (p.label.casefold(), p.fips)
-        )
+        return list(self._all)
+
+    def options(self) -> tuple[str, ...]:
+        """The FIPS codes of ``all()``, in the same order (computed once)."""
+        return self._options
+
+    def label(self, fips: str) -> str:
+        """The place's label ("Lee County, FL", "Florida"); an unknown code as itself."""
+        return self._labels.get(str(fips), str(fips))
 
     def get(self, fips: str) -> Place | None:
         return self._by_fips.get(str(fips))
-
-    @cached_property
-    def _labels(self) -> dict[str, str]:
-        return {p.fips: p.label for p in self.all()}
 
     # --- the three ways in -----------------------------------------------------------------
     def by_name(self, query: str, limit: int = 10) -> list[Place]:
@@ -105,12 +111,12 @@ class PlaceIndex:
         key = _key(query)
         if not key:
             return []
-        exact = [p for p in self.all() if _key(p.name) == key or _key(p.label) == key
+        exact = [p for p in self._all if _key(p.name) == key or _key(p.label) == key
                  or _bare(p.name) == key
                  or (p.level == "state" and p.state_abbr.casefold() == key)]
         if exact:
             return exact[:limit]
-        starts = [p for p in self.all() if _key(p.label).startswith(key)]
+        starts = [p for p in self._all if _key(p.label).startswith(key)]
         if starts:
             return starts[:limit]
         matches = process.extract(key, {f: _key(lab) for f, lab in self._labels.items()},

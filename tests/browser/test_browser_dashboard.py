@@ -75,6 +75,14 @@ def test_a_shared_url_reproduces_the_view(server, laptop, artifacts):
     assert laptop.get_by_text("State law on cooperation").first.is_visible()
     # The widgets show the same state (the URL is the source of truth).
     assert "layer=stance" in laptop.url and "states=13" in laptop.url
+    # The visible "copy link": a plain link whose text is this view's full URL.
+    link = laptop.locator("a[href*='layer=stance']").last
+    link.scroll_into_view_if_needed()
+    assert link.is_visible()
+    assert parse_qs(urlparse(link.get_attribute("href")).query) == parse_qs(
+        urlparse(laptop.url).query)
+    assert link.text_content().startswith("http") and "states=13" in link.text_content()
+    assert laptop.get_by_test_id("stCode").count() == 0  # no syntax highlighter to load
     laptop.screenshot(path=artifacts / "shared-url.png")
 
 
