@@ -50,7 +50,9 @@ widgets.map_chart(fig, key="trend_new", preset="landscape", filename="coopmap-ne
 ranked = queries.states_ranked(data.state_postures(rid, months[-1], None, agencies_key))
 fig = figures.ranked_bars(ranked, label="name", value="n_agreements",
                           title=t("trends.states.title", month=data.month_label(months[-1])),
-                          subtitle=subtitle, source=source,
+                          subtitle=t("trends.subtitle.states", filters=filters,
+                                     month=data.month_label(months[-1])),
+                          source=source,
                           value_title=t("trends.axis.agreements"))
 widgets.map_chart(fig, key="trend_states", preset="square", filename="coopmap-states")
 

@@ -265,6 +265,7 @@ EN: dict[str, str] = {
     "trends.state.title": "{state}: 287(g) agreements by model",
     "trends.state.pick": "A state's own trend",
     "trends.subtitle": "Active agreements, United States{filters}, January 2021 to {month}",
+    "trends.subtitle.states": "Active agreements per state{filters}, {month}",
     "trends.subtitle.new": "Agreements listed by ICE for the first time, February 2021 to {month}",
     "trends.axis.month": "Month",
     "trends.axis.agreements": "Agreements",
