@@ -25,20 +25,7 @@ FILES = sorted(ICE.glob("monthly_*/*.xlsx")) + sorted(ICE.glob("latest/*.xlsx"))
 NEWEST = ICE / "monthly_participating" / "2026-05-18_participatingAgencies05182026am.xlsx"
 FEB_2025 = ICE / "monthly_participating" / "2025-02-28_participatingAgencies-20250228192630.xlsx"
 
-# The PROVENANCE.md row-count table.
-PARTICIPATING_ROWS = {
-    "2021-01": 148, "2021-06": 146, "2021-12": 142, "2022-06": 142, "2022-12": 140,
-    "2023-06": 137, "2023-12": 137, "2024-06": 135, "2024-12": 135, "2025-01": 135,
-    "2025-02": 239, "2025-03": 427, "2025-04": 517, "2025-05": 635, "2025-06": 737,
-    "2025-07": 875, "2025-08": 956, "2025-09": 1035, "2025-10": 1096, "2025-11": 1188,
-    "2025-12": 1274, "2026-01": 1371, "2026-02": 1492, "2026-03": 1560, "2026-04": 1770,
-    "2026-05": 1843,
-}
-PENDING_ROWS = {
-    "2025-02": 41, "2025-03": 27, "2025-04": 62, "2025-05": 82, "2025-06": 68, "2025-07": 22,
-    "2025-08": 20, "2025-09": 33, "2025-10": 52, "2025-11": 13, "2025-12": 24, "2026-01": 9,
-    "2026-02": 2,
-}
+from provenance_counts import PARTICIPATING_ROWS, PENDING_ROWS  # noqa: E402
 
 BASE = ("STATE", "LAW ENFORCEMENT AGENCY")
 LAYOUTS = {

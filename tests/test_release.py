@@ -4,19 +4,10 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
+from provenance_counts import PARTICIPATING_ROWS as PROVENANCE_ROWS
 
 from coopmap import build, geometry, paths, postures, schema
 from coopmap.store import ReleaseStore
-
-# Rows per participating sheet, end of month, from data/sources/ice_287g/PROVENANCE.md.
-PROVENANCE_ROWS = {
-    "2021-01": 148, "2021-06": 146, "2021-12": 142, "2022-06": 142, "2022-12": 140,
-    "2023-06": 137, "2023-12": 137, "2024-06": 135, "2024-12": 135, "2025-01": 135,
-    "2025-02": 239, "2025-03": 427, "2025-04": 517, "2025-05": 635, "2025-06": 737,
-    "2025-07": 875, "2025-08": 956, "2025-09": 1035, "2025-10": 1096, "2025-11": 1188,
-    "2025-12": 1274, "2026-01": 1371, "2026-02": 1492, "2026-03": 1560, "2026-04": 1770,
-    "2026-05": 1843,
-}
 
 
 def test_every_table_loads_and_validates(release):

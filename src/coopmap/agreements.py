@@ -296,6 +296,20 @@ def _agreements_table(rows: pd.DataFrame, listings: pd.DataFrame) -> pd.DataFram
     out["is_sheriff"] = out["agency"].map(is_sheriff)
 
     # Listed months and status.
+    newest_month = rows.groupby("list")["month"].max()
+    out = listing_status(out, listings, newest_month)
+    return out.reset_index()
+
+
+def listing_status(out: pd.DataFrame, listings: pd.DataFrame,
+                   newest_month: pd.Series) -> pd.DataFrame:
+    """First/last listed and pending months, and the status, of agreements indexed by id.
+
+    ``newest_month`` maps each list (participating, pending) to its newest sheet's month: an
+    agreement on the newest participating sheet is participating, else on the newest pending
+    sheet pending, else no longer listed. The build and a staff upload both use this.
+    """
+    out = out.copy()
     spans = listings.groupby(["agreement_id", "list"])["month"].agg(["min", "max"]).unstack()
     for kind, first, last in (("participating", "first_listed", "last_listed"),
                               ("pending", "first_pending", "last_pending")):
@@ -304,13 +318,12 @@ def _agreements_table(rows: pd.DataFrame, listings: pd.DataFrame) -> pd.DataFram
             out[last] = spans[("max", kind)].reindex(out.index)
         else:
             out[first] = out[last] = pd.NA
-    newest_month = rows.groupby("list")["month"].max()
     on_part = out["last_listed"] == newest_month.get("participating")
     on_pend = out["last_pending"] == newest_month.get("pending")
     out["status"] = "no_longer_listed"
     out.loc[on_pend.fillna(False).astype(bool), "status"] = "pending"
     out.loc[on_part.fillna(False).astype(bool), "status"] = "participating"
-    return out.reset_index()
+    return out
 
 
 def _match(agreements: pd.DataFrame, rows: pd.DataFrame, matcher: Matcher):

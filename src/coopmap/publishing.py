@@ -381,18 +381,7 @@ def merge_ice_sheet(
                                       for a in out.loc[new_ids, "agency"]]
 
     # Listed months and status, from the listings (as the build does).
-    spans = listings.groupby(["agreement_id", "list"])["month"].agg(["min", "max"]).unstack()
-    for kind, first, last in (("participating", "first_listed", "last_listed"),
-                              ("pending", "first_pending", "last_pending")):
-        if ("min", kind) in spans.columns:
-            out[first] = spans[("min", kind)].reindex(out.index)
-            out[last] = spans[("max", kind)].reindex(out.index)
-    newest = sheets.groupby("list")["month"].max()
-    status = pd.Series("no_longer_listed", index=out.index)
-    status[(out["last_pending"] == newest.get("pending")).fillna(False).astype(bool)] = "pending"
-    status[(out["last_listed"] == newest.get("participating")).fillna(False)
-           .astype(bool)] = "participating"
-    out["status"] = status
+    out = agreements_mod.listing_status(out, listings, sheets.groupby("list")["month"].max())
 
     # Matching: only agencies that are new, or whose COUNTY or TYPE on this sheet changed, or
     # that gained a model; the others keep the match (and reviewed notes) they have.
