@@ -177,3 +177,30 @@ def test_shift_month():
     assert postures.shift_month("2025-01", -1) == "2024-12"
     assert postures.shift_month("2025-12", 1) == "2026-01"
     assert postures.shift_month("2026-05", -12) == "2025-05"
+
+
+def test_agencies_are_counted_once_whatever_ICE_spelling(mini):
+    """ICE writes one agency with straight or curly apostrophes and stray spaces."""
+    variant = MiniRelease()
+    ag = variant.tables["agreements"]
+    extra = ag[ag["agreement_id"] == "a00000000001"].assign(
+        agreement_id="a00000000007", model="WSO", agency="A County Sheriff’s Office ")
+    variant.tables["agreements"] = pd.concat([ag, extra], ignore_index=True)
+    variant.tables["agreement_counties"] = pd.concat(
+        [variant.tables["agreement_counties"],
+         pd.DataFrame({"agreement_id": ["a00000000007"], "county_fips": ["01001"],
+                       "match_method": ["ice_county_column"]})], ignore_index=True)
+    variant.tables["listings"] = pd.concat(
+        [variant.tables["listings"],
+         pd.DataFrame({"agreement_id": ["a00000000007"], "list": ["participating"],
+                       "month": ["2025-01"], "signed": [pd.Timestamp("2024-12-01")]})],
+        ignore_index=True)
+    row = _row(postures.county_postures(variant, "2025-01"), "01001")
+    assert (row["n_agreements"], row["n_agencies"], row["model_category"]) == (2, 1, "several")
+    assert postures.headline(variant, "2025-01")["agencies"] == 3  # sheriff A, state police, D
+
+
+def test_newest_sheet_agency_count(release):
+    """1,843 rows of 2026-05-18 name 1,567 state+agency strings, 1,551 agencies once ICE's
+    spelling variants (spaces, apostrophes, reviewed misspellings) are folded."""
+    assert postures.headline(release, "2026-05")["agencies"] == 1551

@@ -7,21 +7,24 @@ spacing and order. Values are checked against the field map below; anything not 
 ICE really printed are reviewed corrections (data a reviewer reads in a diff): they are applied and
 still reported, as warnings.
 
-python-calamine reads the cell values (fast); openpyxl is opened only when a MOA/ADDENDUM cell says
-"link", because the URL then lives in the cell's Excel hyperlink, which calamine does not expose.
+python-calamine reads the cell values (fast); the worksheet's XML is read only when a MOA/ADDENDUM
+cell says "link", because the URL then lives in the cell's Excel hyperlink, which calamine does not
+expose.
 """
 
 from __future__ import annotations
 
 import csv
 import datetime as dt
+import posixpath
 import re
 import unicodedata
 import urllib.parse
+import xml.etree.ElementTree as ET
+import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import openpyxl
 import pandas as pd
 from python_calamine import CalamineWorkbook
 
@@ -221,19 +224,114 @@ def _find_header(rows: list[list[object]]) -> int | None:
     return None
 
 
+# Namespaces of the xlsx parts _hyperlinks reads (transitional OOXML, what Excel saves).
+_NS_MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+_NS_DOC_REL = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
+_NS_PKG_REL = "{http://schemas.openxmlformats.org/package/2006/relationships}"
+
+
+def _part_rels(archive: zipfile.ZipFile, part: str) -> dict[str, str]:
+    """Relationship id -> target of one package part; internal targets as archive paths."""
+    folder, name = posixpath.split(part)
+    rels_path = posixpath.join(folder, "_rels", name + ".rels")
+    if rels_path not in archive.NameToInfo:
+        return {}
+    out = {}
+    for rel in ET.fromstring(archive.read(rels_path)).iter(_NS_PKG_REL + "Relationship"):
+        target = rel.get("Target", "")
+        if rel.get("TargetMode") != "External":
+            # Internal targets are relative to the part's folder, or absolute from the root.
+            target = (target[1:] if target.startswith("/")
+                      else posixpath.normpath(posixpath.join(folder, target)))
+        out[rel.get("Id", "")] = target
+    return out
+
+
+def _cell_ref(ref: str) -> tuple[int, int]:
+    """'G12' -> (12, 7)."""
+    m = re.fullmatch(r"\$?([A-Za-z]{1,3})\$?(\d+)", ref)
+    if m is None:
+        raise ValueError(f"not a cell reference: {ref!r}")
+    column = 0
+    for letter in m.group(1).upper():
+        column = column * 26 + ord(letter) - ord("A") + 1
+    return int(m.group(2)), column
+
+
+def _corners(ref: str) -> tuple[tuple[int, int], tuple[int, int]]:
+    """'C3:B2' -> ((2, 2), (3, 3)): top-left and bottom-right (row, column) of a range."""
+    (r1, c1), (r2, c2) = (_cell_ref(end) for end in ref.split(":"))
+    return (min(r1, r2), min(c1, c2)), (max(r1, r2), max(c1, c2))
+
+
 def _hyperlinks(path: Path, sheet: str, cells: list[tuple[int, int]]) -> dict[tuple[int, int], str]:
-    """Hyperlink targets of the given (row, column) cells, 1-based. openpyxl needs a full load."""
-    wb = openpyxl.load_workbook(path, read_only=False, data_only=True)
-    try:
-        ws = wb[sheet] if sheet in wb.sheetnames else wb.worksheets[0]
-        out = {}
-        for r, c in cells:
-            link = ws.cell(row=r, column=c).hyperlink
-            if link is not None and link.target:
-                out[(r, c)] = _unwrap_safelink(link.target.strip())
-        return out
-    finally:
-        wb.close()
+    """Hyperlink targets of the given (row, column) cells, 1-based.
+
+    Read straight from the xlsx parts (workbook -> worksheet -> its ``<hyperlinks>`` and rels)
+    rather than through openpyxl, whose full load cost most of a staff upload's read time. The
+    result is what openpyxl gave: the sheet named ``sheet`` (else the first worksheet), a link's
+    relationship target (links to a place inside the workbook have none and are skipped), a
+    range ref applied to each of its cells except merged-away ones, a single ref inside a merged
+    range moved to the range's top-left cell, and a later link on a cell replacing an earlier.
+    """
+    with zipfile.ZipFile(path) as archive:
+        office = _part_rels(archive, "").values()
+        workbook = next((t for t in office if t.endswith("workbook.xml")), "xl/workbook.xml")
+        book_rels = _part_rels(archive, workbook)
+        sheets = []  # (name, worksheet part), in workbook order
+        for node in ET.fromstring(archive.read(workbook)).iter(_NS_MAIN + "sheet"):
+            target = book_rels.get(node.get(_NS_DOC_REL + "id") or "")
+            if target in archive.NameToInfo and "chartsheet" not in target:
+                sheets.append((node.get("name"), target))
+        part = next((t for name, t in sheets if name == sheet), sheets[0][1] if sheets else None)
+        if part is None:
+            return {}
+        root = ET.fromstring(_without_cells(archive.read(part)))
+        links: dict[tuple[int, int], str | None] = {}
+        merged = [_corners(node.get("ref", "")) for node in root.iter(_NS_MAIN + "mergeCell")
+                  if ":" in node.get("ref", "")]
+        sheet_rels = None
+        for node in root.iter(_NS_MAIN + "hyperlink"):
+            rel_id = node.get(_NS_DOC_REL + "id")
+            target = None
+            if rel_id:
+                if sheet_rels is None:
+                    sheet_rels = _part_rels(archive, part)
+                target = sheet_rels[rel_id]
+            ref = node.get("ref", "")
+            if ":" in ref:
+                # As openpyxl: a range written bottom-right first ("G4:G2") covers no cell.
+                (r1, c1), (r2, c2) = (_cell_ref(end) for end in ref.split(":"))
+                for r in range(r1, r2 + 1):
+                    for c in range(c1, c2 + 1):
+                        if not any(_in_range(r, c, m) and (r, c) != m[0] for m in merged):
+                            links[(r, c)] = target
+            else:
+                r, c = _cell_ref(ref)
+                top_left = next((m[0] for m in merged if _in_range(r, c, m)), (r, c))
+                links[top_left] = target
+    out = {}
+    for rc in cells:
+        target = links.get(rc)
+        if target:
+            out[rc] = _unwrap_safelink(target.strip())
+    return out
+
+
+def _without_cells(xml: bytes) -> bytes:
+    """A worksheet's XML minus its ``<sheetData>``: the cells are most of the bytes and hold no
+    hyperlink or merge, so parsing the rest is several times quicker. Markup can't occur inside
+    cell text (``<`` is escaped there), so the tags found are the element's own."""
+    start = re.search(rb"<(?:[A-Za-z_][\w.-]*:)?sheetData[\s>]", xml)
+    ends = list(re.finditer(rb"</(?:[A-Za-z_][\w.-]*:)?sheetData\s*>", xml))
+    if start is None or not ends or ends[-1].start() < start.start():
+        return xml  # an empty (self-closing) sheetData, or none: nothing worth cutting
+    return xml[:start.start()] + xml[ends[-1].end():]
+
+
+def _in_range(r: int, c: int, merged: tuple[tuple[int, int], ...]) -> bool:
+    (r1, c1), (r2, c2) = merged
+    return r1 <= r <= r2 and c1 <= c <= c2
 
 
 def _unwrap_safelink(url: str) -> str:

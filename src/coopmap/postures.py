@@ -65,7 +65,7 @@ def active_agreements(
     agency_types = _check_choice("agency_types", agency_types, schema.AGENCY_TYPES)
     listings = release.table("listings")
     on = listings[(listings["list"] == "participating") & (listings["month"] == month)]
-    agreements = release.table("agreements").drop(columns=["signed"])
+    agreements = _agreements_with_keys(release)
     active = agreements.merge(on[["agreement_id", "signed"]], on="agreement_id", how="inner")
     if models is not None:
         active = active[active["model"].isin(models)]
@@ -74,6 +74,23 @@ def active_agreements(
     if states is not None:
         active = active[active["state_fips"].isin(list(states))]
     return active.reset_index(drop=True)
+
+
+def _agreements_with_keys(release: HasTables) -> pd.DataFrame:
+    """The agreements (without ``signed``) plus ``agency_key``: one key per agency.
+
+    ICE spells one agency differently from row to row ("Sheriff's"/"Sheriff’s", trailing
+    spaces), so agencies are counted by state and normalised name, as agreement ids are made.
+    """
+    def make() -> pd.DataFrame:
+        from coopmap.agreements import agency_norm
+
+        agreements = release.table("agreements").drop(columns=["signed"])
+        keys = [f"{st}|{agency_norm(st, name)}"
+                for st, name in zip(agreements["state_abbr"], agreements["agency"], strict=True)]
+        return agreements.assign(agency_key=keys)
+
+    return _per_release("agency_keys", release, "agreements", "", make)
 
 
 def _pending(release: HasTables, month: str) -> pd.DataFrame:
@@ -98,7 +115,7 @@ def _model_flags(frame: pd.DataFrame, key: str) -> pd.DataFrame:
     out = pd.DataFrame(
         {
             "n_agreements": grouped["agreement_id"].nunique(),
-            "n_agencies": frame.drop_duplicates([key, "state_fips", "agency"]).groupby(key).size(),
+            "n_agencies": frame.drop_duplicates([key, "agency_key"]).groupby(key).size(),
             "has_jem": models["JEM"] > 0,
             "has_wso": models["WSO"] > 0,
             "has_tfm": models["TFM"] > 0,
@@ -288,6 +305,38 @@ def state_postures(
     return _finish("state_postures", out, check)
 
 
+def headline_figures(
+    release: HasTables,
+    month: str,
+    *,
+    states: Iterable[str] | None = None,
+    models: Iterable[str] | None = None,
+    agency_types: Iterable[str] | None = None,
+) -> dict:
+    """Agreements, agencies, counties with an agreement and their population, for one month.
+
+    Counts every active agreement of the selected states (statewide and unmatched included);
+    counties are those a county-level agreement covers.
+    """
+    states = list(states) if states is not None else None
+    active = active_agreements(release, month, models=models, agency_types=agency_types)
+    in_view = active if states is None else active[active["state_fips"].isin(states)]
+    local = active[active["jurisdiction_level"] == "county"]
+    cover = release.table("agreement_counties")
+    counties = release.table("counties")
+    covered = counties[counties["county_fips"].isin(
+        cover.loc[cover["agreement_id"].isin(local["agreement_id"]), "county_fips"])]
+    if states is not None:
+        covered = covered[covered["state_fips"].isin(states)]
+    return {
+        "month": month,
+        "agreements": int(in_view["agreement_id"].nunique()),
+        "agencies": int(in_view["agency_key"].nunique()),
+        "counties_with_287g": int(len(covered)),
+        "population_covered": int(covered["population"].sum()),
+    }
+
+
 def headline(
     release: HasTables,
     month: str,
@@ -298,30 +347,15 @@ def headline(
 ) -> dict:
     """Headline figures for a view and their values 1, 6 and 12 months earlier.
 
-    Returns {"month", "agreements", "agencies", "counties_with_287g", "population_covered",
-    "earlier": {1: {...} or None, 6: ..., 12: ...}} — None where no sheet exists for that month.
+    Returns headline_figures(...) plus "earlier": {1: {...} or None, 6: ..., 12: ...}, None
+    where no sheet exists for that month.
     """
-    states = list(states) if states is not None else None
     available = set(months(release))
-
-    def figures(m: str) -> dict:
-        active = active_agreements(release, m, models=models, agency_types=agency_types,
-                                   states=states)
-        counties = county_postures(release, m, models=models, agency_types=agency_types)
-        if states is not None:
-            counties = counties[counties["state_fips"].isin(states)]
-        covered = counties[counties["has_287g"]]
-        return {
-            "month": m,
-            "agreements": int(active["agreement_id"].nunique()),
-            "agencies": int(len(active.drop_duplicates(["state_fips", "agency"]))),
-            "counties_with_287g": int(len(covered)),
-            "population_covered": int(covered["population"].sum()),
-        }
-
-    out = figures(month)
+    kw = {"states": states, "models": models, "agency_types": agency_types}
+    out = headline_figures(release, month, **kw)
     out["earlier"] = {
-        k: (figures(shift_month(month, -k)) if shift_month(month, -k) in available else None)
+        k: (headline_figures(release, shift_month(month, -k), **kw)
+            if shift_month(month, -k) in available else None)
         for k in (1, 6, 12)
     }
     return out

@@ -78,27 +78,9 @@ def level_postures(release_id: str, level: str, month: str, models: Filters = No
 @st.cache_data(show_spinner=False, max_entries=256)
 def _headline_figures(release_id: str, month: str, states: Filters, models: Filters,
                       agency_types: Filters) -> dict:
-    """postures.headline's figures for one month, without building the month's full county
-    postures (postures.headline builds four months of them on every call; a test checks that
-    both agree)."""
-    release = get(release_id)
-    active = postures.active_agreements(release, month, models=models,
-                                        agency_types=agency_types)
-    in_view = active if states is None else active[active["state_fips"].isin(states)]
-    local = active[active["jurisdiction_level"] == "county"]
-    cover = release.table("agreement_counties")
-    counties = release.table("counties")
-    covered = counties[counties["county_fips"].isin(
-        cover.loc[cover["agreement_id"].isin(local["agreement_id"]), "county_fips"])]
-    if states is not None:
-        covered = covered[covered["state_fips"].isin(states)]
-    return {
-        "month": month,
-        "agreements": int(in_view["agreement_id"].nunique()),
-        "agencies": int(len(in_view.drop_duplicates(["state_fips", "agency"]))),
-        "counties_with_287g": int(len(covered)),
-        "population_covered": int(covered["population"].sum()),
-    }
+    """postures.headline_figures, cached per release, month and filters."""
+    return postures.headline_figures(get(release_id), month, states=states, models=models,
+                                     agency_types=agency_types)
 
 
 def headline(release_id: str, month: str, states: Filters = None, models: Filters = None,
