@@ -118,7 +118,7 @@ def test_staff_sign_in_upload_publish_rollback_sign_out(staff_site, context):
     # 1. The staff page shows only the sign-in form.
     page.goto(url + "/staff")
     expect(page.get_by_label("User name")).to_be_visible(timeout=WAIT)
-    assert page.get_by_test_id("stFileUploader").count() == 0
+    expect(page.get_by_test_id("stFileUploader")).to_have_count(0, timeout=WAIT)
     shot(page, "1_signin")
 
     # 2. A wrong password is refused, with a message, and nothing opens.
@@ -126,7 +126,7 @@ def test_staff_sign_in_upload_publish_rollback_sign_out(staff_site, context):
     page.get_by_label("Password", exact=True).fill("not the password")
     page.get_by_role("button", name="Sign in").click()
     expect(page.get_by_text("Wrong user name or password.")).to_be_visible(timeout=WAIT)
-    assert page.get_by_test_id("stFileUploader").count() == 0
+    expect(page.get_by_test_id("stFileUploader")).to_have_count(0, timeout=WAIT)
     shot(page, "2_wrong_password")
 
     # 3. The right password opens the page.
@@ -276,7 +276,7 @@ def test_staff_sign_in_upload_publish_rollback_sign_out(staff_site, context):
     # 9. Sign out: back to the form, no uploader.
     page.get_by_role("button", name="Sign out").click()
     expect(page.get_by_label("User name")).to_be_visible(timeout=WAIT)
-    assert page.get_by_test_id("stFileUploader").count() == 0
+    expect(page.get_by_test_id("stFileUploader")).to_have_count(0, timeout=WAIT)
     shot(page, "10_signed_out")
 
     # The audit log holds the whole story, in order.
