@@ -44,11 +44,9 @@ def april_store(folder: Path) -> ReleaseStore:
     (src / "ice_287g" / "latest" / SHEET.name).unlink()
     for p in (src / "ice_287g" / "monthly_participating").glob("2026-05-18_*"):
         p.unlink()
-    tables, _ = build.build_tables(src, paths.corrections_dir())
     store = ReleaseStore(folder / "base")
-    release = store.write(tables, built_by="bench", sources=[],
-                          data_as_of=build._as_of(tables), created="2026-05-01T00:00:00Z")
-    store.set_current(release.id, expected_current=None, by="bench", action="build")
+    build.build_release(src, paths.corrections_dir(), store, built_by="bench",
+                        created="2026-05-01T00:00:00Z")
     return store
 
 

@@ -20,8 +20,19 @@ def store() -> ReleaseStore:
 
 @pytest.fixture(scope="session")
 def release(store) -> Release:
-    """The bundled, current release: every data test runs on the real sources."""
+    """The bundled, current release: every data test runs on the real sources.
+
+    No release -> NoReleaseError: the tests fail, never skip."""
     return store.current()
+
+
+@pytest.fixture
+def fresh_cache():
+    """AppTest runs share Streamlit's cache: clear it so each test sees its own run."""
+    import streamlit as st
+
+    st.cache_data.clear()
+    yield
 
 
 def pytest_runtest_setup(item):

@@ -27,9 +27,6 @@ def built_store(tmp_path_factory, name: str, drop_newest: bool) -> Path:
         (src / "ice_287g/latest" / SHEET.name).unlink()
         for p in (src / "ice_287g/monthly_participating").glob("2026-05-18_*"):
             p.unlink()
-    tables, _ = build.build_tables(src, paths.corrections_dir())
-    store = ReleaseStore(root / "store")
-    release = store.write(tables, built_by="test build", sources=[],
-                          data_as_of=build._as_of(tables), created="2026-05-01T00:00:00Z")
-    store.set_current(release.id, expected_current=None, by="test", action="build")
+    build.build_release(src, paths.corrections_dir(), ReleaseStore(root / "store"),
+                        built_by="test build", created="2026-05-01T00:00:00Z")
     return root / "store"

@@ -5,24 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from coopmap import postures
-from coopmap.store import default_store
 
+pytestmark = pytest.mark.usefixtures("fresh_cache")
 APP = str(Path(__file__).resolve().parents[1] / "dashboard.py")
-
-
-@pytest.fixture(autouse=True)
-def fresh_cache():
-    st.cache_data.clear()
-    yield
-
-
-@pytest.fixture(scope="module")
-def release():
-    return default_store().current()
 
 
 def open_app(page: str | None = None, **params) -> AppTest:

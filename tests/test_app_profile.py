@@ -5,26 +5,14 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from coopmap import postures, schema
-from coopmap.store import default_store
 from coopmap.ui import queries
 
+pytestmark = pytest.mark.usefixtures("fresh_cache")
 APP = str(Path(__file__).resolve().parents[1] / "dashboard.py")
 PAGE = "app_pages/profile.py"
-
-
-@pytest.fixture(autouse=True)
-def fresh_cache():
-    st.cache_data.clear()
-    yield
-
-
-@pytest.fixture(scope="module")
-def release():
-    return default_store().current()
 
 
 def open_profile(**params) -> AppTest:

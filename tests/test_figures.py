@@ -6,14 +6,8 @@ import pandas as pd
 import pytest
 
 from coopmap import figures, postures, schema
-from coopmap.store import default_store
 from coopmap.text import t
 from coopmap.ui import queries
-
-
-@pytest.fixture(scope="module")
-def release():
-    return default_store().current()  # no release -> NoReleaseError: the test fails, never skips
 
 
 @pytest.fixture(scope="module")

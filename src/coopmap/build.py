@@ -111,6 +111,42 @@ def build_tables(sources_dir: Path, corrections_dir: Path) -> tuple[dict, str]:
     return tables, ice.format_match_report()
 
 
+def build_release(
+    sources_dir: Path,
+    corrections_dir: Path,
+    store: ReleaseStore,
+    *,
+    built_by: str,
+    sources: list[dict] | None = None,
+    created: str | None = None,
+    extra: dict | None = None,
+    switch: bool = True,
+) -> tuple[Release, str, bool]:
+    """Build the release tables from ``sources_dir``, write them to ``store`` and (unless
+    ``switch`` is false) make the release current. Returns (release, match report, switched).
+
+    ``build`` uses it with the project's sources; tests and benchmarks use it on a copy of the
+    sources (e.g. without the newest ICE sheet).
+    """
+    tables, report = build_tables(sources_dir, corrections_dir)
+    release = store.write(
+        tables,
+        built_by=built_by,
+        sources=sources or [],
+        note="Default release built from the public sources in data/sources/.",
+        data_as_of=_as_of(tables),
+        created=created,
+        extra=extra,
+    )
+    current = store.current_id()
+    switched = False
+    if switch and current != release.id:
+        store.set_current(release.id, expected_current=current, by=built_by, action="build",
+                          note="coopmap build")
+        switched = True
+    return release, report, switched
+
+
 def build(
     *,
     data_dir: Path | None = None,
@@ -133,27 +169,15 @@ def build(
     store = store or ReleaseStore(data_dir / "releases")
 
     geo_meta = geometry.build_geometry(sources_dir, geo_dir)
-    tables, report = build_tables(sources_dir, corrections_dir)
     inventory = source_inventory((data_dir, sources_dir), (data_dir, corrections_dir))
     inventory += [
         {"path": f"geo/{p.name}", "bytes": p.stat().st_size, "sha256": sha256_file(p)}
         for p in sorted(geo_dir.glob("*.parquet"))
     ]
-    as_of = _as_of(tables)
-    release = store.write(
-        tables,
-        built_by=built_by,
-        sources=inventory,
-        note="Default release built from the public sources in data/sources/.",
-        data_as_of=as_of,
-        extra={"geometry": _json_safe(geo_meta)},
+    release, report, switched = build_release(
+        sources_dir, corrections_dir, store, built_by=built_by, sources=inventory,
+        extra={"geometry": _json_safe(geo_meta)}, switch=switch,
     )
-    current = store.current_id()
-    switched = False
-    if switch and current != release.id:
-        store.set_current(release.id, expected_current=current, by=built_by, action="build",
-                          note="coopmap build")
-        switched = True
     return BuildResult(release=release, match_report=report, geometry=geo_meta,
                        switched=switched)
 
