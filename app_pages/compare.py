@@ -5,7 +5,7 @@ import streamlit as st
 
 from coopmap import figures
 from coopmap.text import t
-from coopmap.ui import data, queries, state, widgets
+from coopmap.ui import data, mapview, queries, state, widgets
 
 release = widgets.load_release()
 rid = release.id
@@ -74,9 +74,10 @@ else:
                                  key=f"layer_{side}", format_func=lambda v: t(f"layer.{v}"))
             month = widgets.month_picker(months, key=f"month_{side}",
                                          label=t(f"compare.month_{side}"))
-            fig = data.map_figure(rid, level, layer, month, height=460)
-            widgets.map_chart(fig, key=f"compare_map_{side}", preset="landscape",
-                              filename=f"coopmap-{layer}-{level}-{month}")
+            spec = data.map_spec(rid, level, layer, month)
+            mapview.map_view(data.map_view_data(spec, level,
+                                                filename=f"coopmap-{layer}-{level}-{month}"),
+                             key=f"compare_map_{side}")
 
 state.publish(PARAMS)
 widgets.copy_link()

@@ -4,8 +4,8 @@ headline figures, the same values as a table, and a CSV download. Everything is 
 import streamlit as st
 
 from coopmap import figures, schema
-from coopmap.text import t
-from coopmap.ui import data, queries, state, widgets
+from coopmap.text import number, t
+from coopmap.ui import data, mapview, queries, state, widgets
 
 release = widgets.load_release()
 rid = release.id
@@ -21,17 +21,13 @@ PARAMS = [
     state.Param("states", [], states_all, multi=True),
     state.Param("models", [], list(schema.MODELS), multi=True),
     state.Param("agencies", [], list(schema.AGENCY_TYPES), multi=True),
-    state.Param("image", "landscape", list(figures.IMAGE_PRESETS)),
 ]
 state.restore(PARAMS)
 
 
-def _on_click() -> None:
-    # Runs only when the selection changes, so coming back to the map never re-opens a profile.
-    event = st.session_state.get("map_chart")
-    points = (event or {}).get("selection", {}).get("points", []) if event else []
-    if points and points[0].get("location"):
-        st.session_state["_goto_place"] = points[0]["location"]
+def _on_click(fips: str) -> None:
+    # A click is a one-run trigger, so coming back to the map never re-opens a profile.
+    st.session_state["_goto_place"] = fips
 
 
 goto = st.session_state.pop("_goto_place", None)
@@ -43,8 +39,8 @@ top = st.container()
 chart_box = st.container()
 
 # The view comes from the widget state (seeded from the URL by state.restore), so the map can
-# be sent to the browser before the controls drawn above it: the slow plotly bundle then loads
-# in parallel with the widgets' code, and the map paints sooner.
+# be sent to the browser before the controls drawn above it, and starts fetching its shapes
+# while the widgets' code loads.
 level = st.session_state.get("level") or "county"
 layer = st.session_state.get("layer") or "model"
 month = st.session_state.get("month") or months[-1]
@@ -52,15 +48,13 @@ states_key = tuple(sorted(st.session_state.get("states") or [])) or None
 models_key = tuple(m for m in schema.MODELS if m in (st.session_state.get("models") or [])) or None
 agencies_key = tuple(a for a in schema.AGENCY_TYPES
                      if a in (st.session_state.get("agencies") or [])) or None
-preset = st.session_state.get("image") or "landscape"
 
 with chart_box:
-    fig = data.map_figure(rid, level, layer, month, states_key, models_key, agencies_key)
-    widgets.map_chart(fig, key="map_chart", preset=preset,
-                      filename=f"coopmap-{layer}-{level}-{month}",
-                      on_select=_on_click)
+    spec = data.map_spec(rid, level, layer, month, states_key, models_key, agencies_key)
+    mapview.map_view(data.map_view_data(spec, level, filename=f"coopmap-{layer}-{level}-{month}",
+                                        clickable=True),
+                     key="map_chart", on_click=_on_click)
     st.caption(t("map.click_hint"))
-    widgets.image_preset("image")
     widgets.headline_metrics(data.headline(rid, month, states_key, models_key, agencies_key))
     st.caption(t("caveat.short", as_of=release.as_of.get("participating", "?")))
 
@@ -104,11 +98,20 @@ with top:
                            format_func=widgets.agency_type_label,
                            placeholder=t("filter.agency_types.placeholder"))
 
-st.subheader(t("table.title"))
-table = queries.display_table(data.level_postures(rid, level, month, models_key, agencies_key),
-                              level, layer, states_key)
-st.dataframe(queries.compact(table), hide_index=True, width="stretch", height=360)
-widgets.csv_download(table, file_name=f"coopmap-{level}-{layer}-{month}.csv", key="map_csv")
+# The table is the map's text alternative. It runs only while its expander is open: its
+# 3,142 rows (and the data-grid code) slowed the map's first paint by ~0.5 s and every filter
+# change by ~40 ms, for a view most visitors do not open. The CSV is built on click.
+level_rows = data.level_postures(rid, level, month, models_key, agencies_key)
+if states_key:
+    level_rows = level_rows[level_rows["state_fips"].isin(list(states_key))]
+table_box = st.expander(t("table.title", n=number(len(level_rows))), key="table_open",
+                        on_change="rerun", icon=":material/table:")
+if table_box.open:
+    with table_box:
+        table = queries.display_table(level_rows, level, layer)
+        st.dataframe(queries.compact(table), hide_index=True, width="stretch", height=360)
+widgets.csv_download(lambda: queries.display_table(level_rows, level, layer),
+                     file_name=f"coopmap-{level}-{layer}-{month}.csv", key="map_csv")
 
 state.publish(PARAMS)
 widgets.copy_link()

@@ -6,7 +6,7 @@ import streamlit as st
 
 from coopmap import schema
 from coopmap.text import label, model_list, number, t
-from coopmap.ui import data, queries, state, widgets
+from coopmap.ui import data, mapview, queries, state, widgets
 
 release = widgets.load_release()
 rid = release.id
@@ -20,6 +20,13 @@ PARAMS = [
     state.Param("month", months[-1], months),
 ]
 state.restore(PARAMS)
+
+
+def _open_place(fips: str) -> None:
+    # Clicking another county of the state's map opens its profile here (a callback may set
+    # the picker's value: it runs before the picker is drawn again).
+    st.session_state["place"] = fips
+
 
 st.title(t("page.profile"))
 search_cols = st.columns([3, 2])
@@ -77,10 +84,11 @@ else:
                       "state_fips == @place.state_fips")))))
 
 # --- the state map with this place outlined ---------------------------------------------------
-fig = data.map_figure(rid, "county", "model", month, (place.state_fips,), None, None,
-                      (place.fips,) if place.level == "county" else None, height=420)
-widgets.map_chart(fig, key="profile_map", preset="landscape",
-                  filename=f"coopmap-{place.fips}-{month}")
+spec = data.map_spec(rid, "county", "model", month, (place.state_fips,), None, None,
+                     (place.fips,) if place.level == "county" else None)
+mapview.map_view(data.map_view_data(spec, "county", filename=f"coopmap-{place.fips}-{month}",
+                                    clickable=True),
+                 key="profile_map", on_click=_open_place)
 
 # --- agreements -------------------------------------------------------------------------------
 link_col = {t("profile.col.moa"): st.column_config.LinkColumn(display_text=t("profile.moa_link"))}
@@ -190,7 +198,7 @@ else:
                           subtitle=f"{data.month_label(months[0])} – "
                                    f"{data.month_label(months[-1])}",
                           source=t("fig.source", as_of=as_of, release=rid))
-    widgets.map_chart(tl, key="profile_timeline", preset="landscape",
+    widgets.chart(tl, key="profile_timeline", preset="landscape",
                       filename=f"coopmap-timeline-{place.fips}")
 
 links = st.columns(2)

@@ -191,29 +191,26 @@ def _preview_map(ch: changes.Changes, description: str) -> None:
     recoloured = ch.colour_changes[ch.colour_changes["level"] == "county"]
     if not len(recoloured):
         return
-    from coopmap import figures, geometry
-    from coopmap.ui.data import TOPOJSON_URL  # the base map from the app's own static files
+    from coopmap import figures
+    from coopmap.ui import data, mapview
 
     frame = (recoloured.assign(layer=recoloured["layer"].map(changes.MAP_LAYERS))
              .groupby(["fips", "name"])["layer"].agg(", ".join)
              .reset_index().assign(category="changed"))
-    # Only the changed counties' shapes travel with this small figure.
-    shapes = geometry.counties_geojson()
-    wanted = set(frame["fips"])
-    shapes = {**shapes, "features": [f for f in shapes["features"] if f["id"] in wanted]}
-    fig = figures.choropleth_map(
+    spec = figures.map_spec(
         frame, locations="fips", category="category",
         categories={"changed": "Colour changes"}, colours={"changed": "#D55E00"},
-        geojson=shapes, hover_name="name", hover_data={"layer": "Layers"},
+        hover_name="name", hover_data={"layer": "Layers"},
         title="Counties whose colour would change", subtitle=description,
-        source="Preview, not published", height=540,
+        source="Preview, not published",
     )
     # The national map is wider than tall: beside it, the count of places per map layer
     # (instead of a wide frame with the map floating in its middle).
     left, right = st.columns([3, 2], vertical_alignment="center")
-    left.plotly_chart(fig, key="preview_map", theme=None, width="stretch",
-                      config=figures.chart_config(filename="coopmap-preview",
-                                                  topojson_url=TOPOJSON_URL))
+    with left:
+        mapview.map_view(data.map_view_data(spec, "county", filename="coopmap-preview",
+                                            presets=("landscape",)),
+                         key="preview_map")
     per_layer = (ch.colour_changes.groupby(["layer", "level"])["fips"].nunique()
                  .unstack("level").reindex(columns=["county", "state"]).fillna(0).astype(int)
                  .reindex([k for k in changes.MAP_LAYERS if k in set(ch.colour_changes["layer"])])

@@ -36,7 +36,7 @@ fig = figures.stacked_bars(growth, x="month", y="agreements", colour="model",
                            categories=schema.MODELS, colours=model_colours,
                            title=t("trends.growth.title"), subtitle=subtitle, source=source,
                            y_title=t("trends.axis.agreements"))
-widgets.map_chart(fig, key="trend_growth", preset="landscape", filename="coopmap-growth")
+widgets.chart(fig, key="trend_growth", preset="landscape", filename="coopmap-growth")
 st.caption(t("trends.note"))
 
 new = data.trend_new(rid, None)
@@ -45,7 +45,7 @@ fig = figures.stacked_bars(new, x="month", y="agreements", colour="model",
                            title=t("trends.new.title"),
                            subtitle=t("trends.subtitle.new", month=data.month_label(months[-1])),
                            source=source, y_title=t("trends.axis.agreements"))
-widgets.map_chart(fig, key="trend_new", preset="landscape", filename="coopmap-new")
+widgets.chart(fig, key="trend_new", preset="landscape", filename="coopmap-new")
 
 ranked = queries.states_ranked(data.state_postures(rid, months[-1], None, agencies_key))
 fig = figures.ranked_bars(ranked, label="name", value="n_agreements",
@@ -54,7 +54,7 @@ fig = figures.ranked_bars(ranked, label="name", value="n_agreements",
                                      month=data.month_label(months[-1])),
                           source=source,
                           value_title=t("trends.axis.agreements"))
-widgets.map_chart(fig, key="trend_states", preset="square", filename="coopmap-states")
+widgets.chart(fig, key="trend_states", preset="square", filename="coopmap-states")
 
 st.subheader(t("trends.state.pick"))
 chosen_state = st.selectbox(t("trends.state.pick"), states_all, key="state", index=None,
@@ -67,7 +67,7 @@ if chosen_state:
                                title=t("trends.state.title", state=state_name(chosen_state)),
                                subtitle=subtitle, source=source,
                                y_title=t("trends.axis.agreements"))
-    widgets.map_chart(fig, key="trend_state", preset="landscape",
+    widgets.chart(fig, key="trend_state", preset="landscape",
                       filename=f"coopmap-trend-{chosen_state}")
 
 with st.expander(t("trends.table")):

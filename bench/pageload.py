@@ -1,7 +1,8 @@
 """Page load: coopmap and the baseline, each in a fresh headless Chromium context per run.
 
 Measures, per run: milliseconds from navigation to the national county map painted (more than
-``MIN_PATHS`` ``path.choroplethlocation`` in the plotly chart, then two animation frames, then
+``MIN_PATHS`` county paths in the map (coopmap's ``path.cm-area``, the baseline's plotly
+``path.choroplethlocation``), then two animation frames, then
 ``performance.now()``), and the bytes the page received until the first script run finished:
 
 * ``ws_wire``  bytes on the websocket's TCP connection, as sent (after permessage-deflate when
@@ -48,8 +49,9 @@ CHROMIUM_ARGS = [
 ]
 VIEWPORT = {"width": 1280, "height": 900}
 MIN_PATHS = 3000  # the national county map has ~3,140 drawn counties; states have 56
-MAP_PATHS_JS = ("document.querySelectorAll('[data-testid=stPlotlyChart] "
-                "path.choroplethlocation').length")
+# coopmap draws its own SVG map (path.cm-area); the baseline draws plotly's choropleth paths.
+MAP_PATHS_JS = ("document.querySelectorAll('svg.cm-map path.cm-area, "
+                "[data-testid=stPlotlyChart] path.choroplethlocation').length")
 PAINTED_JS = ("new Promise(r => requestAnimationFrame(() => requestAnimationFrame(() => "
               "r(performance.now()))))")
 STREAM_PATH = b"/_stcore/stream"

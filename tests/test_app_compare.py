@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from map_views import map_views
 from streamlit.testing.v1 import AppTest
 
 from coopmap import postures
@@ -57,7 +58,11 @@ def test_two_map_panels_a_year_apart_by_default():
     months = postures.months(release)
     at = open_compare(view="maps")
     assert not at.exception
-    assert len(at.get("plotly_chart")) == 2
+    a, b = map_views(at)
+    # Same shapes (one URL, fetched once by the browser), same extent and legend.
+    assert a["shapes"] == b["shapes"] and a["outlines"] == b["outlines"]
+    assert a["legend"] == b["legend"] and a["focus"] == b["focus"] == []
+    assert a["subtitle"] != b["subtitle"] and len(a["rows"]) == len(b["rows"]) == 3142
     assert at.select_slider(key="month_a").value == months[-13]
     assert at.select_slider(key="month_b").value == months[-1]
     at.selectbox(key="layer_b").set_value("stance").run()

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pandas as pd
 import pytest
+from map_views import map_views
 from streamlit.testing.v1 import AppTest
 
-from coopmap import postures
+from coopmap import figures, postures, schema
 
 pytestmark = pytest.mark.usefixtures("fresh_cache")
 APP = str(Path(__file__).resolve().parents[1] / "dashboard.py")
@@ -42,7 +44,26 @@ def test_default_view_is_the_national_county_map_of_the_newest_month(release):
         "Counties with any agreement": f"{h['counties_with_287g']:,}",
         "People living in those counties": f"{h['population_covered']:,}",
     }
-    assert len(at.get("plotly_chart")) == 1
+    [view] = map_views(at)
+    assert view["title"] == "287(g) agreements by model, by county"
+    assert view["subtitle"] == pd.Timestamp(month + "-01").strftime("%B %Y")  # nothing filtered
+    assert [label for label, _, _ in view["legend"]] == list(schema.MODEL_CATEGORIES.values())
+    assert len(view["rows"]) == 3142 and view["focus"] == [] and view["clickable"]
+    counts = postures.county_postures(release, month).set_index("county_fips")["n_agreements"]
+    rows = {r[0]: r for r in view["rows"]}
+    assert rows["12086"][2] == "Miami-Dade County, FL"
+    assert rows["12086"][3] == f"{counts['12086']:,}"  # the hover's agreement count
+    assert view["shapes"].startswith("/app/static/geo/county-paths-")
+    assert view["outlines"].startswith("/app/static/geo/state-paths-")
+    assert [(i["width"], i["height"], i["filename"]) for i in view["images"]] == [
+        (1200, 675, f"coopmap-model-county-{month}-landscape.png"),
+        (1080, 1080, f"coopmap-model-county-{month}-square.png")]
+    assert view["scale"] == figures.IMAGE_SCALE == 2
+    # The table is the map's text alternative: one click away, built only when opened.
+    assert not at.dataframe
+    assert at.expander[-1].label == "The same values as a table (3,142 places)"
+    at.session_state["table_open"] = True
+    at.run()
     table = at.dataframe[0].value
     assert len(table) == 3142 and "Place" in table.columns
     assert not [c for c in table.columns if "_" in c]  # no raw column names
@@ -65,7 +86,13 @@ def test_query_parameters_reproduce_the_view_and_round_trip(release):
     h = postures.headline(release, "2025-05", states=["12", "48"], models=["TFM"],
                           agency_types=["county"])
     assert metrics(at)["Active agreements"] == f"{h['agreements']:,}"
-    assert len(at.dataframe[0].value) == 2  # Florida and Texas only
+    [view] = map_views(at)
+    assert sorted(r[0] for r in view["rows"]) == ["12", "48"]  # Florida and Texas only
+    assert view["focus"] == ["12", "48"]  # the map zooms to them
+    assert view["title"] == "State law on cooperation, by state"
+    assert view["subtitle"] == ("May 2025 · states: Florida, Texas · models: TFM · "
+                                "agencies: County")
+    assert at.expander[-1].label == "The same values as a table (2 places)"
     assert url(at) == {k: v if isinstance(v, list) else [v] for k, v in params.items()}
     # The link shown to copy carries the same state (a plain link: no st.code, whose syntax
     # highlighter made the browser load 1.6 MB before the map).
@@ -129,7 +156,7 @@ def test_missing_release_shows_a_plain_message(tmp_path, monkeypatch):
     at = open_app()
     assert not at.exception
     assert at.info and "not available" in at.info[0].value
-    assert not at.get("plotly_chart")
+    assert not map_views(at)
 
 
 def test_no_data_text_is_rendered_as_html():

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from map_views import map_views
 from streamlit.testing.v1 import AppTest
 
 from coopmap import postures, schema
@@ -51,6 +52,16 @@ def test_county_profile_in_plain_words_with_sources(release):
     assert "allegations" in body
     assert "residents" in body
     assert at.query_params["place"] in ("12071", ["12071"])
+
+
+def test_profile_map_is_the_state_zoomed_with_the_place_outlined(release):
+    at = open_profile(place="12071")
+    [view] = map_views(at)
+    florida = release.table("counties").query("state_fips == '12'")["county_fips"]
+    assert sorted(r[0] for r in view["rows"]) == sorted(florida)
+    assert view["focus"] == ["12"] and view["highlight"] == ["12071"] and view["clickable"]
+    state = map_views(open_profile(place="12"))[0]
+    assert state["focus"] == ["12"] and state["highlight"] == []
 
 
 def test_unknown_policy_is_said_to_be_unknown_not_no(release):

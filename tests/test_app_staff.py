@@ -12,6 +12,7 @@ import tomllib
 from pathlib import Path
 
 import pytest
+from map_views import map_views
 from staff_fixtures import built_store  # one build of the real sources per test session
 from streamlit.testing.v1 import AppTest
 
@@ -106,6 +107,9 @@ def test_upload_preview_publish_rollback(data_dir, password_hash):
     summary = texts(at.markdown)
     assert re.search(r"\d+ counties and \d+ state(s)? change colour", summary)
     assert not re.search(r"\b1 states\b", summary)
+    [preview] = map_views(at)  # the counties whose colour would change, nothing else
+    assert 0 < len(preview["rows"]) <= int(metrics["Places changing colour"].replace(",", ""))
+    assert preview["source"] == "Preview, not published" and not preview["clickable"]
     changed = int(metrics["Agreements changed"])
     fields = len(table(at, "field"))
     labels = " | ".join(e.label for e in at.expander)

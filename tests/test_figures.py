@@ -25,86 +25,100 @@ def states(release, month, counties):
     return postures.state_postures(release, month, counties=counties)
 
 
-def build(df: pd.DataFrame, level: str, layer: str, **kw):
+def build(df: pd.DataFrame, level: str, layer: str, **kw) -> dict:
     frame, labels = queries.map_frame(df, level, layer, kw.pop("states", None))
-    return figures.choropleth_map(
+    return figures.map_spec(
         frame, locations="location", category="category",
         categories=queries.layer_labels(layer), colours=figures.LAYERS[layer].colours,
-        geojson="/app/static/geo/counties.json", hover_name="name", hover_data=labels,
+        hover_name="name", hover_data=labels,
         title="TITLE", subtitle="SUBTITLE", source="SOURCE LINE", **kw,
     )
 
 
+def by_category(spec: dict) -> dict[str, set[str]]:
+    """Legend label -> the ids drawn in its colour."""
+    out: dict[str, set[str]] = {label: set() for label, _, _ in spec["legend"]}
+    for row in spec["rows"]:
+        out[spec["legend"][row[1]][0]].add(row[0])
+    return out
+
+
 def test_county_model_map_has_every_county_once_in_its_category(counties):
-    fig = build(counties, "county", "model")
-    traces = [tr for tr in fig.data if tr.name != "highlight"]
-    # One trace per category, in the contract's legend order, with the contract's colours.
-    assert [tr.name for tr in traces] == list(schema.MODEL_CATEGORIES.values())
-    assert [tr.legendrank for tr in traces] == sorted(tr.legendrank for tr in traces)
-    for tr, code in zip(traces, schema.MODEL_CATEGORIES, strict=True):
-        assert tr.colorscale[0][1] == schema.MODEL_CATEGORY_COLOURS[code]
+    spec = build(counties, "county", "model")
+    # The legend: every category in the contract's order, with the contract's colours.
+    assert [label for label, _, _ in spec["legend"]] == list(schema.MODEL_CATEGORIES.values())
+    assert [colour for _, colour, _ in spec["legend"]] == list(
+        schema.MODEL_CATEGORY_COLOURS[c] for c in schema.MODEL_CATEGORIES)
+    drawn = by_category(spec)
+    for code, label in schema.MODEL_CATEGORIES.items():
         expected = set(counties.loc[counties["model_category"] == code, "county_fips"])
-        assert set(tr.locations) == expected
-    located = [loc for tr in traces for loc in tr.locations]
+        assert drawn[label] == expected
+    located = [row[0] for row in spec["rows"]]
     assert len(located) == len(set(located)) == 3142
     assert all(len(loc) == 5 and loc.isdigit() for loc in located)
 
 
 def test_map_carries_title_subtitle_legend_and_source(counties):
-    fig = build(counties, "county", "model")
-    assert fig.layout.title.text == "TITLE"
-    assert fig.layout.title.subtitle.text == "SUBTITLE"
-    assert any("SOURCE LINE" in a.text for a in fig.layout.annotations)
-    assert fig.layout.legend.orientation == "h"
-    assert fig.layout.geo.scope == "usa"
-    # Shapes are a URL shared by every trace, never embedded copies.
-    assert {tr.geojson for tr in fig.data} == {"/app/static/geo/counties.json"}
+    spec = build(counties, "county", "model")
+    assert (spec["title"], spec["subtitle"], spec["source"]) == ("TITLE", "SUBTITLE",
+                                                                 "SOURCE LINE")
+    assert spec["focus"] == [] and spec["highlight"] == []
+    # "No agreement" areas get a grey edge: a white one would vanish on their pale fill.
+    edges = {label: edge for label, _, edge in spec["legend"]}
+    assert edges[schema.MODEL_CATEGORIES["none"]] == "#D0D0D0"
+    assert edges[schema.MODEL_CATEGORIES["JEM"]] == figures.BORDER_COLOUR
 
 
 def test_hover_shows_plain_values_with_labels(counties):
-    fig = build(counties, "county", "detainer_holds")
-    lee = next(tr for tr in fig.data for loc in tr.locations if loc == "12071")
-    row = lee.customdata[list(lee.locations).index("12071")]
-    assert row[0] == "Lee County, FL"
-    assert "Detainer holds" in lee.hovertemplate and "287(g) agreements" in lee.hovertemplate
+    spec = build(counties, "county", "detainer_holds")
+    lee = next(row for row in spec["rows"] if row[0] == "12071")
+    assert lee[2] == "Lee County, FL"
+    labels = spec["hover_labels"]
+    assert labels[0] == "287(g) agreements" and "Detainer holds" in labels
     lee_row = counties.set_index("county_fips").loc["12071"]
     value = schema.POLICY_VALUES[lee_row["detainer_holds"]]
     basis = schema.POLICY_BASES[lee_row["detainer_holds_basis"]]
-    assert f"{value} ({basis})" in row
+    assert lee[3 + labels.index("Detainer holds")] == f"{value} ({basis})"
+    assert lee[3] == f"{int(lee_row['n_agreements']):,}"
+    assert all(len(row) == 3 + len(labels) for row in spec["rows"])
 
 
 def test_unknown_is_its_own_colour_distinct_from_none(counties):
-    fig = build(counties, "county", "release_notification")
-    by_name = {tr.name: tr for tr in fig.data}
-    unknown = by_name[schema.POLICY_VALUES["unknown"]]
-    assert unknown.colorscale[0][1] == schema.UNKNOWN_COLOUR != schema.NONE_COLOUR
+    spec = build(counties, "county", "release_notification")
+    colours = {label: colour for label, colour, _ in spec["legend"]}
+    assert colours[schema.POLICY_VALUES["unknown"]] == schema.UNKNOWN_COLOUR
+    assert schema.UNKNOWN_COLOUR != schema.NONE_COLOUR
     n_unknown = int((counties["release_notification"] == "unknown").sum())
-    assert len(unknown.locations) == n_unknown > 0
+    assert len(by_category(spec)[schema.POLICY_VALUES["unknown"]]) == n_unknown > 0
 
 
 def test_state_level_and_state_filter(states, counties):
-    fig = build(states, "state", "stance")
-    assert sum(len(tr.locations) for tr in fig.data) == 51
-    florida = build(counties, "county", "model", states=["12"], fit_to_locations=True,
+    spec = build(states, "state", "stance")
+    assert len(spec["rows"]) == 51
+    florida = build(counties, "county", "model", states=["12"], focus=("12",),
                     highlight=("12071",))
-    located = [loc for tr in florida.data if tr.name != "highlight" for loc in tr.locations]
+    located = [row[0] for row in florida["rows"]]
     assert len(located) == 67 and all(loc.startswith("12") for loc in located)
-    assert florida.layout.geo.fitbounds == "locations"
-    assert list(florida.data[-1].locations) == ["12071"]
+    assert florida["focus"] == ["12"] and florida["highlight"] == ["12071"]
 
 
 def test_values_outside_the_vocabulary_raise(counties):
     frame, labels = queries.map_frame(counties, "county", "model")
     frame.loc[0, "category"] = "bogus"
     with pytest.raises(ValueError, match="bogus"):
-        figures.choropleth_map(
+        figures.map_spec(
             frame, locations="location", category="category",
             categories=schema.MODEL_CATEGORIES, colours=schema.MODEL_CATEGORY_COLOURS,
-            geojson={}, hover_name="name", hover_data=labels, title="", subtitle="", source="")
+            hover_name="name", hover_data=labels, title="", subtitle="", source="")
     with pytest.raises(ValueError, match="nope"):
-        figures.choropleth_map(frame, locations="nope", category="category",
-                               categories={}, colours={}, geojson={}, hover_name="name",
-                               hover_data={}, title="", subtitle="", source="")
+        figures.map_spec(frame, locations="nope", category="category", categories={},
+                         colours={}, hover_name="name", hover_data={}, title="", subtitle="",
+                         source="")
+    ok = frame.assign(category="none")
+    with pytest.raises(ValueError, match="RRGGBB"):  # colours go into SVG attributes
+        figures.map_spec(ok, locations="location", category="category",
+                         categories={"none": "None"}, colours={"none": "red\" onclick=\""},
+                         hover_name="name", hover_data={}, title="", subtitle="", source="")
 
 
 def test_count_bins_cover_every_count():
@@ -113,14 +127,14 @@ def test_count_bins_cover_every_count():
 
 
 def test_image_presets_are_2x_landscape_and_square():
-    landscape = figures.chart_config(preset="landscape", topojson_url="/x/")
+    landscape = figures.chart_config(preset="landscape")
     square = figures.chart_config(preset="square")
     assert landscape["toImageButtonOptions"] | {} == {
         "format": "png", "filename": "coopmap-landscape", "width": 1200, "height": 675,
         "scale": 2}
     assert (square["toImageButtonOptions"]["width"],
             square["toImageButtonOptions"]["height"]) == (1080, 1080)
-    assert landscape["topojsonURL"] == "/x/"
+    assert figures.image_sizes("square") == (1080, 1080)
     with pytest.raises(ValueError, match="landscape"):
         figures.chart_config(preset="poster")
 
@@ -199,11 +213,13 @@ def test_display_table_models_column_matches_the_row_by_row_reference(
     assert (got == "").any() or level == "state"  # no model stays empty, not "None"
 
 
-def test_hover_escapes_markup_from_data(counties):
+def test_hover_keeps_data_text_as_text(counties):
+    # The map sets hover text with textContent: markup in a name must arrive unchanged (an
+    # HTML-escaped "&lt;" would be shown literally), and it is never parsed.
     rows = counties.head(2).copy()
-    rows.loc[rows.index[0], "name"] = "<script>x</script>"
+    rows.loc[rows.index[0], "name"] = "<b>A & B</b>"
     frame, _ = queries.map_frame(rows, "county", "model")
-    assert frame.loc[0, "name"].startswith("&lt;script&gt;")
+    assert frame.loc[0, "name"] == "<b>A & B</b>, AL"
 
 
 @pytest.mark.parametrize(

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import numpy as np
-import plotly.graph_objects as go
 import pytest
 import shapely
 
@@ -123,35 +121,6 @@ def test_simplified_shapes_stay_close_to_the_source(counties, raw):
     # Small independent cities keep their shape instead of collapsing to triangles.
     cities = counties["county_fips"].isin(VIRGINIA_CITIES).to_numpy()[drawn]
     assert change[cities].max() < 0.1
-
-
-def test_geojson_is_compact_and_drawable_by_plotly(built, counties):
-    gj = geometry.counties_geojson(built[0])
-    ids = [f["id"] for f in gj["features"]]
-    assert gj["type"] == "FeatureCollection"
-    assert ids == [f for f in counties["county_fips"] if f != "51610"]
-    assert all(set(f) == {"type", "id", "properties", "geometry"} for f in gj["features"])
-    assert all(set(f["properties"]) == {"name"} for f in gj["features"])
-    # d3-geo (plotly) is spherical: exteriors must be clockwise or the shape fills the globe.
-    shapes = shapely.from_geojson([json.dumps(f["geometry"]) for f in gj["features"]])
-    rings = shapely.get_exterior_ring(shapely.get_parts(shapes))
-    assert not shapely.is_ccw(rings).any()
-    states = geometry.states_geojson(built[0])
-    assert [f["id"] for f in states["features"]] == list(geometry.STATE_FIPS)
-
-
-def test_national_county_figure_is_small(built, counties):
-    gj = geometry.counties_geojson(built[0])
-    fig = go.Figure(
-        go.Choropleth(
-            geojson=gj,
-            featureidkey="id",
-            locations=counties["county_fips"],
-            z=np.arange(len(counties)) % 5,
-        )
-    )
-    fig.update_geos(scope="usa")
-    assert len(fig.to_json()) < 1_200_000
 
 
 def test_build_is_byte_for_byte_reproducible(built, tmp_path):

@@ -1,14 +1,15 @@
-"""Plotly figure builders: a DataFrame and column names in, a ``go.Figure`` out.
+"""Figure builders: a DataFrame and column names in, a figure out.
 
 No I/O and no Streamlit here. Every figure carries its own title, subtitle, legend and source
-line, so a downloaded image stands on its own. Categorical maps draw one trace per category in
-the contract's legend order (``coopmap.schema`` dicts), which gives a real legend with a fixed
-order; all traces share one ``geojson`` (pass a URL so the shapes are fetched once by the browser
-and never sent over the websocket).
+line, so a downloaded image stands on its own. Maps are a ``map_spec`` dict that the app's own
+SVG map draws (plotly's geo maps took 4.8 s to paint the county map: see docs/performance.md);
+the charts are plotly figures. Categorical legends follow the contract's order (the
+``coopmap.schema`` dicts).
 """
 
 from __future__ import annotations
 
+import re
 import textwrap
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -22,11 +23,8 @@ from coopmap import schema
 FONT = "Source Sans Pro, Arial, sans-serif"
 TEXT_COLOUR = "#262730"
 BORDER_COLOUR = "#FFFFFF"
-STATE_BORDER_COLOUR = "#7F7F7F"
 HIGHLIGHT_COLOUR = "#CC79A7"  # reddish purple: stands out on every model colour, black too
-MAP_HEIGHT = 600
 SOURCE_WRAP = 62  # characters: a source line must stay readable on a 390 px phone
-LEGEND_ROOM = 0.2
 
 # Agreement-count bins for the "number of agreements" layer: code = lower bound.
 COUNT_BINS: dict[str, tuple[int, int | None]] = {
@@ -47,6 +45,7 @@ COUNT_COLOURS: dict[str, str] = {
 
 IMAGE_PRESETS: dict[str, tuple[int, int]] = {"landscape": (1200, 675), "square": (1080, 1080)}
 IMAGE_SCALE = 2
+HEX_COLOUR = re.compile(r"#[0-9A-Fa-f]{6}")
 
 
 @dataclass(frozen=True)
@@ -94,11 +93,6 @@ def layer_categories(df: pd.DataFrame, layer: str) -> pd.Series:
     return values.astype("str")
 
 
-def _template_text(text: str) -> str:
-    """Literal text inside a plotly hovertemplate ('%{' would start a placeholder)."""
-    return text.replace("%", "%%").replace("{", "(").replace("}", ")")
-
-
 def wrap(text: str, width: int = SOURCE_WRAP) -> str:
     """Break a long line for plotly (which never wraps text itself)."""
     return "<br>".join(textwrap.wrap(text, width)) if text else ""
@@ -142,32 +136,30 @@ def _frame(fig: go.Figure, title: str, subtitle: str, source: str, *, height: in
     return fig
 
 
-def choropleth_map(
+def map_spec(
     df: pd.DataFrame,
     *,
     locations: str,
     category: str,
     categories: Mapping[str, str],
     colours: Mapping[str, str],
-    geojson: dict[str, Any] | str,
     hover_name: str,
     hover_data: Mapping[str, str],
     title: str,
     subtitle: str,
     source: str,
-    fit_to_locations: bool = False,
+    focus: Sequence[str] = (),
     highlight: Sequence[str] = (),
-    show_empty_categories: bool = True,
-    height: int = MAP_HEIGHT,
-) -> go.Figure:
-    """A categorical choropleth, one trace per category in ``categories`` order.
+) -> dict[str, Any]:
+    """What the browser map (``coopmap.ui.mapview``) draws: a categorical choropleth.
 
-    ``df[locations]`` holds FIPS ids matching ``feature["id"]`` in ``geojson``; ``df[category]``
-    holds codes of ``categories`` (a missing or unlisted code raises: nothing is silently
-    painted as something else). The hover shows ``df[hover_name]`` in bold, then one line per
-    ``hover_data`` item (column -> label); the labels live in the template, only the values travel
-    per place, which keeps the national county figure small.
-    ``highlight`` lists ids drawn with a heavy outline (the place a profile is about).
+    ``df[locations]`` holds FIPS ids of the shapes; ``df[category]`` holds codes of
+    ``categories`` (a missing or unlisted code raises: nothing is silently painted as something
+    else). The legend lists every category in ``categories`` order, with its colour and the
+    border drawn around its areas. Each row is ``[id, legend index, hover name, *hover values]``
+    and the hover shows the name, then one ``label: value`` line per ``hover_data`` item
+    (column -> label). All text is drawn as text, never read as markup. ``focus`` lists state
+    FIPS to zoom to; ``highlight`` lists ids drawn with a heavy outline (a profile's place).
     """
     for name in (locations, category, hover_name, *hover_data):
         if name not in df.columns:
@@ -175,6 +167,9 @@ def choropleth_map(
     missing_colour = [c for c in categories if c not in colours]
     if missing_colour:
         raise ValueError(f"categories {missing_colour} have no colour; colours: {list(colours)}")
+    bad_colour = [c for c in categories if not HEX_COLOUR.fullmatch(colours[c])]
+    if bad_colour:
+        raise ValueError(f"categories {bad_colour} have colours that are not #RRGGBB")
     codes = df[category]
     unknown = sorted(set(codes.dropna().astype(str)) - set(categories))
     if codes.isna().any() or unknown:
@@ -182,90 +177,28 @@ def choropleth_map(
         raise ValueError(
             f"column {category!r} has values {bad} outside the categories {list(categories)}"
         )
-    hover_cols = [hover_name, *hover_data]
-    template = "<b>%{customdata[0]}</b>" + "".join(
-        f"<br>{_template_text(lab)}: %{{customdata[{i}]}}"
-        for i, lab in enumerate(hover_data.values(), start=1)
-    ) + "<extra></extra>"
-    fig = go.Figure()
-    for rank, (code, name) in enumerate(categories.items()):
-        rows = df[codes == code]
-        if rows.empty and not show_empty_categories:
-            continue
-        colour = colours[code]
-        fig.add_trace(
-            go.Choropleth(
-                geojson=geojson,
-                featureidkey="id",
-                locations=rows[locations].tolist(),
-                z=[rank] * len(rows),
-                customdata=rows[hover_cols].astype("str").to_numpy().tolist(),
-                hovertemplate=template,
-                colorscale=[[0, colour], [1, colour]],
-                zmin=0,
-                zmax=max(rank, 1),
-                showscale=False,
-                showlegend=True,
-                name=name,
-                legendrank=rank + 1,
-                marker={"line": {"color": BORDER_COLOUR if colour != schema.NONE_COLOUR
-                                 else "#D0D0D0", "width": 0.4}},
-                meta={"category": code},
-            )
-        )
-    if highlight:
-        fig.add_trace(
-            go.Choropleth(
-                geojson=geojson,
-                featureidkey="id",
-                locations=list(highlight),
-                z=[0] * len(highlight),
-                colorscale=[[0, "rgba(0,0,0,0)"], [1, "rgba(0,0,0,0)"]],
-                showscale=False,
-                showlegend=False,
-                hoverinfo="skip",
-                marker={"line": {"color": HIGHLIGHT_COLOUR, "width": 3}},
-                name="highlight",
-            )
-        )
-    fig.update_geos(
-        # plotly cannot fit bounds under the Albers USA projection (scope "usa"); a state view
-        # uses Mercator on the world base map, which still draws the state borders.
-        scope="world" if fit_to_locations else "usa",
-        projection_type="mercator" if fit_to_locations else "albers usa",
-        showsubunits=not fit_to_locations,
-        showcountries=False,
-        showframe=False,
-        countrycolor=STATE_BORDER_COLOUR,
-        showlakes=False,
-        # Zoomed to states, the coarse world base map only adds clipped coastline edges: the
-        # view then shows just the chosen states' own shapes.
-        showland=not fit_to_locations,
-        showcoastlines=not fit_to_locations,
-        landcolor="#FFFFFF",
-        subunitcolor=STATE_BORDER_COLOUR,
-        subunitwidth=0.8,
-        bgcolor="#FFFFFF",
-        fitbounds="locations" if fit_to_locations else False,
-        # Room under the map for the legend, so it never covers Alaska, Hawaii or Florida.
-        domain={"x": [0, 1], "y": [LEGEND_ROOM, 1]},
-    )
-    fig.update_layout(
-        legend={
-            "orientation": "h",
-            "x": 0,
-            "xanchor": "left",
-            "y": LEGEND_ROOM,
-            "yanchor": "top",
-            "traceorder": "normal",
-            "font": {"size": 12},
-            "itemclick": False,
-            "itemdoubleclick": False,
-        },
-        dragmode=False,
-        clickmode="event+select",
-    )
-    return _frame(fig, title, subtitle, source, height=height, bottom=52)
+    rank = {code: i for i, code in enumerate(categories)}
+    values = df[[hover_name, *hover_data]].astype("str").fillna("")
+    rows = [
+        [loc, rank[code], *vals]
+        for loc, code, vals in zip(df[locations].astype("str"), codes.astype("str"),
+                                   values.to_numpy().tolist(), strict=True)
+    ]
+    return {
+        "title": title,
+        "subtitle": subtitle,
+        "source": source,
+        "legend": [
+            [label, colours[code],
+             "#D0D0D0" if colours[code] == schema.NONE_COLOUR else BORDER_COLOUR]
+            for code, label in categories.items()
+        ],
+        "hover_labels": list(hover_data.values()),
+        "rows": rows,
+        "focus": list(focus),
+        "highlight": list(highlight),
+        "highlight_colour": HIGHLIGHT_COLOUR,
+    }
 
 
 def stacked_bars(
@@ -397,12 +330,16 @@ def timeline(
     return _frame(fig, title, subtitle, source, height=max(280, 26 * n + 230), bottom=130)
 
 
-def chart_config(*, preset: str = "landscape", filename: str = "coopmap",
-                 topojson_url: str | None = None) -> dict[str, Any]:
-    """Plotly config: the camera button downloads a PNG at 2x the preset size."""
+def image_sizes(preset: str) -> tuple[int, int]:
+    """Width and height (CSS pixels, drawn at IMAGE_SCALE) of an image preset."""
     if preset not in IMAGE_PRESETS:
         raise ValueError(f"preset {preset!r} is unknown; choose from {list(IMAGE_PRESETS)}")
-    width, height = IMAGE_PRESETS[preset]
+    return IMAGE_PRESETS[preset]
+
+
+def chart_config(*, preset: str = "landscape", filename: str = "coopmap") -> dict[str, Any]:
+    """Plotly config: the camera button downloads a PNG at 2x the preset size."""
+    width, height = image_sizes(preset)
     config: dict[str, Any] = {
         "displaylogo": False,
         "scrollZoom": False,
@@ -416,6 +353,4 @@ def chart_config(*, preset: str = "landscape", filename: str = "coopmap",
             "scale": IMAGE_SCALE,
         },
     }
-    if topojson_url is not None:
-        config["topojsonURL"] = topojson_url
     return config

@@ -290,40 +290,6 @@ def load_states(geo_dir: Path | None = None) -> gpd.GeoDataFrame:
     return _read(geo_dir, STATES_FILE)
 
 
-def _d3_oriented(geom: shapely.Geometry) -> shapely.Geometry:
-    # plotly draws geojson with d3-geo, which is spherical: a ring's winding says which side is
-    # inside, and d3 wants exteriors CLOCKWISE (the opposite of RFC 7946). A counter-clockwise
-    # county is read as "the whole globe except this county" and paints over the map.
-    return shapely.orient_polygons(geom, exterior_cw=True)
-
-
-def _feature_collection(gdf: gpd.GeoDataFrame, id_column: str) -> dict[str, Any]:
-    features = []
-    for fips, name, geom in zip(gdf[id_column], gdf["name"], gdf.geometry.values, strict=True):
-        if geom is None or geom.is_empty:
-            # Nothing to draw (Falls Church); plotly leaves an id without a feature blank.
-            continue
-        features.append(
-            {
-                "type": "Feature",
-                "id": fips,
-                "properties": {"name": name},
-                "geometry": json.loads(shapely.to_geojson(_d3_oriented(geom))),
-            }
-        )
-    return {"type": "FeatureCollection", "features": features}
-
-
-def counties_geojson(geo_dir: Path | None = None) -> dict[str, Any]:
-    """Counties as a GeoJSON FeatureCollection for plotly (``featureidkey="id"``, id = FIPS)."""
-    return _feature_collection(load_counties(geo_dir), "county_fips")
-
-
-def states_geojson(geo_dir: Path | None = None) -> dict[str, Any]:
-    """States as a GeoJSON FeatureCollection for plotly (``featureidkey="id"``, id = FIPS)."""
-    return _feature_collection(load_states(geo_dir), "state_fips")
-
-
 if __name__ == "__main__":
     # Rebuild data/geo from data/sources/geo: python -m coopmap.geometry
     print(json.dumps(build_geometry(paths.sources_dir(), paths.geo_dir()), indent=2))

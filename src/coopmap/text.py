@@ -56,12 +56,11 @@ EN: dict[str, str] = {
     "filter.agency_types.placeholder": "All agency types",
     "filter.month": "Month",
     "filter.month.help": "The map shows the program as it stood on that month's ICE list.",
-    "filter.image": "Image size for the camera button",
     "image.landscape": "Landscape 1200×675",
     "image.square": "Square 1080×1080",
+    "image.download": "Download image: {size}",
     "image.help": (
-        "Use the camera icon at the top right of the map to download a PNG at twice this size, "
-        "with title, legend, date and source inside the picture."
+        "A PNG at twice this size, with title, legend, date and source inside the picture."
     ),
     # --- layers ------------------------------------------------------------------------------
     "layer.model": "287(g) agreements by model",
@@ -112,6 +111,9 @@ EN: dict[str, str] = {
     "hover.counties_with_287g": "Counties with an agreement: {n}",
     "hover.click": "Click for the full profile",
     "map.click_hint": "Click a county or state on the map to open its profile.",
+    "map.failed": (
+        "The map shapes could not be loaded. Reload the page; the table below has every value."
+    ),
     "none": "none",
     "unknown": "unknown",
     # --- headline --------------------------------------------------------------------------
@@ -127,7 +129,7 @@ EN: dict[str, str] = {
         "Statewide agencies are not painted onto counties."
     ),
     # --- table & download ------------------------------------------------------------------
-    "table.title": "The same values as a table",
+    "table.title": "The same values as a table ({n} places)",
     "table.download": "Download these rows (CSV)",
     "table.col.place": "Place",
     "table.col.state": "State",

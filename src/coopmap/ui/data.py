@@ -2,27 +2,26 @@
 
 Everything is keyed by the store root and the release id, so publishing a new release (a new id)
 makes every cached value stale at once, and a rerun never rebuilds what did not change. Shapes are
-read once per process and written as a static GeoJSON file that the browser fetches (and caches)
-by URL, so they never travel over the websocket and two map panels share them.
+read once per process, projected, and written as a static file that the browser fetches (and
+keeps) by URL, so they never travel over the websocket and two map panels share them.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import os
 from pathlib import Path
 
 import pandas as pd
-import plotly.graph_objects as go
 import streamlit as st
 
-from coopmap import figures, geometry, paths, postures, text
+from coopmap import figures, geometry, paths, postures, projection, text
 from coopmap.places_search import PlaceIndex
 from coopmap.store import NoReleaseError, Release, ReleaseStore
 from coopmap.ui import queries
 
 STATIC_URL = "/app/static/"
-TOPOJSON_URL = STATIC_URL + "plotly_topojson/"
 
 Filters = tuple[str, ...] | None
 
@@ -103,23 +102,33 @@ def place_index(release_id: str) -> PlaceIndex:
     return PlaceIndex(release.table("counties"), release.table("states"))
 
 
+def _shapes_document(level: str) -> dict:
+    if level == "county":
+        gdf = geometry.load_counties()
+        return projection.shapes_document(gdf["county_fips"].tolist(), gdf.geometry.values,
+                                          gdf["state_fips"].values)
+    gdf = geometry.load_states()
+    return projection.shapes_document(gdf["state_fips"].tolist(), gdf.geometry.values,
+                                      gdf["state_fips"].values, boxes=True)
+
+
 @st.cache_resource(show_spinner=False)
-def geojson_url(level: str) -> str | dict:
-    """URL of the level's GeoJSON under static/, written once per process (content-addressed)."""
-    data = geometry.counties_geojson() if level == "county" else geometry.states_geojson()
-    body = json.dumps(data, separators=(",", ":")).encode()
-    name = f"{level}-{hashlib.sha256(body).hexdigest()[:12]}.json"
+def shapes_url(level: str) -> str | dict:
+    """URL of the level's projected shapes under static/, written once per process and named by
+    content, so browsers may keep them; a read-only install sends the shapes inline instead."""
+    doc = _shapes_document(level)
+    body = json.dumps(doc, separators=(",", ":")).encode()
+    name = f"{level}-paths-{hashlib.sha256(body).hexdigest()[:12]}.json"
     folder = paths.static_dir() / "geo"
     target = folder / name
     try:
         if not target.exists():
             folder.mkdir(parents=True, exist_ok=True)
-            tmp = target.with_suffix(".tmp")
+            tmp = target.with_suffix(f".{os.getpid()}.tmp")
             tmp.write_bytes(body)
             tmp.replace(target)
     except OSError:
-        # A read-only install still works: the shapes then travel inside the figure.
-        return data
+        return doc
     return f"{STATIC_URL}geo/{name}"
 
 
@@ -161,31 +170,37 @@ def month_label(month: str) -> str:
 
 
 @st.cache_resource(show_spinner=False, max_entries=64)
-def map_figure(release_id: str, level: str, layer: str, month: str, states: Filters = None,
-               models: Filters = None, agency_types: Filters = None,
-               highlight: Filters = None, language: str = "en",
-               height: int = figures.MAP_HEIGHT) -> go.Figure:
-    """The map figure for a view. Shared between sessions: never mutate the result."""
+def map_spec(release_id: str, level: str, layer: str, month: str, states: Filters = None,
+             models: Filters = None, agency_types: Filters = None,
+             highlight: Filters = None, language: str = "en") -> dict:
+    """The map spec of a view (``figures.map_spec``). Shared between sessions: never mutate."""
     release = get(release_id)
     frame, hover_labels = queries.map_frame(
         level_postures(release_id, level, month, models, agency_types), level, layer, states)
     layer_name = text.t(f"layer.{layer}")
-    return figures.choropleth_map(
+    return figures.map_spec(
         frame,
         locations="location",
         category="category",
         categories=queries.layer_labels(layer),
         colours=figures.LAYERS[layer].colours,
-        geojson=geojson_url(level),
         hover_name="name",
         hover_data=hover_labels,
         title=text.t(f"fig.map.title.{level}", layer=layer_name),
         subtitle=subtitle(month, states, models, agency_types),
         source=_source_line(layer, release),
-        fit_to_locations=bool(states),
+        focus=states or (),
         highlight=highlight or (),
-        height=height,
     )
+
+
+def map_view_data(spec: dict, level: str, *, filename: str, clickable: bool = False,
+                  presets: tuple[str, ...] = tuple(figures.IMAGE_PRESETS)) -> dict:
+    """The map component's data for ``spec``: shapes of ``level`` with state outlines."""
+    from coopmap.ui import mapview
+
+    return mapview.view_data(spec, shapes=shapes_url(level), outlines=shapes_url("state"),
+                             filename=filename, clickable=clickable, presets=presets)
 
 
 @st.cache_data(show_spinner=False, max_entries=64)

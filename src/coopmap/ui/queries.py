@@ -51,7 +51,8 @@ def hover_columns(postures: pd.DataFrame, level: str, layer: str
     rows = postures
     spec = figures.LAYERS[layer]
     name = (rows["name"] + ", " + rows["state_abbr"]) if level == "county" else rows["name"]
-    out = pd.DataFrame({"name": name.map(_escape)}, index=rows.index)
+    # Plain text: the map sets it with textContent, so markup in a name stays visible text.
+    out = pd.DataFrame({"name": name}, index=rows.index)
     labels: dict[str, str] = {}
     out["agreements"] = rows["n_agreements"].map(number)
     labels["agreements"] = t("hover.agreements.label")
@@ -87,11 +88,6 @@ def _models_joined(rows: pd.DataFrame) -> pd.Series:
         flag = rows[f"has_{m.lower()}"].fillna(False).astype(bool)
         text_ = text_ + flag.map({True: m + ", ", False: ""}).astype("str")
     return text_.str.removesuffix(", ")
-
-
-def _escape(text: str) -> str:
-    """Plotly hover accepts a few tags; data text must not be read as markup."""
-    return str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 def map_frame(postures: pd.DataFrame, level: str, layer: str,

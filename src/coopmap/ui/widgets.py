@@ -117,31 +117,22 @@ def headline_metrics(h: dict) -> None:
     del year_ago
 
 
-def map_chart(fig: go.Figure, *, key: str, preset: str, filename: str,
-              on_select: Callable[[], None] | None = None):
-    """The map with offline base maps, the image preset and click-to-select."""
-    config = figures.chart_config(preset=preset, filename=filename,
-                                  topojson_url=data.TOPOJSON_URL)
-    if on_select is None:
-        return st.plotly_chart(fig, key=key, config=config, theme=None, width="stretch")
-    return st.plotly_chart(fig, key=key, config=config, theme=None, width="stretch",
-                           on_select=on_select, selection_mode="points")
+def chart(fig: go.Figure, *, key: str, preset: str, filename: str):
+    """A plotly chart whose camera button downloads a PNG at 2x the preset size."""
+    config = figures.chart_config(preset=preset, filename=filename)
+    return st.plotly_chart(fig, key=key, config=config, theme=None, width="stretch")
 
 
-def image_preset(key: str) -> str:
-    preset = st.radio(
-        t("filter.image"), list(figures.IMAGE_PRESETS), key=key, horizontal=True,
-        format_func=lambda p: t(f"image.{p}"), help=t("image.help"),
-    )
-    return preset or "landscape"
-
-
-def csv_download(df: pd.DataFrame, *, file_name: str, key: str) -> None:
+def csv_download(rows: pd.DataFrame | Callable[[], pd.DataFrame], *, file_name: str,
+                 key: str) -> None:
     """The CSV is written when the button is clicked (a callable ``data``), not on every
-    rerun: encoding the county table took ~40 ms of each filter change."""
-    st.download_button(t("table.download"), data=lambda: queries.to_csv_bytes(df),
-                       file_name=file_name, mime="text/csv", key=key, on_click="ignore",
-                       icon=":material/download:")
+    rerun: encoding the county table took ~40 ms of each filter change. ``rows`` may be a
+    callable that builds the table, so that it too is built only then."""
+    def make() -> bytes:
+        return queries.to_csv_bytes(rows() if callable(rows) else rows)
+
+    st.download_button(t("table.download"), data=make, file_name=file_name, mime="text/csv",
+                       key=key, on_click="ignore", icon=":material/download:")
 
 
 def month_picker(months: list[str], *, key: str, label: str | None = None) -> str:

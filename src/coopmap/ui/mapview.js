@@ -1,0 +1,339 @@
+// coopmap's map: a choropleth drawn as plain SVG from shapes the app serves as static files.
+//
+// `data` (built by coopmap.figures.map_spec and coopmap.ui.mapview) holds the picture's words,
+// its legend and one row per place; the shapes (projected path data, see coopmap.projection)
+// are fetched once per URL and kept for the page's life, so two maps share them and a filter
+// change sends only colours and hover values. Text from the data is only ever set with
+// textContent; the path markup carries nothing but numbers and contract colours.
+
+const SVG = "http://www.w3.org/2000/svg";
+const FONT = "Arial, 'Liberation Sans', Helvetica, sans-serif";
+const TEXT = "#262730";
+const GREY = "#555555";
+const shapesCache = (window.__coopmapShapes = window.__coopmapShapes || new Map());
+
+function fetchShapes(url) {
+  if (!shapesCache.has(url)) {
+    const p = fetch(url).then((r) => {
+      if (!r.ok) throw new Error(`${url}: HTTP ${r.status}`);
+      return r.json();
+    });
+    p.catch(() => shapesCache.delete(url)); // a failed fetch is tried again next time
+    shapesCache.set(url, p);
+  }
+  return shapesCache.get(url);
+}
+
+let measurer = null;
+function textWidth(text, font) {
+  measurer = measurer || document.createElement("canvas").getContext("2d");
+  measurer.font = font;
+  return measurer.measureText(text).width;
+}
+
+function wrap(text, font, width) {
+  if (!text) return [];
+  const lines = [];
+  let line = "";
+  for (const word of String(text).split(/\s+/)) {
+    const next = line ? `${line} ${word}` : word;
+    if (line && textWidth(next, font) > width) {
+      lines.push(line);
+      line = word;
+    } else {
+      line = next;
+    }
+  }
+  if (line) lines.push(line);
+  return lines;
+}
+
+function el(name, attrs = {}, text = null) {
+  const node = document.createElementNS(SVG, name);
+  for (const [k, v] of Object.entries(attrs)) node.setAttribute(k, String(v));
+  if (text !== null) node.textContent = text;
+  return node;
+}
+
+function textBlock(parent, lines, x, y, size, lineHeight, attrs) {
+  lines.forEach((line, i) => {
+    parent.appendChild(el("text", { x, y: y + size + i * lineHeight, "font-size": size, ...attrs },
+                          line));
+  });
+  return lines.length * lineHeight;
+}
+
+// The part of the shapes grid to show: the chosen states' boxes, or everything.
+function viewBox(spec, outlines, shapes) {
+  let box = null;
+  const boxes = (outlines && outlines.boxes) || {};
+  for (const id of spec.focus || []) {
+    const b = boxes[id];
+    if (!b) continue;
+    box = box ? [Math.min(box[0], b[0]), Math.min(box[1], b[1]), Math.max(box[2], b[2]),
+                 Math.max(box[3], b[3])] : b.slice();
+  }
+  box = box || shapes.bbox;
+  const pad = Math.max(box[2] - box[0], box[3] - box[1]) * 0.03;
+  return [box[0] - pad, box[1] - pad, box[2] - box[0] + 2 * pad, box[3] - box[1] + 2 * pad];
+}
+
+// Builds the whole picture (title, subtitle, map, legend, source) at `width` x `height`
+// CSS pixels; with `height` null the map takes the height its shape needs (the screen view).
+function picture(spec, shapes, outlines, width, height) {
+  const pad = Math.round(Math.min(24, Math.max(8, width * 0.02)));
+  const inner = width - 2 * pad;
+  const titleFont = `bold 18px ${FONT}`;
+  const subFont = `13px ${FONT}`;
+  const legendFont = `13px ${FONT}`;
+  const sourceFont = `11px ${FONT}`;
+  const titleLines = wrap(spec.title, titleFont, inner);
+  const subLines = wrap(spec.subtitle, subFont, inner);
+  const sourceLines = wrap(spec.source, sourceFont, inner);
+
+  // The legend flows in rows: a swatch, its label, then the next item.
+  const items = [];
+  let lx = 0;
+  let rows = 1;
+  for (const [label, colour] of spec.legend) {
+    const w = 18 + textWidth(label, legendFont) + 16;
+    if (lx > 0 && lx + w > inner) {
+      rows += 1;
+      lx = 0;
+    }
+    items.push({ label, colour, x: lx, row: rows - 1 });
+    lx += w;
+  }
+  const headH = pad + titleLines.length * 22 + subLines.length * 17 + 8;
+  const legendH = spec.legend.length ? rows * 20 + 6 : 0;
+  const footH = sourceLines.length * 14 + pad;
+  const vb = viewBox(spec, outlines, shapes);
+  let mapH;
+  let top = 0; // a fixed-size picture with room to spare centres its content vertically
+  if (height == null) {
+    mapH = Math.min(inner * (vb[3] / vb[2]), Math.max(280, width * 0.7), 640);
+    height = headH + mapH + 8 + legendH + footH;
+  } else {
+    const room = Math.max(50, height - headH - 8 - legendH - footH);
+    mapH = Math.min(room, inner * (vb[3] / vb[2]));
+    top = Math.round((room - mapH) / 2);
+  }
+
+  const svg = el("svg", {
+    xmlns: SVG, width, height, viewBox: `0 0 ${width} ${height}`, role: "img",
+    "font-family": FONT, class: "cm-svg",
+  });
+  svg.appendChild(el("title", {}, [spec.title, spec.subtitle].filter(Boolean).join(". ")));
+  svg.appendChild(el("rect", { x: 0, y: 0, width, height, fill: "#FFFFFF" }));
+  let y = top + pad;
+  y += textBlock(svg, titleLines, pad, y - 4, 18, 22,
+                 { "font-weight": "bold", fill: TEXT, class: "cm-title" });
+  textBlock(svg, subLines, pad, y - 2, 13, 17, { fill: GREY, class: "cm-subtitle" });
+
+  const map = el("svg", {
+    x: pad, y: top + headH, width: inner, height: mapH, viewBox: vb.join(" "),
+    preserveAspectRatio: "xMidYMid meet", class: "cm-map",
+  });
+  // Line widths in the map's own units, so that they are the same number of pixels on the
+  // screen and in the downloaded picture (whose SVG carries no page stylesheet).
+  const px = 1 / Math.min(inner / vb[2], mapH / vb[3]);
+  const areas = el("g", { class: "cm-areas", "fill-rule": "evenodd", "stroke-width": 0.4 * px });
+  const index = shapes.index;
+  const parts = [];
+  spec.rows.forEach((row, i) => {
+    const k = index.get(row[0]);
+    if (k === undefined) return;
+    const colour = spec.legend[row[1]][1];
+    const edge = spec.legend[row[1]][2];
+    parts.push(`<path class="cm-area" data-i="${i}" d="${shapes.d[k]}" fill="${colour}" ` +
+               `stroke="${edge}"/>`);
+  });
+  areas.innerHTML = parts.join("");
+  map.appendChild(areas);
+  if (outlines) {
+    const ol = outlines.d.map((d) => `<path d="${d}"/>`).join("");
+    const g = el("g", { class: "cm-outlines", fill: "none", stroke: "#7F7F7F",
+                        "stroke-width": 0.8 * px, "pointer-events": "none" });
+    g.innerHTML = ol;
+    map.appendChild(g);
+  }
+  const marks = el("g", { class: "cm-highlight", fill: "none", stroke: spec.highlight_colour,
+                          "stroke-width": 3 * px, "pointer-events": "none" });
+  for (const id of spec.highlight || []) {
+    const k = index.get(id);
+    if (k !== undefined) marks.appendChild(el("path", { d: shapes.d[k] }));
+  }
+  map.appendChild(marks);
+  map.appendChild(el("g", { class: "cm-hover", fill: "none", stroke: TEXT,
+                            "stroke-width": 1.6 * px, "pointer-events": "none" }));
+  svg.appendChild(map);
+
+  const legendY = top + headH + mapH + 8;
+  const legend = el("g", { class: "cm-legend", transform: `translate(${pad} ${legendY})` });
+  for (const item of items) {
+    legend.appendChild(el("rect", {
+      x: item.x, y: item.row * 20 + 2, width: 13, height: 13, fill: item.colour,
+      stroke: "#8A8A8A", "stroke-width": 0.8,
+    }));
+    legend.appendChild(el("text", { x: item.x + 18, y: item.row * 20 + 13, "font-size": 13,
+                                    fill: TEXT }, item.label));
+  }
+  svg.appendChild(legend);
+  textBlock(svg, sourceLines, pad, legendY + legendH - 2, 11, 14,
+            { fill: GREY, class: "cm-source" });
+  return svg;
+}
+
+function withIndex(shapes) {
+  if (!shapes.index) shapes.index = new Map(shapes.ids.map((id, k) => [id, k]));
+  return shapes;
+}
+
+async function download(spec, shapes, outlines, image) {
+  const svg = picture(spec, shapes, outlines, image.width, image.height);
+  svg.setAttribute("width", image.width * spec.scale);
+  svg.setAttribute("height", image.height * spec.scale);
+  const xml = new XMLSerializer().serializeToString(svg);
+  const url = URL.createObjectURL(new Blob([xml], { type: "image/svg+xml" }));
+  try {
+    const img = new Image();
+    img.src = url;
+    await img.decode();
+    const canvas = document.createElement("canvas");
+    canvas.width = image.width * spec.scale;
+    canvas.height = image.height * spec.scale;
+    canvas.getContext("2d").drawImage(img, 0, 0, canvas.width, canvas.height);
+    const blob = await new Promise((resolve) => canvas.toBlob(resolve, "image/png"));
+    const a = document.createElement("a");
+    a.href = URL.createObjectURL(blob);
+    a.download = image.filename;
+    document.body.appendChild(a);
+    a.click();
+    a.remove();
+    setTimeout(() => URL.revokeObjectURL(a.href), 10000);
+  } finally {
+    URL.revokeObjectURL(url);
+  }
+}
+
+function showTip(root, spec, i, event) {
+  const tip = root.querySelector(".cm-tip");
+  const row = spec.rows[i];
+  const lines = [row[2], ...spec.hover_labels.map((label, j) => `${label}: ${row[3 + j]}`)];
+  tip.replaceChildren(...lines.map((line, j) => {
+    const div = document.createElement("div");
+    if (j === 0) div.className = "cm-tip-name";
+    div.textContent = line;
+    return div;
+  }));
+  const hint = document.createElement("div");
+  hint.className = "cm-tip-hint";
+  hint.textContent = spec.text.click;
+  if (spec.clickable) tip.appendChild(hint);
+  const box = root.getBoundingClientRect();
+  const x = event.clientX - box.left;
+  const y = event.clientY - box.top;
+  tip.style.display = "block";
+  const w = tip.offsetWidth;
+  tip.style.left = `${Math.max(0, Math.min(x + 14, box.width - w - 4))}px`;
+  tip.style.top = `${y + 18}px`;
+}
+
+function draw(root, state) {
+  const { spec, shapes, outlines } = state;
+  const width = Math.max(280, Math.floor(root.clientWidth || 800));
+  const svg = picture(spec, shapes, outlines, width, null);
+  root.querySelector(".cm-figure").replaceChildren(svg);
+  root.dataset.drawn = String(spec.rows.length);
+  state.width = width;
+}
+
+export default function (component) {
+  performance.mark("coopmap:map-mounted"); // read by bench/pageload.py's timeline
+  const { data: spec, parentElement, setTriggerValue } = component;
+  let root = parentElement.querySelector(".cm-root");
+  if (!root) {
+    root = document.createElement("div");
+    root.className = "cm-root";
+    root.innerHTML = '<div class="cm-figure"></div><div class="cm-tip" role="tooltip"></div>' +
+                     '<div class="cm-actions"></div>';
+    parentElement.appendChild(root);
+    const areaOf = (event) => event.target.closest && event.target.closest("path.cm-area");
+    root.addEventListener("mousemove", (event) => {
+      const state = root.__cm;
+      const area = areaOf(event);
+      const hover = root.querySelector(".cm-hover");
+      if (!state || !area) {
+        root.querySelector(".cm-tip").style.display = "none";
+        if (hover) hover.replaceChildren();
+        return;
+      }
+      showTip(root, state.spec, Number(area.dataset.i), event);
+      if (hover) hover.replaceChildren(el("path", { d: area.getAttribute("d") }));
+    });
+    root.addEventListener("mouseleave", () => {
+      root.querySelector(".cm-tip").style.display = "none";
+      const hover = root.querySelector(".cm-hover");
+      if (hover) hover.replaceChildren();
+    });
+    root.addEventListener("click", (event) => {
+      const state = root.__cm;
+      const area = areaOf(event);
+      if (state && area && state.spec.clickable) {
+        state.setTriggerValue("clicked", state.spec.rows[Number(area.dataset.i)][0]);
+      }
+    });
+    new ResizeObserver(() => {
+      const state = root.__cm;
+      if (state && state.shapes && Math.floor(root.clientWidth) !== state.width) {
+        draw(root, state);
+      }
+    }).observe(root);
+  }
+
+  // A rerun of the page sends the same view again: nothing to redraw then.
+  const signature = JSON.stringify(spec);
+  if (root.__cm && root.__signature === signature) {
+    root.__cm.setTriggerValue = setTriggerValue;
+    return;
+  }
+  root.__signature = signature;
+  const figure = root.querySelector(".cm-figure");
+  figure.setAttribute("aria-label", spec.title);
+  const actions = root.querySelector(".cm-actions");
+  actions.replaceChildren(...spec.images.map((image) => {
+    const button = document.createElement("button");
+    button.type = "button";
+    button.className = "cm-button";
+    button.textContent = image.label;
+    button.title = spec.text.download_help;
+    button.addEventListener("click", () => {
+      const state = root.__cm;
+      if (state && state.shapes) {
+        download(state.spec, state.shapes, state.outlines, image).catch((err) => {
+          console.error("coopmap: image download failed", err);
+        });
+      }
+    });
+    return button;
+  }));
+
+  const token = {};
+  root.__token = token;
+  Promise.all([fetchShapes(spec.shapes), spec.outlines ? fetchShapes(spec.outlines) : null])
+    .then(([shapes, outlines]) => {
+      if (root.__token !== token) return; // a newer view arrived meanwhile
+      performance.mark("coopmap:shapes-ready");
+      root.__cm = { spec, shapes: withIndex(shapes), outlines, setTriggerValue, width: 0 };
+      draw(root, root.__cm);
+      performance.mark("coopmap:map-drawn");
+    })
+    .catch((err) => {
+      console.error("coopmap: map shapes could not be loaded", err);
+      if (root.__token !== token) return;
+      const note = document.createElement("p");
+      note.className = "cm-error";
+      note.textContent = spec.text.failed;
+      figure.replaceChildren(note);
+    });
+}
