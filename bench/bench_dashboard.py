@@ -27,6 +27,8 @@ ROOT = Path(__file__).resolve().parents[1]
 CHROMIUM = "/usr/bin/chromium"
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
         "--disable-component-update"]
+# The places drawn on the map (coopmap's own SVG map, coopmap.ui.mapview).
+COUNTY_AREAS_JS = "document.querySelectorAll('svg.cm-map path.cm-area').length"
 
 
 def free_port() -> int:
@@ -66,7 +68,7 @@ def deflated_size(frames: list[bytes]) -> int:
 
 
 def paint(p, url: str) -> dict:
-    """A fresh browser: seconds from navigation to >3,000 county paths, and the bytes used."""
+    """A fresh browser: seconds from navigation to >3,000 counties drawn, and the bytes used."""
     browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
     context = browser.new_context(viewport={"width": 1366, "height": 768})
     context.route("**/*", lambda r: r.continue_() if "127.0.0.1" in r.request.url
@@ -85,8 +87,7 @@ def paint(p, url: str) -> dict:
     page.on("response", on_response)
     start = time.perf_counter()
     page.goto(url)
-    page.wait_for_function(
-        "document.querySelectorAll('path.choroplethlocation').length > 3000", timeout=120000)
+    page.wait_for_function(f"{COUNTY_AREAS_JS} > 3000", timeout=120000)
     seconds = time.perf_counter() - start
     page.wait_for_timeout(1500)  # let the rest of the page (table) arrive
     result = {"paint_s": round(seconds, 2), "ws_raw_bytes": sum(map(len, frames)),
@@ -133,9 +134,7 @@ def memory_per_session(p, url: str, sessions: int, server_pid: int) -> dict:
     for _ in range(sessions):
         page = browser.new_context().new_page()
         page.goto(url)
-        page.wait_for_function(
-            "document.querySelectorAll('path.choroplethlocation').length > 3000",
-            timeout=120000)
+        page.wait_for_function(f"{COUNTY_AREAS_JS} > 3000", timeout=120000)
         pages.append(page)
     time.sleep(2)
     after = rss_mb(server_pid)

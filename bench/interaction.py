@@ -28,6 +28,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import pageload  # noqa: E402
 
+from coopmap import text  # noqa: E402
+
 PLACES = ["Travis County", "Maricopa County", "Harris County", "Cook County"]
 COMPARE_FIPS = ["48453", "04013", "48201", "17031"]  # Travis, Maricopa, Harris, Cook
 
@@ -100,7 +102,8 @@ def _toggle_model(page) -> Callable[[], None]:
         for attempt in range(5):
             try:
                 if not box.is_visible():
-                    page.locator("[data-testid=stExpander] summary").first.click(timeout=5000)
+                    page.locator("[data-testid=stExpander] summary").filter(
+                        has_text=text.t("filter.more")).click(timeout=5000)
                     box.wait_for(state="visible", timeout=5000)
                 if tags.count():
                     tags.first.click(timeout=3000)

@@ -39,12 +39,15 @@ import pageload  # noqa: E402
 ACTION_TIMEOUT_S = 20
 OPEN_TIMEOUT_S = 120
 OPEN_AT_ONCE = 2  # viewers arrive a few at a time, not all in the same instant
+# The map's words (title, subtitle, legend, source) and its number of drawn places. The map
+# component (coopmap.ui.mapview) swaps in a whole new picture once a view's shapes are drawn, so
+# a changed signature with enough places means the new view is on the screen.
 SIGNATURE_JS = """() => {
-  const c = document.querySelector('[data-testid=stPlotlyChart]');
-  if (!c) return '';
-  const t = c.querySelector('.infolayer');
-  const n = c.querySelectorAll('path.choroplethlocation').length;
-  return (t ? t.textContent : '') + '|' + n;
+  const svg = document.querySelector('.cm-root svg.cm-svg');
+  if (!svg) return '';
+  const words = [...svg.querySelectorAll('text')].map((t) => t.textContent).join(' ');
+  const n = svg.querySelectorAll('svg.cm-map path.cm-area').length;
+  return words + '|' + n;
 }"""
 
 

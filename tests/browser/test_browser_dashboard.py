@@ -1,7 +1,12 @@
 """What only a real browser shows: the map draws offline, a click opens a profile, a shared link
-reproduces the view, the image download has the preset size, the phone layout fits.
+reproduces the view, the image download has the preset size and stands on its own, the phone
+layout fits.
 
-Screenshots go to test-artifacts/; look at them."""
+The map is coopmap's own SVG (coopmap.ui.mapview): ``.cm-root`` holds ``svg.cm-svg`` (title,
+subtitle, the nested ``svg.cm-map`` with one ``path.cm-area`` per place, legend, source line),
+the ``.cm-tip`` tooltip and the ``button.cm-button`` image downloads.
+
+Screenshots and downloaded images go to test-artifacts/; look at them."""
 
 from __future__ import annotations
 
@@ -12,68 +17,126 @@ import pytest
 
 pytestmark = pytest.mark.browser
 
-MAP_PATHS = "path.choroplethlocation"
+MAP_AREAS = "svg.cm-map path.cm-area"
 PHONE_WIDTH = 390
+# For each drawn area (or only the largest, by bounding box): a point inside it, in page
+# coordinates. The box's centre if the area is the element there, else the first point of a grid
+# over the box that hits it (Florida's centre is in the Gulf, a concave county's in its neighbour).
+AREA_POINTS_JS = """(largestOnly) => {
+    let areas = [...document.querySelectorAll('svg.cm-map path.cm-area')];
+    const size = (p) => { const r = p.getBoundingClientRect(); return r.width * r.height; };
+    if (largestOnly) areas = areas.sort((a, b) => size(b) - size(a)).slice(0, 1);
+    return areas.map((p) => {
+        const r = p.getBoundingClientRect();
+        const spots = [[0.5, 0.5]];
+        for (let i = 1; i < 12; i++) for (let j = 1; j < 12; j++) spots.push([i / 12, j / 12]);
+        for (const [fx, fy] of spots) {
+            const x = r.x + r.width * fx, y = r.y + r.height * fy;
+            if (document.elementFromPoint(x, y) === p)
+                return {x, y, i: Number(p.dataset.i), w: r.width, h: r.height};
+        }
+        return null;
+    });
+}"""
+
+
+# Streamlit's header stays on top while the page scrolls: hidden in element screenshots of a map
+# taller than the window, or it covers the map's title.
+NO_HEADER = "[data-testid=stHeader] { display: none !important; }"
+
+
+def map_shot(page, path) -> None:
+    page.locator(".cm-root").first.screenshot(path=path, style=NO_HEADER)
 
 
 def wait_for_map(page, minimum: int = 1, timeout: int = 60000) -> int:
     page.wait_for_function(
-        f"document.querySelectorAll('{MAP_PATHS}').length >= {minimum}", timeout=timeout)
-    return page.locator(MAP_PATHS).count()
+        f"document.querySelectorAll('{MAP_AREAS}').length >= {minimum}", timeout=timeout)
+    return page.locator(MAP_AREAS).count()
+
+
+def hover_name(page, x: float, y: float) -> str:
+    """The place name the tooltip shows with the mouse at (x, y)."""
+    page.mouse.move(x - 3, y - 3)
+    page.mouse.move(x, y)
+    tip = page.locator(".cm-root .cm-tip").first
+    tip.wait_for(state="visible", timeout=10000)
+    return tip.locator(".cm-tip-name").inner_text().strip()
 
 
 def test_national_county_map_draws_with_the_network_blocked(server, laptop, artifacts):
-    blocked: list[str] = []
-    laptop.on("requestfailed", lambda r: blocked.append(r.url))
+    requested: list[str] = []
+    laptop.on("request", lambda r: requested.append(r.url))
     laptop.goto(server + "/")
     assert wait_for_map(laptop, 3000) > 3000
-    # The base map came from the app, never from plotly's CDN.
-    assert not [u for u in blocked if "plot.ly" in u or "topojson" in u]
     laptop.wait_for_timeout(500)
+    # Everything, the shapes included, came from the app: no request left 127.0.0.1 (conftest
+    # aborts them; here none is even tried).
+    assert requested and [u for u in requested if urlparse(u).hostname != "127.0.0.1"] == []
+    assert any("/app/static/geo/" in u for u in requested)  # the shapes are the app's file
+    root = laptop.locator(".cm-root").first
+    # The picture carries its title, legend and source line.
+    assert root.locator("text.cm-title").first.text_content().strip()
+    assert root.locator("g.cm-legend rect").count() >= 2
+    assert root.locator("text.cm-source").count() >= 1
+    assert root.locator("g.cm-outlines path").count() >= 49  # state borders
     laptop.screenshot(path=artifacts / "map-laptop.png")
-    laptop.get_by_test_id("stPlotlyChart").first.screenshot(path=artifacts / "map-chart.png")
+    map_shot(laptop, artifacts / "map-chart.png")
 
 
 def test_clicking_a_county_opens_its_profile(server, laptop, artifacts):
     laptop.goto(server + "/?states=48")  # Texas: big counties, easy to hit
-    wait_for_map(laptop, 200)
-    laptop.wait_for_timeout(800)
-    # Click the centre of the largest drawn county (after scrolling the map into view).
-    laptop.get_by_test_id("stPlotlyChart").first.scroll_into_view_if_needed()
-    laptop.wait_for_timeout(300)
-    box = laptop.evaluate(
-        """() => {
-            let best = null;
-            for (const p of document.querySelectorAll('path.choroplethlocation')) {
-                const r = p.getBoundingClientRect();
-                if (!best || r.width * r.height > best.w * best.h)
-                    best = {x: r.x + r.width / 2, y: r.y + r.height / 2, w: r.width, h: r.height};
-            }
-            return best;
-        }"""
-    )
-    laptop.mouse.move(box["x"], box["y"])
-    laptop.mouse.click(box["x"], box["y"])
+    assert wait_for_map(laptop, 200) >= 200  # Texas has 254 counties
+    laptop.locator(".cm-root").first.scroll_into_view_if_needed()
+    laptop.wait_for_timeout(500)
+    (spot,) = laptop.evaluate(AREA_POINTS_JS, True)
+    assert spot is not None and spot["w"] > 20 and spot["h"] > 20, spot
+    # The tooltip names the county under the mouse: Brewster, Texas's largest county.
+    name = hover_name(laptop, spot["x"], spot["y"])
+    assert name == "Brewster County, TX"
+    assert laptop.locator(".cm-root g.cm-hover path").count() == 1  # its outline is drawn
+    laptop.mouse.click(spot["x"], spot["y"])
     # st.switch_page changes the URL without a page load: wait for the address itself.
-    laptop.wait_for_function("/\\/profile\\?place=48\\d{3}/.test(location.href)",
+    laptop.wait_for_function("/\\/profile\\?place=48043(&|$)/.test(location.href)",
                              timeout=30000)
     place = parse_qs(urlparse(laptop.url).query)["place"][0]
-    heading = laptop.get_by_role("heading", level=2).filter(has_text=", TX").first
-    heading.wait_for(timeout=30000)
-    assert place.startswith("48") and len(place) == 5
+    assert place == "48043"  # Brewster County's FIPS
+    laptop.get_by_role("heading", level=2).filter(has_text=name).first.wait_for(timeout=30000)
+    # The profile's state map outlines this county.
+    laptop.wait_for_function(
+        "document.querySelectorAll('.cm-root g.cm-highlight path').length === 1", timeout=30000)
+    # Texas with its neighbours' borders for context, never the Alaska or Hawaii frames (the
+    # projection puts them beside Texas).
+    borders = laptop.locator(".cm-root g.cm-outlines path").evaluate_all(
+        "paths => paths.map(p => p.dataset.id)")
+    assert "48" in borders and {"35", "40", "22"} <= set(borders)
+    assert not {"02", "15"} & set(borders)
+    laptop.wait_for_timeout(300)
     laptop.screenshot(path=artifacts / "profile-after-click.png")
+    map_shot(laptop, artifacts / "profile-after-click-map.png")
 
 
 def test_a_shared_url_reproduces_the_view(server, laptop, artifacts):
     laptop.goto(server + "/?level=state&layer=stance&month=2025-05&states=12&states=13")
     assert wait_for_map(laptop) == 2  # Florida and Georgia only
-    chart = laptop.get_by_test_id("stPlotlyChart").first
-    title = chart.locator(".gtitle").first.text_content()
-    assert title.startswith("State law on cooperation, by state")
-    assert "May 2025" in chart.locator(".gtitle-subtitle, .gsubtitle").first.text_content()
-    assert "Florida" in chart.text_content() or "Florida" in laptop.content()
-    assert laptop.get_by_text("State law on cooperation").first.is_visible()
+    root = laptop.locator(".cm-root").first
+    title = root.locator("text.cm-title").all_text_contents()
+    assert " ".join(title).startswith("State law on cooperation, by state")
+    subtitle = " ".join(root.locator("text.cm-subtitle").all_text_contents())
+    assert "May 2025" in subtitle
+    # The two areas are Florida and Georgia (as their tooltips say).
+    root.scroll_into_view_if_needed()
+    laptop.wait_for_timeout(300)
+    spots = laptop.evaluate(AREA_POINTS_JS, False)
+    assert None not in spots, spots
+    assert {hover_name(laptop, s["x"], s["y"]) for s in spots} == {"Florida", "Georgia"}
+    laptop.mouse.move(0, 0)  # the tooltip goes
+    map_shot(laptop, artifacts / "shared-url-map.png")
     # The widgets show the same state (the URL is the source of truth).
+    layer = laptop.get_by_role("combobox", name="Map layer")
+    assert layer.is_visible() and layer.input_value() == "State law on cooperation"
+    level = laptop.locator(".st-key-level").get_by_role("radio", checked=True)
+    assert level.inner_text().strip() == "States"
     assert "layer=stance" in laptop.url and "states=13" in laptop.url
     # The visible "copy link": a plain link whose text is this view's full URL.
     link = laptop.locator("a[href*='layer=stance']").last
@@ -93,19 +156,51 @@ def _png_size(path) -> tuple[int, int]:
     return struct.unpack(">II", head[16:24])
 
 
-@pytest.mark.parametrize(("preset", "size"), [("landscape", (2400, 1350)),
-                                               ("square", (2160, 2160))])
-def test_image_download_is_a_png_of_the_preset_size(server, laptop, artifacts, preset, size):
-    laptop.goto(server + f"/?image={preset}" if preset != "landscape" else server + "/")
+def _dark_share(image, box: tuple[int, int, int, int], below: int) -> float:
+    """Share of the pixels in ``box`` (left, top, right, bottom) darker than ``below``."""
+    grey = image.crop(box).convert("L")
+    hist = grey.histogram()
+    return sum(hist[:below]) / max(1, sum(hist))
+
+
+@pytest.mark.parametrize(("preset", "label", "size"), [
+    ("landscape", "Landscape 1200×675", (2400, 1350)),
+    ("square", "Square 1080×1080", (2160, 2160)),
+])
+def test_image_download_is_a_png_of_the_preset_size(server, laptop, artifacts, preset, label,
+                                                    size):
+    laptop.goto(server + "/")
     wait_for_map(laptop, 3000)
-    chart = laptop.get_by_test_id("stPlotlyChart").first
-    chart.hover()
-    button = chart.locator('.modebar-btn[data-title*="PNG" i]').first
+    buttons = laptop.locator(".cm-root .cm-actions button.cm-button")
+    assert buttons.count() == 2  # both presets, always (no ?image= parameter any more)
+    button = buttons.filter(has_text=f"Download image: {label}")
+    assert button.count() == 1
     with laptop.expect_download(timeout=60000) as info:
         button.click()
+    download = info.value
+    assert download.suggested_filename.endswith(f"-{preset}.png"), download.suggested_filename
     target = artifacts / f"download-{preset}.png"
-    info.value.save_as(target)
+    download.save_as(target)
     assert _png_size(target) == size
+    # Not a blank canvas: the map's colours cover a good part of it.
+    from PIL import Image
+
+    with Image.open(target) as img:
+        image = img.convert("RGB")
+    assert image.size == size
+    width, height = size
+    colours = image.resize((width // 4, height // 4)).getcolors(maxcolors=1 << 16)
+    assert colours is None or len(colours) > 20  # None: more than 65,536 colours
+    assert _dark_share(image, (0, 0, width, height), 250) > 0.10
+    # It stands alone: the drawing (title to source line) sits inside the picture with a margin
+    # all round, a bold dark title on its first lines and the grey source line on its last.
+    ink = image.convert("L").point(lambda v: 255 if v < 250 else 0).getbbox()
+    assert ink is not None
+    left, top, right, bottom = ink
+    assert left > 0 and top > 0 and right < width and bottom < height, ink
+    band = 30 * 2  # 30 CSS pixels at the 2x scale
+    assert _dark_share(image, (left, top, right, top + band), 100) > 0.005  # the title
+    assert _dark_share(image, (left, bottom - band, right, bottom), 200) > 0.002  # the source
 
 
 def test_phone_layout_fits_390_px(server, phone, artifacts):
@@ -114,12 +209,18 @@ def test_phone_layout_fits_390_px(server, phone, artifacts):
     phone.wait_for_timeout(500)
     width = phone.evaluate("document.documentElement.scrollWidth")
     assert width <= PHONE_WIDTH
-    chart = phone.get_by_test_id("stPlotlyChart").first
-    assert chart.bounding_box()["width"] <= PHONE_WIDTH
+    root = phone.locator(".cm-root").first
+    assert root.bounding_box()["width"] <= PHONE_WIDTH
+    assert phone.locator(".cm-root svg.cm-svg").first.bounding_box()["width"] <= PHONE_WIDTH
     phone.screenshot(path=artifacts / "map-phone.png")
-    chart.screenshot(path=artifacts / "map-phone-chart.png")
+    map_shot(phone, artifacts / "map-phone-chart.png")
     phone.goto(server + "/profile?place=12071")
     phone.get_by_text("Lee County, FL").first.wait_for(timeout=30000)
-    wait_for_map(phone)
+    assert wait_for_map(phone, 60) >= 60  # Florida's 67 counties
+    # The state map outlines Lee County.
+    phone.wait_for_function(
+        "document.querySelectorAll('.cm-root g.cm-highlight path').length === 1", timeout=30000)
     assert phone.evaluate("document.documentElement.scrollWidth") <= PHONE_WIDTH
+    assert phone.locator(".cm-root").first.bounding_box()["width"] <= PHONE_WIDTH
     phone.screenshot(path=artifacts / "profile-phone.png")
+    map_shot(phone, artifacts / "profile-phone-map.png")

@@ -173,19 +173,30 @@ def test_staff_sign_in_upload_publish_rollback_sign_out(staff_site, context):
     added, ended = metric(page, "Agreements added"), metric(page, "Agreements ended")
     assert added == 83 and added - ended == 1843 - 1770  # as the AppTest and unit tests find
     assert metric(page, "Places changing colour") > 0
-    chart = page.get_by_test_id("stPlotlyChart")
-    expect(chart).to_have_count(1, timeout=WAIT)
+    # The small map: coopmap's SVG map (coopmap.ui.mapview), one path.cm-area per county that
+    # changes colour, in the left column.
     page.wait_for_function(
-        "document.querySelectorAll('path.choroplethlocation').length > 0", timeout=WAIT)
-    recoloured = page.locator("path.choroplethlocation").count()
+        "document.querySelectorAll('svg.cm-map path.cm-area').length > 0", timeout=WAIT)
+    expect(page.locator(".cm-root")).to_have_count(1)
+    recoloured = page.locator("svg.cm-map path.cm-area").count()
     assert 0 < recoloured <= metric(page, "Places changing colour")
     summary = page.get_by_text("change colour on at least one map layer")
     assert not re.search(r"\b1 states\b", summary.inner_text())
     expect(page.get_by_text(re.compile(r"field changes in [\d,]+ agreements"))).to_be_visible()
-    # The map fills its column: no wide empty frame around a small map.
-    chart_box = chart.bounding_box()
-    land = page.locator("g.geo").first.bounding_box()
-    assert land["width"] > 0.6 * chart_box["width"], (land, chart_box)
+    # The map fills its column: no wide empty frame around a small map. The picture spans the
+    # column, and so does the land drawn in it (the state borders' box).
+    column = page.locator("[data-testid=stColumn]").filter(
+        has=page.locator(".cm-root")).last.bounding_box()
+    picture = page.locator(".cm-root svg.cm-svg").first.bounding_box()
+    land = page.locator(".cm-root g.cm-outlines").first.bounding_box()
+    assert picture["width"] > 0.6 * column["width"], (picture, column)
+    assert land["width"] > 0.6 * column["width"], (land, column)
+    # Its title and its one image button (landscape only).
+    title = " ".join(page.locator(".cm-root text.cm-title").all_text_contents())
+    assert title == "Counties whose colour would change"
+    expect(page.locator(".cm-root button.cm-button")).to_have_count(1)
+    expect(page.locator(".cm-root button.cm-button")).to_have_text(
+        "Download image: Landscape 1200×675")
     shot(page, "5_preview")
 
     # A viewer, in another tab, sees the base release before anything is published.

@@ -78,6 +78,20 @@ function viewBox(spec, outlines, shapes) {
   return [box[0] - pad, box[1] - pad, box[2] - box[0] + 2 * pad, box[3] - box[1] + 2 * pad];
 }
 
+const INSETS = new Set(["02", "15"]); // Alaska and Hawaii sit in frames of their own
+
+// Zoomed to some states, the map shows their neighbours' borders for context, but never the
+// Alaska or Hawaii frames (they would appear off Texas or California), and a zoom to Alaska or
+// Hawaii shows nothing of the lower 48.
+function showOutline(spec, outlines, k, vb) {
+  if (!spec.focus || !spec.focus.length) return true;
+  const id = outlines.ids[k];
+  if (spec.focus.includes(id)) return true;
+  if (INSETS.has(id) || spec.focus.some((f) => INSETS.has(f))) return false;
+  const b = outlines.boxes && outlines.boxes[id];
+  return !b || (b[0] < vb[0] + vb[2] && b[2] > vb[0] && b[1] < vb[1] + vb[3] && b[3] > vb[1]);
+}
+
 // Builds the whole picture (title, subtitle, map, legend, source) at `width` x `height`
 // CSS pixels; with `height` null the map takes the height its shape needs (the screen view).
 function picture(spec, shapes, outlines, width, height) {
@@ -151,7 +165,8 @@ function picture(spec, shapes, outlines, width, height) {
   areas.innerHTML = parts.join("");
   map.appendChild(areas);
   if (outlines) {
-    const ol = outlines.d.map((d) => `<path d="${d}"/>`).join("");
+    const ol = outlines.d.map((d, k) => (showOutline(spec, outlines, k, vb)
+      ? `<path data-id="${outlines.ids[k]}" d="${d}"/>` : "")).join("");
     const g = el("g", { class: "cm-outlines", fill: "none", stroke: "#7F7F7F",
                         "stroke-width": 0.8 * px, "pointer-events": "none" });
     g.innerHTML = ol;
@@ -320,7 +335,10 @@ export default function (component) {
 
   const token = {};
   root.__token = token;
-  Promise.all([fetchShapes(spec.shapes), spec.outlines ? fetchShapes(spec.outlines) : null])
+  // Shapes come as URLs; a read-only install sends the documents themselves.
+  const load = (s) => (typeof s === "string" ? fetchShapes(s) : Promise.resolve(s || null));
+  root.classList.toggle("cm-clickable", Boolean(spec.clickable));
+  Promise.all([load(spec.shapes), load(spec.outlines)])
     .then(([shapes, outlines]) => {
       if (root.__token !== token) return; // a newer view arrived meanwhile
       performance.mark("coopmap:shapes-ready");
