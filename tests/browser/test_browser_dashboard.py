@@ -145,6 +145,7 @@ def test_a_shared_url_reproduces_the_view(server, laptop, artifacts):
     assert parse_qs(urlparse(link.get_attribute("href")).query) == parse_qs(
         urlparse(laptop.url).query)
     assert link.text_content().startswith("http") and "states=13" in link.text_content()
+    assert urlparse(link.text_content()).path == "/"  # the home page's link: "host/?…"
     assert laptop.get_by_test_id("stCode").count() == 0  # no syntax highlighter to load
     laptop.screenshot(path=artifacts / "shared-url.png")
 

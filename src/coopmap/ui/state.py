@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit, urlunsplit
 
 import streamlit as st
 
@@ -82,6 +82,9 @@ def share_url() -> str:
         base = st.context.url or ""
     except Exception:  # outside a browser session (tests) there is no URL
         base = ""
+    parts = urlsplit(base)
+    if parts.netloc and not parts.path:
+        base = urlunsplit(parts._replace(path="/"))  # "http://host/?a=1", not "http://host?a=1"
     pairs = [(k, v) for k in st.query_params for v in st.query_params.get_all(k)]
     query = urlencode(pairs)
     return f"{base}?{query}" if query else base
