@@ -352,6 +352,14 @@ def history_section() -> None:
     ids = history["release"].tolist()
     created = dict(zip(history["release"], history["created"], strict=True))
     status = dict(zip(history["release"], history["status"], strict=True))
+    # After a publish or a rollback the picker starts again from the (new) current release,
+    # rather than keeping a choice made about the release that was current before.
+    if st.session_state.get("_history_current") != current_id:
+        st.session_state["_history_current"] = current_id
+        if current_id in ids:
+            st.session_state["history_release"] = current_id
+        else:
+            st.session_state.pop("history_release", None)
     chosen = st.selectbox("Release", ids, key="history_release",
                           format_func=lambda r: f"{r} (current)" if r == current_id else r)
     release = store.get(chosen)

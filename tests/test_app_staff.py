@@ -130,6 +130,7 @@ def test_upload_preview_publish_rollback(data_dir, password_hash):
         f"**{new}**": "**✔ Current**", base: "Was current"}
     picker = at.selectbox(key="history_release")
     assert f"{new} (current)" in picker.options and base in picker.options
+    assert picker.value == new  # the picker starts from the new current release
     switches = table(at, "From")
     assert switches["From"].tolist() == [base, "—"] and "None" not in switches.to_string()
     at.selectbox(key="history_release").select(base)
@@ -143,6 +144,7 @@ def test_upload_preview_publish_rollback(data_dir, password_hash):
     assert not at.exception, at.exception
     assert f"Release {base} is current again." in texts(at.success)
     assert store.current_id() == base
+    assert at.selectbox(key="history_release").value == base  # not the choice made before
     # Going forward again to the newer release is not called a rollback.
     at.selectbox(key="history_release").select(new)
     at.run()
