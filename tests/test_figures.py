@@ -114,6 +114,12 @@ def test_values_outside_the_vocabulary_raise(counties):
         figures.map_spec(frame, locations="nope", category="category", categories={},
                          colours={}, hover_name="name", hover_data={}, title="", subtitle="",
                          source="")
+    with pytest.raises(ValueError, match="population"):
+        figures.map_spec(frame.assign(category="none", population=pd.NA),
+                         locations="location", category="category",
+                         categories=schema.MODEL_CATEGORIES,
+                         colours=schema.MODEL_CATEGORY_COLOURS, hover_name="name",
+                         hover_data=labels, title="", subtitle="", source="")
     ok = frame.assign(category="none")
     with pytest.raises(ValueError, match="RRGGBB"):  # colours go into SVG attributes
         figures.map_spec(ok, locations="location", category="category",

@@ -178,7 +178,10 @@ def map_spec(
             f"column {category!r} has values {bad} outside the categories {list(categories)}"
         )
     rank = {code: i for i, code in enumerate(categories)}
-    values = df[[hover_name, *hover_data]].astype("str").fillna("")
+    values = df[[hover_name, *hover_data]].astype("str")
+    blank = [c for c in values.columns if values[c].isna().any()]
+    if blank:  # the caller words a missing value ("unknown"): a blank would read as nothing
+        raise ValueError(f"hover columns {blank} have missing values; word them first")
     rows = [
         [loc, rank[code], *vals]
         for loc, code, vals in zip(df[locations].astype("str"), codes.astype("str"),
