@@ -99,7 +99,7 @@ with top:
                            placeholder=t("filter.agency_types.placeholder"))
 
 # The table is the map's text alternative. It runs only while its expander is open: its
-# 3,142 rows (and the data-grid code) slowed the map's first paint by ~0.5 s and every filter
+# 3,142 rows (and the data-grid code) slowed the map's first paint by 0.1-0.3 s and every filter
 # change by ~40 ms, for a view most visitors do not open. The CSV is built on click.
 level_rows = data.level_postures(rid, level, month, models_key, agencies_key)
 if states_key:
