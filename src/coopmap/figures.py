@@ -93,6 +93,12 @@ def layer_categories(df: pd.DataFrame, layer: str) -> pd.Series:
     return values.astype("str")
 
 
+def _require_columns(df: pd.DataFrame, *names: str) -> None:
+    for name in names:
+        if name not in df.columns:
+            raise ValueError(f"column {name!r} is not in the frame; columns are {list(df.columns)}")
+
+
 def wrap(text: str, width: int = SOURCE_WRAP) -> str:
     """Break a long line for plotly (which never wraps text itself)."""
     return "<br>".join(textwrap.wrap(text, width)) if text else ""
@@ -161,9 +167,7 @@ def map_spec(
     (column -> label). All text is drawn as text, never read as markup. ``focus`` lists state
     FIPS to zoom to; ``highlight`` lists ids drawn with a heavy outline (a profile's place).
     """
-    for name in (locations, category, hover_name, *hover_data):
-        if name not in df.columns:
-            raise ValueError(f"column {name!r} is not in the frame; columns are {list(df.columns)}")
+    _require_columns(df, locations, category, hover_name, *hover_data)
     missing_colour = [c for c in categories if c not in colours]
     if missing_colour:
         raise ValueError(f"categories {missing_colour} have no colour; colours: {list(colours)}")
@@ -220,9 +224,7 @@ def stacked_bars(
     height: int = 470,
 ) -> go.Figure:
     """Bars of ``y`` per ``x``, stacked by ``colour`` codes in ``categories`` order."""
-    for name in (x, y, colour):
-        if name not in df.columns:
-            raise ValueError(f"column {name!r} is not in the frame; columns are {list(df.columns)}")
+    _require_columns(df, x, y, colour)
     fig = go.Figure()
     for rank, (code, name) in enumerate(categories.items()):
         rows = df[df[colour] == code]
@@ -261,9 +263,7 @@ def ranked_bars(
     value_title: str = "",
 ) -> go.Figure:
     """Horizontal bars, largest on top."""
-    for name in (label, value):
-        if name not in df.columns:
-            raise ValueError(f"column {name!r} is not in the frame; columns are {list(df.columns)}")
+    _require_columns(df, label, value)
     rows = df.sort_values(value, ascending=True)
     fig = go.Figure(
         go.Bar(
@@ -297,9 +297,7 @@ def timeline(
     source: str,
 ) -> go.Figure:
     """One horizontal bar per row from month ``start`` to month ``end`` (inclusive), by category."""
-    for name in (label, start, end, colour):
-        if name not in df.columns:
-            raise ValueError(f"column {name!r} is not in the frame; columns are {list(df.columns)}")
+    _require_columns(df, label, start, end, colour)
     fig = go.Figure()
     first = pd.to_datetime(df[start] + "-01")
     last = pd.to_datetime(df[end] + "-01") + pd.offsets.MonthBegin(1)

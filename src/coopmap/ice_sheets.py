@@ -108,6 +108,20 @@ class Problem:
         return f"{self.severity}: {', '.join(where)}: {self.value!r}; expected {self.expected}"
 
 
+class HasProblems:
+    """Errors and warnings of a result's ``problems`` list (sheet reads, staff candidates)."""
+
+    problems: list[Problem]
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity == "error"]
+
+    @property
+    def warnings(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity == "warning"]
+
+
 class IceSheetError(ValueError):
     """A sheet cannot be read, or has rows with errors. Carries the problems."""
 
@@ -120,7 +134,7 @@ class IceSheetError(ValueError):
 
 
 @dataclass
-class SheetRead:
+class SheetRead(HasProblems):
     """One sheet, read. Rows with an error are left out of ``rows`` and listed in ``problems``."""
 
     rows: pd.DataFrame
@@ -128,10 +142,6 @@ class SheetRead:
     problems: list[Problem] = field(default_factory=list)
     sheet: str = ""
     list_kind: str | None = None
-
-    @property
-    def errors(self) -> list[Problem]:
-        return [p for p in self.problems if p.severity == "error"]
 
     def raise_for_errors(self) -> None:
         if self.errors:

@@ -24,7 +24,7 @@ import pandas as pd
 from rapidfuzz import fuzz, process
 
 from coopmap import gazetteer, schema
-from coopmap.ice_sheets import Problem
+from coopmap.ice_sheets import HasProblems, Problem
 from coopmap.uploads import Upload, column_letter
 
 STANCE_DIMENSION = "state_law_stance"
@@ -64,20 +64,12 @@ _HEADER_KEYS = {_key(label): label for label in COLUMNS}
 
 
 @dataclass
-class PolicySheetRead:
+class PolicySheetRead(HasProblems):
     """The findings read (rows with an error are left out) and every problem found."""
 
     findings: pd.DataFrame
     problems: list[Problem] = field(default_factory=list)
     sheet: str = ""
-
-    @property
-    def errors(self) -> list[Problem]:
-        return [p for p in self.problems if p.severity == "error"]
-
-    @property
-    def warnings(self) -> list[Problem]:
-        return [p for p in self.problems if p.severity == "warning"]
 
 
 def find_header(rows: list[list]) -> int | None:

@@ -30,7 +30,7 @@ from coopmap import agreements as agreements_mod
 from coopmap import changes as changes_mod
 from coopmap import ice_sheets, matching, paths, policy_sheet, postures, schema
 from coopmap.audit import AuditLog
-from coopmap.ice_sheets import Problem
+from coopmap.ice_sheets import HasProblems, Problem
 from coopmap.store import ConflictError, Release, ReleaseStore
 from coopmap.uploads import Upload, column_letter
 
@@ -46,7 +46,7 @@ class PublishError(ValueError):
 
 
 @dataclass
-class Candidate:
+class Candidate(HasProblems):
     kind: str
     upload: Upload
     base_id: str | None
@@ -56,14 +56,6 @@ class Candidate:
     changes: changes_mod.Changes | None = None
     data_as_of: dict = field(default_factory=dict)
     timings: dict = field(default_factory=dict)
-
-    @property
-    def errors(self) -> list[Problem]:
-        return [p for p in self.problems if p.severity == "error"]
-
-    @property
-    def warnings(self) -> list[Problem]:
-        return [p for p in self.problems if p.severity == "warning"]
 
     @property
     def publishable(self) -> bool:
