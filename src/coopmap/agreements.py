@@ -21,6 +21,7 @@ from coopmap import schema
 from coopmap.ice_sheets import (
     IceSheetError,
     Problem,
+    bounded_text,
     list_kind_from_name,
     normalise_agency,
     read_sheet,
@@ -243,25 +244,79 @@ def _conform(name: str, df: pd.DataFrame) -> pd.DataFrame:
     return schema.validate(name, schema.conform(name, df))
 
 
+# A repeated agreement's note names at most this many of its repeating rows, and a sheet's note
+# at most this many repeated agreements: a file of one row copied 45,000 times makes one short
+# note, not 45,000 notes each listing 45,000 rows.
+REPEAT_ROWS_NAMED = 10
+REPEATS_NAMED = 20
+
+
+@dataclass(frozen=True)
+class RepeatedRows:
+    """One agreement listed on more than one row of a sheet (ICE does repeat rows)."""
+
+    first_row: int
+    rows: tuple[int, ...]  # the first REPEAT_ROWS_NAMED repeating rows
+    count: int  # every repeating row (the first one not counted)
+    agency: str
+    model: str
+    signed_differs: bool
+
+    @property
+    def note(self) -> str:
+        named = ", ".join(str(r) for r in self.rows)
+        if self.count > len(self.rows):
+            named += f" and {self.count - len(self.rows):,} more rows"
+        agency = bounded_text(str(self.agency), 120)
+        note = f"row {named} repeats row {self.first_row}: {agency} ({self.model})"
+        if self.signed_differs:
+            note += "; SIGNED differs, the first row's date is used"
+        return note
+
+
+def repeated_rows(sheet: pd.DataFrame) -> list[RepeatedRows]:
+    """The agreements of one sheet's rows (columns row, agreement_id, agency, model, signed)
+    that more than one row lists, in row order; one pass, whatever the number of repeats."""
+    sheet = sheet.sort_values("row")
+    repeated = sheet[sheet.duplicated("agreement_id", keep=False)]
+    groups: dict[str, list] = {}
+    for aid, row, agency, model, signed in zip(
+            repeated["agreement_id"], repeated["row"], repeated["agency"], repeated["model"],
+            repeated["signed"], strict=True):
+        g = groups.get(aid)
+        if g is None:
+            groups[aid] = [int(row), [], 0, agency, model, {signed}]
+            continue
+        if len(g[1]) < REPEAT_ROWS_NAMED:
+            g[1].append(int(row))
+        g[2] += 1
+        if len(g[5]) < 2:
+            g[5].add(signed)
+    return [RepeatedRows(first, tuple(rows), count, agency, model,
+                         len({None if pd.isna(s) else s for s in signed}) > 1)
+            for first, rows, count, agency, model, signed in groups.values()]
+
+
+def repeats_note(repeats: list[RepeatedRows]) -> str | None:
+    """A sheet's note on its repeated rows (None without repeats), bounded in length."""
+    if not repeats:
+        return None
+    notes = [r.note for r in repeats[:REPEATS_NAMED]]
+    if len(repeats) > REPEATS_NAMED:
+        notes.append(f"and {len(repeats) - REPEATS_NAMED:,} more repeated agreements")
+    return "; ".join(notes)
+
+
 def _sheets_table(rows: pd.DataFrame, meta: pd.DataFrame) -> pd.DataFrame:
     out = []
     for m in meta.itertuples(index=False):
         sheet = rows[(rows["list"] == m.list) & (rows["month"] == m.month)].sort_values("row")
-        repeated = sheet[sheet.duplicated("agreement_id", keep=False)]
-        notes = []
-        for _, group in repeated.groupby("agreement_id", sort=False):
-            first = group.iloc[0]
-            others = ", ".join(str(r) for r in group["row"].iloc[1:])
-            note = (f"row {others} repeats row {first['row']}: {first['agency']} "
-                    f"({first['model']})")
-            if group["signed"].nunique(dropna=False) > 1:
-                note += "; SIGNED differs, the first row's date is used"
-            notes.append(note)
+        note = repeats_note(repeated_rows(sheet))
         out.append({
             "list": m.list, "month": m.month, "sheet_date": m.sheet_date,
             "source_file": m.source_file, "layout": m.layout,
             "rows": len(sheet), "agreements": sheet["agreement_id"].nunique(),
-            "note": "; ".join(notes) if notes else pd.NA,
+            "note": note if note else pd.NA,
         })
     df = pd.DataFrame(out, columns=schema.SHEETS.columns)
     return df.sort_values(["list", "month"], ignore_index=True)

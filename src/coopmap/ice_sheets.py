@@ -87,6 +87,34 @@ _PREFIX_DATE = re.compile(r"^(\d{4}-\d{2}-\d{2})_")
 _URL = re.compile(r"^https?://", re.IGNORECASE)
 
 
+# A problem's texts are bounded (a CSV cell may hold 131,072 characters, a header row 16,384
+# cells): its value shows at most this many characters or list items, its explanation this many
+# characters, so no upload can make the problem list large.
+MAX_VALUE_CHARS = 300
+MAX_VALUE_ITEMS = 30
+MAX_EXPECTED_CHARS = 600
+# At most this many problems are listed for one upload; the rest are counted in a last one.
+MAX_PROBLEMS = 1_000
+
+
+def bounded_text(text: str, limit: int) -> str:
+    """``text`` cut to ``limit`` characters, saying how much was cut."""
+    if len(text) <= limit:
+        return text
+    return f"{text[:limit]}… ({len(text) - limit:,} more characters)"
+
+
+def _bounded_value(value: object) -> object:
+    if isinstance(value, str):
+        return bounded_text(value, MAX_VALUE_CHARS)
+    if isinstance(value, list | tuple):
+        items = [_bounded_value(v) for v in value[:MAX_VALUE_ITEMS]]
+        if len(value) > MAX_VALUE_ITEMS:
+            items.append(f"… ({len(value) - MAX_VALUE_ITEMS:,} more)")
+        return items
+    return value
+
+
 @dataclass(frozen=True)
 class Problem:
     file: str
@@ -96,6 +124,15 @@ class Problem:
     value: object
     expected: str
     severity: str  # "error" (the row is not read) or "warning" (read, but check it)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "file", bounded_text(str(self.file), MAX_VALUE_CHARS))
+        object.__setattr__(self, "sheet", bounded_text(str(self.sheet or ""), MAX_VALUE_CHARS))
+        if self.column is not None:
+            object.__setattr__(self, "column", bounded_text(str(self.column), MAX_VALUE_CHARS))
+        object.__setattr__(self, "value", _bounded_value(self.value))
+        object.__setattr__(self, "expected", bounded_text(str(self.expected),
+                                                          MAX_EXPECTED_CHARS))
 
     def __str__(self) -> str:
         where = [self.file]
@@ -120,6 +157,29 @@ class HasProblems:
     @property
     def warnings(self) -> list[Problem]:
         return [p for p in self.problems if p.severity == "warning"]
+
+
+def capped(problems: list[Problem], limit: int = MAX_PROBLEMS) -> list[Problem]:
+    """At most ``limit`` problems, errors kept first, and one more that counts the rest.
+
+    A file with an error on every one of its 50,000 rows would otherwise list them all (and the
+    page would send them all to the browser); the first thousand say what is wrong."""
+    if len(problems) <= limit:
+        return problems
+    errors = [p for p in problems if p.severity == "error"]
+    kept_ids = {id(p) for p in (errors[:limit] if len(errors) >= limit
+                                else errors + [p for p in problems
+                                               if p.severity != "error"][:limit - len(errors)])}
+    kept = [p for p in problems if id(p) in kept_ids]
+    left = [p for p in problems if id(p) not in kept_ids]
+    n_err = sum(p.severity == "error" for p in left)
+    file = problems[0].file
+    kept.append(Problem(
+        file, "", None, None, f"{len(left):,} more problems ({n_err:,} errors, "
+        f"{len(left) - n_err:,} warnings)",
+        f"at most {limit:,} problems are listed; fix these and upload the file again to see "
+        "the rest", "error" if n_err else "warning"))
+    return kept
 
 
 class IceSheetError(ValueError):
@@ -462,7 +522,7 @@ def read_sheet(path: Path, *, list_kind: str | None = None) -> SheetRead:
     rows = rows.astype({c: "str" for c in ROW_COLUMNS if c not in ("row", "signed")})
     rows["row"] = rows["row"].astype("Int64")
     rows["signed"] = pd.to_datetime(rows["signed"]).astype("datetime64[ms]")
-    return SheetRead(rows=rows, layout=tuple(layout), problems=problems, sheet=sheet_name,
+    return SheetRead(rows=rows, layout=tuple(layout), problems=capped(problems), sheet=sheet_name,
                      list_kind=kind)
 
 

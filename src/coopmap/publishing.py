@@ -113,11 +113,16 @@ def prepare(
             upload.filename, "", None, None, None,
             "a current release to update (run `coopmap build` first)", "error")])
     if kind == "ice":
-        return _prepare_ice(upload, release, list_kind=list_kind, sheet_date=sheet_date,
+        cand = _prepare_ice(upload, release, list_kind=list_kind, sheet_date=sheet_date,
                             today=today or dt.date.today(), sources_dir=sources_dir,
                             corrections_dir=corrections_dir)
-    if kind == "policy":
-        return _prepare_policy(upload, release, today=today or dt.date.today(), by=by)
+    elif kind == "policy":
+        cand = _prepare_policy(upload, release, today=today or dt.date.today(), by=by)
+    else:
+        cand = None
+    if cand is not None:
+        cand.problems = ice_sheets.capped(cand.problems)  # bounded, whatever the file holds
+        return cand
     return Candidate("unknown", upload, base_id, "Not recognised", [Problem(
         upload.filename, "", None, None, None,
         "either an ICE 287(g) list (columns STATE, LAW ENFORCEMENT AGENCY, SUPPORT TYPE, ...) "
@@ -305,19 +310,12 @@ def merge_ice_sheet(
     rows["_key"] = rows["state_abbr"] + "|" + rows["agency_norm"]
     rows = rows.sort_values("row", ignore_index=True)
     problems: list[Problem] = []
-    repeats = rows[rows.duplicated("agreement_id", keep=False)]
-    notes = []
-    for _, group in repeats.groupby("agreement_id", sort=False):
-        first = group.iloc[0]
-        others = ", ".join(str(r) for r in group["row"].iloc[1:])
-        note = f"row {others} repeats row {first['row']}: {first['agency']} ({first['model']})"
-        if group["signed"].nunique(dropna=False) > 1:
-            note += "; SIGNED differs, the first row's date is used"
-        notes.append(note)
-        for r in group["row"].iloc[1:]:
-            problems.append(Problem(file, sheet, int(r), "LAW ENFORCEMENT AGENCY",
-                                    first["agency"], f"one row per agreement; {note}",
-                                    "warning"))
+    # One warning per repeated agreement (at its first repeating row), with a bounded note:
+    # never one per row, each naming every other row (quadratic in a file of copied rows).
+    repeats = agreements_mod.repeated_rows(rows)
+    for rep in repeats:
+        problems.append(Problem(file, sheet, rep.rows[0], "LAW ENFORCEMENT AGENCY",
+                                rep.agency, f"one row per agreement; {rep.note}", "warning"))
     first_rows = rows.drop_duplicates("agreement_id").set_index("agreement_id")
 
     # sheets and listings: this list's month is replaced (a newer list of the same month).
@@ -326,7 +324,7 @@ def merge_ice_sheet(
     sheets = pd.concat([sheets, pd.DataFrame([{
         "list": list_kind, "month": month, "sheet_date": stamp, "source_file": source_file,
         "layout": ", ".join(layout), "rows": len(rows), "agreements": len(first_rows),
-        "note": "; ".join(notes) if notes else pd.NA,
+        "note": agreements_mod.repeats_note(repeats) or pd.NA,
     }])], ignore_index=True).sort_values(["list", "month"], ignore_index=True)
     listings = tables["listings"]
     listings = listings[~((listings["list"] == list_kind) & (listings["month"] == month))]

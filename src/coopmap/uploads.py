@@ -78,8 +78,8 @@ class Upload:
     def sheets(self) -> dict[str, list[list]]:
         """Every sheet's cells (a CSV is one sheet named after the file), values as read."""
         if self.kind == "csv":
-            reader = csv.reader(io.StringIO(self.text, newline=""), delimiter=self.delimiter)
-            return {PurePath(self.filename).stem or "csv": [row for row in reader]}
+            return {PurePath(self.filename).stem or "csv": read_csv_rows(
+                self.text, self.delimiter or ",", self.filename)}
         wb = calamine.CalamineWorkbook.from_filelike(io.BytesIO(self.data))
         out = {}
         for name in wb.sheet_names:
@@ -240,6 +240,24 @@ def _decode(data: bytes) -> tuple[str, str]:
 _DELIM_NAMES = {",": "commas", ";": "semicolons", "\t": "tabs", "|": "vertical bars"}
 
 
+def read_csv_rows(text: str, delimiter: str, filename: str) -> list[list[str]]:
+    """The rows of a CSV text; a cell the csv module refuses (one longer than its 131,072
+    character limit, a broken quote) is an UploadError naming the row, never a crash."""
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    rows = []
+    try:
+        for row in reader:
+            rows.append(row)
+    except csv.Error as exc:
+        detail = str(exc)
+        if "field larger than field limit" in detail:
+            detail = (f"a cell longer than {csv.field_size_limit():,} characters; no real "
+                      "list has one")
+        raise UploadError(f"{filename}, row {reader.line_num}: cannot be read as CSV "
+                          f"({detail}).") from None
+    return rows
+
+
 def sniff_delimiter(text: str) -> str:
     """The delimiter that splits the first lines into the most equal, widest rows."""
     lines = [line for line in text.splitlines()[:30] if line.strip()]
@@ -248,7 +266,10 @@ def sniff_delimiter(text: str) -> str:
     sample = "\n".join(lines)
     best, best_score = ",", (0, 0)
     for delim in _DELIM_NAMES:
-        rows = list(csv.reader(io.StringIO(sample), delimiter=delim))
+        try:
+            rows = list(csv.reader(io.StringIO(sample), delimiter=delim))
+        except csv.Error:  # a huge cell: reading with this delimiter reports it
+            continue
         widths = [len(r) for r in rows]
         if max(widths) < 2:
             continue
