@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import re
+from pathlib import Path
 
 import pandas as pd
 import streamlit as st
@@ -33,7 +34,8 @@ STATUS = {"current": "✔ Current", "was current": "Was current",
           "never published": "Never published"}
 SWITCH_COLUMNS = {"at": "When", "action": "What", "from": "From", "to": "To", "by": "By",
                   "note": "Note"}
-SWITCH_ACTIONS = {"build": "Built", "publish": "Published", "rollback": "Made current again"}
+SWITCH_ACTIONS = {"build": "Built", "publish": "Published", "rollback": "Made current again",
+                  "restored": "Restored at start-up"}
 AUDIT_COLUMNS = {"at": "When", "action": "What", "by": "Who"}
 SETUP = """No staff accounts are configured, so nothing can be uploaded or published here.
 
@@ -78,9 +80,22 @@ def _cell(value: object) -> str:
     return str(value)
 
 
+@st.cache_resource(show_spinner=False)
+def _startup(releases: str, staff: str) -> list[str]:
+    """Once per server process (and data folder): leftovers removed, records reconciled."""
+    try:
+        return publishing.startup_check(ReleaseStore(Path(releases)),
+                                        AuditLog(Path(staff) / "audit.jsonl"),
+                                        Path(staff) / "uploads")
+    except Exception:
+        log.exception("the start-up check failed")
+        return ["The start-up check of the release store failed; see the server log."]
+
+
 st.title("Staff")
 audit = AuditLog()
 store = ReleaseStore(paths.releases_dir())
+startup_findings = _startup(str(store.root), str(audit.path.parent))
 try:
     accounts = auth.accounts_from_secrets(_secrets())
 except auth.AuthConfigError as exc:
@@ -388,7 +403,11 @@ def history_section() -> None:
             st.session_state.pop(CANDIDATE, None)
             st.session_state[FLASH] = f"Release {chosen} is current again."
             st.rerun()
-    switches = store.history()
+    read = store.history_read()
+    switches = read.records
+    if read.damaged:
+        st.warning("Some lines of the release history could not be read and are left out:\n"
+                   + "\n".join(f"- {_plain(d)}" for d in read.damaged[:20]))
     if switches:
         st.caption("Every switch of the current release, newest first")
         frame = pd.DataFrame([{
@@ -402,13 +421,31 @@ def history_section() -> None:
 
 
 def audit_section() -> None:
+    if startup_findings:
+        st.warning("When this server started, the check of the release store found:\n"
+                   + "\n".join(f"- {_plain(f)}" for f in startup_findings))
+    check = audit.verify(history=store.history())
+    if check.ok:
+        st.success(f"The audit log checks out: {check.entries:,} entries, each chained to the "
+                   f"one before (last hash {check.head[:16]}…).")
+    else:
+        lines = [f"- {_plain(b)}" for b in check.breaks[:20]]
+        lines += [f"- {_plain(d)}" for d in check.damaged[:20]]
+        st.error("The audit log does not check out: entries were changed, removed or damaged "
+                 "at these lines of `audit.jsonl` (the entries shown below are as found):\n"
+                 + "\n".join(lines))
+    if check.unchained:
+        st.caption(f"{check.unchained:,} entries from before the log was chained are shown "
+                   "but cannot be checked.")
     events = audit.read()[-200:][::-1]
     if not events:
         st.info("The audit log is empty.")
         return
-    frame = pd.DataFrame(events)
+    frame = pd.DataFrame(events).drop(columns=["prev"], errors="ignore")
     frame["action"] = frame["action"].map(lambda a: ACTIONS.get(a, a))
     frame["at"] = frame["at"].map(_when)
+    if "hash" in frame:
+        frame["hash"] = frame["hash"].map(lambda h: h[:12] if isinstance(h, str) else h)
     frame = frame.rename(columns=lambda c: AUDIT_COLUMNS.get(c, c.replace("_", " ").capitalize()))
     st.dataframe(frame.map(_cell), hide_index=True, key="audit")
 

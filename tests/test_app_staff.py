@@ -259,3 +259,26 @@ def test_viewer_pages_have_no_staff_controls(data_dir, password_hash, page):
     assert len(at.file_uploader) == 0
     labels = " ".join(str(b.label) for b in at.button).casefold()
     assert "publish" not in labels and "roll back" not in labels and "sign in" not in labels
+
+
+def test_torn_and_edited_logs_break_no_page(data_dir, password_hash):
+    """A torn history line and an edited audit entry: About and every staff tab still draw,
+    the history says which line it skipped and the audit tab where the chain breaks."""
+    sign_in(app(password_hash))  # the audit log: one sign-in
+    log = AuditLog(data_dir / "staff" / "audit.jsonl")
+    log.append("sign_out", "alice")
+    lines = log.path.read_text().splitlines()
+    lines[0] = lines[0].replace('"alice"', '"mallory"')
+    log.path.write_text("\n".join(lines) + "\n")
+    with open(data_dir / "releases" / "history.jsonl", "a") as f:
+        f.write('{"action": "publish", "by": "ali')
+    about = AppTest.from_file(str(ROOT / "app_pages" / "about.py"), default_timeout=60).run()
+    assert not about.exception, about.exception
+    at = sign_in(app(password_hash))
+    assert not at.exception, at.exception
+    warnings = texts(at.warning)
+    assert "Some lines of the release history could not be read" in warnings
+    assert "line 2: not a complete JSON record" in warnings
+    errors = texts(at.error)
+    assert "The audit log does not check out" in errors
+    assert "line 1: this entry was changed after it was written" in errors

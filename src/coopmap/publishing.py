@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import os
 import re
 import tempfile
 import time
@@ -545,13 +546,18 @@ def _safe(name: str) -> str:
     return _SAFE_NAME.sub("_", name)[:80] or "upload"
 
 
+def kept_name(upload: Upload) -> str:
+    """The kept upload's file name (content-addressed), as the release's sources name it."""
+    return f"{upload.sha256[:12]}_{_safe(upload.filename)}"
+
+
 def keep_upload(upload: Upload, folder: Path | None = None) -> Path:
     """Keep the uploaded bytes (content-addressed) so a published release can be traced back."""
     folder = Path(folder) if folder else paths.data_dir() / UPLOADS_SOURCE_DIR
     folder.mkdir(parents=True, exist_ok=True)
-    path = folder / f"{upload.sha256[:12]}_{_safe(upload.filename)}"
+    path = folder / kept_name(upload)
     if not path.exists():
-        tmp = path.with_name("." + path.name + ".tmp")
+        tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
         tmp.write_bytes(upload.data)
         tmp.replace(path)
     return path
@@ -567,7 +573,12 @@ def publish(
     audit: AuditLog | None = None,
     uploads_dir: Path | None = None,
 ) -> Release:
-    """Publish a candidate as the new current release; ConflictError if the base moved."""
+    """Publish a candidate as the new current release; ConflictError if the base moved.
+
+    Order, so that a crash at any point leaves nothing that lies: the release is written (not
+    current), then under the store's lock the upload is kept and the audit entry written, then
+    the pointer moves and the history line (holding the audit entry's hash) is appended. Two
+    publishers of the same content get one release and one ConflictError, as for any other."""
     if not candidate.publishable:
         raise PublishError("This file has errors; fix them and upload it again. Nothing was "
                            "published.")
@@ -576,10 +587,9 @@ def publish(
     if candidate.changes is not None and candidate.changes.empty:
         raise PublishError("Nothing to publish: the upload changes nothing.")
     up = candidate.upload
-    kept = keep_upload(up, uploads_dir)
     base = store.get(candidate.base_id) if candidate.base_id else None
     sources = list(base.manifest.get("sources", [])) if base else []
-    sources.append({"path": f"{UPLOADS_SOURCE_DIR}/{kept.name}", "bytes": up.size,
+    sources.append({"path": f"{UPLOADS_SOURCE_DIR}/{kept_name(up)}", "bytes": up.size,
                     "sha256": up.sha256})
     extra = {
         "upload": {"file_name": up.filename, "sha256": up.sha256, "bytes": up.size,
@@ -590,29 +600,136 @@ def publish(
     for key in ("geometry",):
         if base and key in base.manifest:
             extra[key] = base.manifest[key]
+
+    def before_switch(release: Release, now: str | None) -> dict | None:
+        keep_upload(up, uploads_dir)
+        if audit is None:
+            return None
+        event = audit.append("publish", by, release=release.id, based_on=candidate.base_id,
+                             file=up.filename, sha256=up.sha256, note=note,
+                             changes=extra["changes"])
+        return {"audit": event["hash"]}
+
     try:
         release = store.publish(
             candidate.tables, expected_current=candidate.base_id, by=by,
             sources=sources, note=note or candidate.description,
-            data_as_of=candidate.data_as_of, extra=extra,
+            data_as_of=candidate.data_as_of, extra=extra, before_switch=before_switch,
         )
     except ConflictError as exc:
         if audit:
             audit.append("publish_conflict", by, file=up.filename, sha256=up.sha256,
                          based_on=candidate.base_id, error=str(exc))
         raise
-    if audit:
-        audit.append("publish", by, release=release.id, based_on=candidate.base_id,
-                     file=up.filename, sha256=up.sha256, note=note,
-                     changes=extra["changes"])
     return release
 
 
 def rollback(store: ReleaseStore, release_id: str, *, expected_current: str | None, by: str,
              note: str = "", audit: AuditLog | None = None) -> None:
-    store.rollback(release_id, expected_current=expected_current, by=by, note=note)
-    if audit:
-        audit.append("rollback", by, release=release_id, previous=expected_current, note=note)
+    """Make an earlier release current again; its audit entry is written before the switch."""
+
+    def before_switch(now: str | None) -> dict | None:
+        if audit is None:
+            return None
+        event = audit.append("rollback", by, release=release_id, previous=now, note=note)
+        return {"audit": event["hash"]}
+
+    store.rollback(release_id, expected_current=expected_current, by=by, note=note,
+                   before_switch=before_switch)
+
+
+# --- Start-up check -------------------------------------------------------------------------
+
+
+def startup_check(store: ReleaseStore, audit: AuditLog, uploads_dir: Path | None = None,
+                  *, min_age: float = 600.0) -> list[str]:
+    """Once per server process: remove the leftovers of writes cut off by a crash, and check
+    that the current release and the records agree (the audit entry of the last switch, the
+    history line). What it finds and does is written to the audit log and returned as text.
+
+    ``min_age``: a kept-upload temporary file younger than this (seconds) may belong to a
+    publish in progress in another process and is left alone."""
+    found: list[str] = []
+    removed = store.remove_leftovers()
+    removed += _remove_orphan_uploads(store, uploads_dir, min_age)
+    if removed:
+        audit.append("leftovers_removed", None, removed=removed)
+        found.append(f"Removed leftovers of interrupted writes: {', '.join(removed)}.")
+    with store.lock():
+        found += _reconcile(store, audit)
+    return found
+
+
+def _remove_orphan_uploads(store: ReleaseStore, folder: Path | None, min_age: float
+                           ) -> list[str]:
+    """Kept uploads no release names (a publish that never happened), and partial copies."""
+    folder = Path(folder) if folder else paths.data_dir() / UPLOADS_SOURCE_DIR
+    if not folder.exists():
+        return []
+    named = {Path(s.get("path", "")).name for m in store.list() for s in m.get("sources", [])}
+    now = time.time()
+    removed = []
+    for path in sorted(folder.iterdir()):
+        if not path.is_file() or path.name in named:
+            continue
+        if now - path.stat().st_mtime < min_age:
+            continue  # may be a publish in progress elsewhere (kept, release not yet written)
+        path.unlink(missing_ok=True)
+        removed.append(f"{UPLOADS_SOURCE_DIR}/{path.name}")
+    return removed
+
+
+def _reconcile(store: ReleaseStore, audit: AuditLog) -> list[str]:
+    current = store.current_id()
+    if current is None:
+        return []
+    found: list[str] = []
+    history = store.history()
+    events = audit.read()
+    switches = [e for e in events if e.get("action") in ("publish", "rollback")]
+    last_switch = switches[-1] if switches else None
+    in_history = {h.get("audit") for h in history if h.get("audit")}
+    last_hist = history[-1] if history else None
+    now = dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    # The pointer moved but the history line was never written (a crash right after the switch).
+    if last_hist is None or last_hist.get("to") != current:
+        audited = last_switch if last_switch and last_switch.get("release") == current else None
+        line = {"at": now, "action": "restored", "by": audited.get("by") if audited else None,
+                "from": last_hist.get("to") if last_hist else None, "to": current,
+                "note": "restored at start-up: the switch was cut off after the pointer moved"}
+        if audited and audited.get("hash"):
+            line["audit"] = audited["hash"]
+        store.append_history(line)
+        audit.append("history_restored", None, release=current,
+                     previous=line["from"])
+        found.append(f"The history had no line for the switch to the current release {current}; "
+                     "it was restored.")
+        history.append(line)
+        last_hist = line
+        if audited:
+            in_history.add(audited.get("hash"))
+    # An audited publish or rollback whose switch never happened (a crash before the switch).
+    if (last_switch is not None and last_switch.get("hash")
+            and last_switch["hash"] not in in_history
+            and last_switch.get("release") != current
+            and not any(e.get("action") == "publish_interrupted"
+                        and e.get("entry") == last_switch["hash"] for e in events)):
+        audit.append("publish_interrupted", None, release=last_switch.get("release"),
+                     current=current, entry=last_switch["hash"])
+        found.append(f"The {last_switch['action']} of {last_switch.get('release')} by "
+                     f"{last_switch.get('by')} was cut off before the switch: "
+                     f"{current} stayed current.")
+    # The current release must owe its place to a build (history) or an audited switch.
+    audit_hashes = {e.get("hash") for e in events}
+    audited_switch = bool(last_hist.get("audit")) and last_hist["audit"] in audit_hashes
+    if (last_hist.get("action") != "build" and not audited_switch
+            and not any(e.get("action") == "current_unaudited" and e.get("current") == current
+                        and e.get("switch_at") == last_hist.get("at") for e in events)):
+        audit.append("current_unaudited", None, current=current,
+                     switch_at=last_hist.get("at"), switch_by=last_hist.get("by"))
+        found.append(f"The current release {current} (made current {last_hist.get('at')} by "
+                     f"{last_hist.get('by')}) has no entry in the audit log.")
+    return found
 
 
 def release_zip(release: Release) -> bytes:

@@ -7,11 +7,17 @@ Layout under the store root (``data/releases/`` by default)::
     CURRENT                         the current release id (replaced atomically with os.replace)
     history.jsonl                   append-only: every publish and rollback (who, when, from, to)
     .lock                           held (flock) while publishing or switching
+    .tmp-*                          a release being written (flock held on it while writing)
 
 A release is written into a hidden temporary folder and renamed into place only when complete, so a
-crash leaves no half-written release under a listable name and never touches CURRENT. Switching
-checks the caller's expected current id under the lock, so of two staff publishing from the same
-preview only one wins and the other gets a ConflictError.
+crash leaves no half-written release under a listable name and never touches CURRENT; the folder
+left by a crash is removed by ``remove_leftovers`` (a writer holds a lock on its folder, so a
+write in progress in another process is never touched). Switching checks the caller's expected
+current id under the lock, so of two staff publishing from the same preview only one wins and the
+other gets a ConflictError, also when both wrote the same content.
+
+``history.jsonl`` is read tolerantly: a torn or damaged line is reported (``history_read``) and
+skipped, and the next switch repairs a torn last line (``coopmap.jsonlines``).
 """
 
 from __future__ import annotations
@@ -23,7 +29,7 @@ import json
 import os
 import shutil
 import tempfile
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -33,7 +39,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from coopmap import schema
+from coopmap import jsonlines, schema
 
 MANIFEST = "manifest.json"
 POINTER = "CURRENT"
@@ -153,12 +159,12 @@ class ReleaseStore:
         return sorted(out, key=lambda m: (m["created"], m["id"]))
 
     def history(self) -> list[dict]:
-        """Every pointer switch (publish, rollback), oldest first."""
-        try:
-            lines = (self.root / HISTORY).read_text(encoding="utf-8").splitlines()
-        except FileNotFoundError:
-            return []
-        return [json.loads(line) for line in lines if line.strip()]
+        """Every pointer switch (publish, rollback), oldest first; damaged lines skipped."""
+        return self.history_read().records
+
+    def history_read(self) -> jsonlines.LinesRead:
+        """The history with its damaged lines (a torn last line, an edited line) reported."""
+        return jsonlines.read(self.root / HISTORY)
 
     # --- writing ---------------------------------------------------------------------------
     @contextmanager
@@ -203,6 +209,9 @@ class ReleaseStore:
             return self.get(release_id)
         self.root.mkdir(parents=True, exist_ok=True)
         tmp = Path(tempfile.mkdtemp(prefix=".tmp-", dir=self.root))
+        # Held while writing: remove_leftovers (in any process) skips a folder still locked.
+        busy = os.open(tmp, os.O_RDONLY)
+        fcntl.flock(busy, fcntl.LOCK_EX)
         try:
             for name, df in checked.items():
                 (tmp / f"{name}.parquet").write_bytes(_table_bytes(df))
@@ -222,18 +231,58 @@ class ReleaseStore:
             (tmp / MANIFEST).write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n",
                                         encoding="utf-8")
             _fsync_dir(tmp)
-            os.replace(tmp, final)
+            try:
+                os.replace(tmp, final)
+            except OSError:
+                # Another publisher wrote the same content meanwhile (same id): theirs is
+                # complete, so it is this release; the pointer switch decides who wins.
+                if not (final / MANIFEST).exists():
+                    raise
+                shutil.rmtree(tmp, ignore_errors=True)
             _fsync_dir(self.root)
         except BaseException:
             shutil.rmtree(tmp, ignore_errors=True)
             raise
+        finally:
+            os.close(busy)
         return self.get(release_id)
+
+    def remove_leftovers(self) -> list[str]:
+        """Remove the temporary folders and files of writes cut off by a crash (never a complete
+        release, never a write in progress); returns their names."""
+        if not self.root.exists():
+            return []
+        removed = []
+        for child in sorted(self.root.iterdir()):
+            if child.is_dir() and child.name.startswith(".tmp-"):
+                try:
+                    fd = os.open(child, os.O_RDONLY)
+                except FileNotFoundError:
+                    continue
+                try:
+                    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                except BlockingIOError:
+                    continue  # a write in progress
+                finally:
+                    os.close(fd)
+                shutil.rmtree(child, ignore_errors=True)
+                removed.append(child.name)
+            elif child.is_file() and child.name.startswith(f".{POINTER}."):
+                with self.lock():  # the pointer's temporary file is written under the lock
+                    if child.exists():
+                        child.unlink()
+                        removed.append(child.name)
+        return removed
 
     def set_current(
         self, release_id: str, *, expected_current: str | None, by: str, action: str,
-        note: str = ""
+        note: str = "", before_switch: Callable[[str | None], dict | None] | None = None,
     ) -> None:
-        """Point CURRENT at ``release_id`` if the current one is still ``expected_current``."""
+        """Point CURRENT at ``release_id`` if the current one is still ``expected_current``.
+
+        ``before_switch(current id)`` runs under the lock once the switch is sure to be
+        allowed, before the pointer moves (the audit entry is written there, so a crash never
+        leaves a switch without its record); the fields it returns go into the history line."""
         self.get(release_id)  # must exist and be complete
         with self.lock():
             now = self.current_id()
@@ -242,44 +291,54 @@ class ReleaseStore:
                     f"the current release changed to {now} since your preview (based on "
                     f"{expected_current}); preview again before publishing"
                 )
+            extra = (before_switch(now) if before_switch else None) or {}
             tmp = self.root / f".{POINTER}.{os.getpid()}"
             tmp.write_text(release_id + "\n", encoding="utf-8")
             with open(tmp, "rb+") as f:
                 os.fsync(f.fileno())
             os.replace(tmp, self.root / POINTER)
             _fsync_dir(self.root)
-            event = {
+            self.append_history({
                 "at": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
                 "action": action,
                 "by": by,
                 "from": now,
                 "to": release_id,
                 "note": note,
-            }
-            with open(self.root / HISTORY, "a", encoding="utf-8") as f:
-                f.write(json.dumps(event, sort_keys=True) + "\n")
-                f.flush()
-                os.fsync(f.fileno())
+                **extra,
+            })
+
+    def append_history(self, event: dict) -> None:
+        """One whole line in history.jsonl (a torn last line is repaired first)."""
+        jsonlines.append(self.root / HISTORY,
+                         lambda _last: json.dumps(event, sort_keys=True).encode("utf-8"))
 
     def publish(
         self, tables: Mapping[str, pd.DataFrame], *, expected_current: str | None, by: str,
+        before_switch: Callable[[Release, str | None], dict | None] | None = None,
         **write_kwargs,
     ) -> Release:
-        """Write a release and make it current, unless someone published since the preview."""
+        """Write a release and make it current, unless someone published since the preview.
+
+        ``before_switch(release, current id)`` runs under the lock before the pointer moves
+        (see ``set_current``)."""
         if self.current_id() != expected_current:
             raise ConflictError(
                 f"the current release changed to {self.current_id()} since your preview "
                 f"(based on {expected_current}); preview again before publishing"
             )
         release = self.write(tables, built_by=by, based_on=expected_current, **write_kwargs)
+        hook = None if before_switch is None else (lambda now: before_switch(release, now))
         self.set_current(release.id, expected_current=expected_current, by=by,
-                         action="publish", note=write_kwargs.get("note", ""))
+                         action="publish", note=write_kwargs.get("note", ""),
+                         before_switch=hook)
         return release
 
     def rollback(self, release_id: str, *, expected_current: str | None, by: str,
-                 note: str = "") -> None:
+                 note: str = "", before_switch: Callable[[str | None], dict | None] | None = None
+                 ) -> None:
         self.set_current(release_id, expected_current=expected_current, by=by,
-                         action="rollback", note=note)
+                         action="rollback", note=note, before_switch=before_switch)
 
 
 def _fsync_dir(path: Path) -> None:
