@@ -5,6 +5,7 @@
     python3 run.py test        # install into .venv (with test tools), then run every test
     python3 run.py build       # rebuild the bundled release from data/sources/
     python3 run.py bench       # run the benchmarks (bench/README.md)
+    python3 run.py serve --workers 3   # several app processes behind nginx (docs/deploy.md)
 
 The virtual environment lives in .venv/ next to this file and is reused while pyproject.toml is
 unchanged. Browser tests need Debian's chromium at /usr/bin/chromium; as root on Debian this
@@ -61,6 +62,21 @@ def ensure_chromium() -> None:
               "(install Debian's chromium package to run them)", flush=True)
 
 
+def ensure_nginx() -> None:
+    """nginx (and Debian's brotli module, when the package exists) for ``serve`` and its tests."""
+    if Path("/usr/sbin/nginx").exists() or shutil.which("nginx"):
+        return
+    if os.name == "posix" and os.geteuid() == 0 and shutil.which("apt-get"):
+        env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
+        run("apt-get", "update", "-qq", env=env)
+        run("apt-get", "install", "-y", "-qq", "--no-install-recommends", "nginx", env=env)
+        subprocess.run(["apt-get", "install", "-y", "-qq", "--no-install-recommends",
+                        "libnginx-mod-http-brotli-filter"], env=env, check=False)
+    else:
+        print("note: nginx is missing: install it (Debian: apt-get install nginx) to serve "
+              "behind the proxy; its tests will be skipped", flush=True)
+
+
 def main(argv: list[str]) -> int:
     command = argv[0] if argv else "help"
     rest = argv[1:]
@@ -70,7 +86,12 @@ def main(argv: list[str]) -> int:
     elif command == "test":
         ensure_venv("test")
         ensure_chromium()
+        ensure_nginx()
         return subprocess.run([str(PY), "-m", "pytest", *rest], cwd=ROOT).returncode
+    elif command == "serve":
+        ensure_venv()
+        ensure_nginx()
+        return subprocess.run([str(BIN / "coopmap"), "serve", *rest], cwd=ROOT).returncode
     elif command == "build":
         ensure_venv()
         return subprocess.run([str(BIN / "coopmap"), "build", *rest], cwd=ROOT).returncode

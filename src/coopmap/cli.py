@@ -97,6 +97,37 @@ def cmd_hash_password(args) -> int:
     return 0
 
 
+def cmd_serve(args) -> int:
+    from coopmap.serve import ServeError, Supervisor
+
+    try:
+        sup = Supervisor(workers=args.workers, port=args.port, address=args.address,
+                         first_app_port=args.first_app_port,
+                         **({"state_dir": Path(args.state_dir)} if args.state_dir else {}))
+        sup.start()
+    except ServeError as exc:
+        print(f"coopmap serve: {exc}", file=sys.stderr)
+        return 2
+    sup.run_forever()
+    return 0
+
+
+def cmd_proxy_config(args) -> int:
+    from coopmap.serve import defaults_conf
+
+    text = defaults_conf()
+    target = paths.PROJECT_ROOT / "deploy" / "nginx.conf"
+    if args.check:
+        if not target.exists() or target.read_text(encoding="utf-8") != text:
+            print(f"{target} is out of date: run `coopmap proxy-config`", file=sys.stderr)
+            return 1
+        return 0
+    target.parent.mkdir(exist_ok=True)
+    target.write_text(text, encoding="utf-8")
+    print(f"wrote {target}")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="coopmap", description=__doc__)
     parser.add_argument("--store", help="release store folder (default data/releases)")
@@ -122,6 +153,21 @@ def main(argv: list[str] | None = None) -> int:
     p = sub.add_parser("hash-password", help="make a password hash for a staff account")
     p.add_argument("username", nargs="?", default="new_user", help="the account's user name")
     p.set_defaults(func=cmd_hash_password)
+
+    p = sub.add_parser("serve", help="serve the dashboard with several processes behind nginx")
+    p.add_argument("--workers", type=int, default=3, help="app processes (default 3)")
+    p.add_argument("--port", type=int, default=8080, help="nginx's port (default 8080)")
+    p.add_argument("--address", default="127.0.0.1",
+                   help="nginx's address (default 127.0.0.1; 0.0.0.0 for every interface)")
+    p.add_argument("--first-app-port", type=int, default=8601,
+                   help="port of the first app process; the others follow (default 8601)")
+    p.add_argument("--state-dir", help="nginx configuration, logs and pids (default .serve/)")
+    p.set_defaults(func=cmd_serve)
+
+    p = sub.add_parser("proxy-config",
+                       help="write deploy/nginx.conf for the documented defaults")
+    p.add_argument("--check", action="store_true", help="fail if the file is out of date")
+    p.set_defaults(func=cmd_proxy_config)
 
     args = parser.parse_args(argv)
     try:

@@ -1,0 +1,336 @@
+"""The nginx configuration that serves coopmap to many visitors: one proxy in front of several
+Streamlit processes on one machine (``coopmap serve`` runs it; docs/deploy.md explains the layout).
+
+A pure function of its settings, so the file is unit-tested and ``deploy/nginx.conf`` in the repo is
+its output for the defaults. What it decides, and why:
+
+- **Sticky sessions by a cookie that names the process, not by the client address.** A
+  Streamlit session (widget state, the staff sign-in, uploaded files, download links) lives in the
+  process that holds its websocket, so every request of one browser must reach that process. A new
+  visitor goes to the process with the fewest open connections (``least_conn``: a websocket is a
+  long connection, so this counts sessions); every response names the process that served it in
+  the ``coopmap_node`` cookie, and later requests go to that process's own upstream. Where that
+  process is down, its upstream's ``backup`` servers take the request and the cookie follows the
+  session to its new process, so it stays there when the old one comes back (a consistent hash
+  would send the browser back to a process that no longer holds its session). The client address
+  would put every phone behind one carrier NAT on one process, and would move a phone that
+  switches from Wi-Fi to mobile data to another process mid-session.
+- **Failover.** A process that refuses or drops connections is skipped for ``fail_timeout``
+  (passive check) and the request is retried on the next one (``proxy_next_upstream``); the
+  supervisor also polls ``/_stcore/health`` and marks a process ``down`` in this file until it is
+  healthy again (the active check open-source nginx lacks).
+- **Compression** (gzip, and brotli where Debian's module is installed) for the text types
+  Streamlit sends uncompressed; the websocket keeps Streamlit's own permessage-deflate.
+- **Caching**: Streamlit's hashed assets already say ``immutable``; coopmap's shape files are
+  named by content (``/app/static/geo/``), so they may be kept for a year too.
+- **Security headers**, the tightest policy the app runs under (tested in a browser: no CSP
+  violation on any page). HSTS only when ``hsts`` is set: it belongs on a TLS listener.
+- **Limits**: the upload size (the app's own 10 MB, enforced here before the body reaches Python);
+  request rates per client address on the staff page and on new websocket connections (each is a
+  new session), answered with 429.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+# The inline script of Streamlit's index.html (``window.prerenderReady = false``): allowed by its
+# hash rather than by 'unsafe-inline'. ``inline_script_hashes`` recomputes it from the installed
+# Streamlit so an upgrade cannot silently break the page.
+_INLINE_SCRIPT = re.compile(rb"<script>(.*?)</script>", re.S)
+
+COMPRESSED_TYPES = (
+    "text/plain", "text/css", "text/javascript", "application/javascript", "application/json",
+    "application/manifest+json", "image/svg+xml", "font/ttf", "application/x-protobuf",
+)
+
+
+@dataclass(frozen=True)
+class ProxySettings:
+    """Everything the configuration depends on."""
+
+    listen_port: int = 8080
+    listen_address: str = "127.0.0.1"
+    app_ports: tuple[int, ...] = (8601, 8602, 8603)
+    down_ports: frozenset[int] = frozenset()
+    prefix: Path = Path("/var/lib/coopmap/serve")
+    upload_limit_mb: int = 10
+    staff_rate_per_minute: int = 20
+    staff_burst: int = 10
+    stream_rate_per_minute: int = 60
+    stream_burst: int = 30
+    worker_connections: int = 4096
+    brotli: bool = False
+    hsts: bool = False
+    user: str | None = None
+    script_hashes: tuple[str, ...] = field(default_factory=tuple)
+
+    def __post_init__(self) -> None:
+        if not self.app_ports:
+            raise ValueError("app_ports: give at least one app process port")
+        if len(set(self.app_ports)) != len(self.app_ports):
+            raise ValueError(f"app_ports: {list(self.app_ports)} repeats a port")
+        if self.listen_port in self.app_ports:
+            raise ValueError(f"listen_port {self.listen_port} is also an app port")
+        unknown = set(self.down_ports) - set(self.app_ports)
+        if unknown:
+            raise ValueError(f"down_ports {sorted(unknown)} are not app ports "
+                             f"(app ports: {list(self.app_ports)})")
+        if len(self.down_ports) == len(self.app_ports):
+            # nginx refuses an upstream whose every server is down; keep one so that visitors
+            # get the proxy's retry and a clear 502 page rather than a config error.
+            raise ValueError("down_ports: at least one app process must stay in the upstream")
+        for name in ("upload_limit_mb", "staff_rate_per_minute", "staff_burst",
+                     "stream_rate_per_minute", "stream_burst", "worker_connections"):
+            if getattr(self, name) < 1:
+                raise ValueError(f"{name} must be at least 1, not {getattr(self, name)}")
+
+
+def inline_script_hashes(index_html: bytes) -> tuple[str, ...]:
+    """CSP source expressions ('sha256-…') for every inline script of Streamlit's index.html."""
+    import base64
+
+    out = []
+    for body in _INLINE_SCRIPT.findall(index_html):
+        digest = base64.b64encode(hashlib.sha256(body).digest()).decode()
+        out.append(f"'sha256-{digest}'")
+    return tuple(out)
+
+
+def streamlit_index_html() -> bytes:
+    """The installed Streamlit's index.html (its static folder)."""
+    import streamlit
+
+    return (Path(streamlit.__file__).parent / "static" / "index.html").read_bytes()
+
+
+def content_security_policy(script_hashes: tuple[str, ...]) -> str:
+    """The page's CSP. Streamlit needs inline styles (emotion), blob: workers, data: images and
+    fonts; scripts come only from the site itself, the hashed inline script and blob: URLs (the
+    map component's code is loaded as a blob made by Streamlit's own script, which only code
+    already running on the page can create); nothing may frame the site; forms and the base URL
+    stay on the site."""
+    scripts = " ".join(("'self'", *script_hashes, "blob:"))
+    return "; ".join([
+        "default-src 'self'",
+        f"script-src {scripts}",
+        "style-src 'self' 'unsafe-inline'",
+        "img-src 'self' data: blob:",
+        "font-src 'self' data:",
+        "connect-src 'self'",
+        "worker-src 'self' blob:",
+        "frame-src 'self' blob:",
+        "object-src 'none'",
+        "base-uri 'self'",
+        "form-action 'self'",
+        "frame-ancestors 'none'",
+    ])
+
+
+def _security_headers(s: ProxySettings) -> list[str]:
+    lines = [
+        f'add_header Content-Security-Policy "{content_security_policy(s.script_hashes)}" always;',
+        'add_header X-Content-Type-Options "nosniff" always;',
+        'add_header Referrer-Policy "strict-origin-when-cross-origin" always;',
+        'add_header X-Frame-Options "DENY" always;',
+        'add_header Permissions-Policy "camera=(), microphone=(), geolocation=()" always;',
+        "add_header Set-Cookie $coopmap_node_cookie;",  # empty (no header) when unchanged
+    ]
+    if s.hsts:
+        lines.append('add_header Strict-Transport-Security "max-age=31536000; includeSubDomains" '
+                     'always;')
+    return lines
+
+
+def _indent(lines: list[str], n: int) -> str:
+    pad = " " * n
+    return "\n".join(pad + line if line else "" for line in lines)
+
+
+def _server(s: ProxySettings, port: int, *, backup: bool = False) -> str:
+    mark = " down" if port in s.down_ports else ""
+    role = " backup" if backup else ""
+    return f"server 127.0.0.1:{port} max_fails=1 fail_timeout=5s{role}{mark};"
+
+
+def _upstreams(s: ProxySettings) -> str:
+    """``coopmap_any`` for new visitors, and one upstream per process whose backups are the
+    others (a down primary hands its visitors on)."""
+    blocks = [["upstream coopmap_any {", "    least_conn;",
+               *("    " + _server(s, p) for p in s.app_ports), "    keepalive 32;", "}"]]
+    for port in s.app_ports:
+        lines = [f"upstream coopmap_{port} {{", "    " + _server(s, port)]
+        # nginx refuses backups marked down; a down backup is simply left out.
+        lines += ["    " + _server(s, other, backup=True) for other in s.app_ports
+                  if other != port and other not in s.down_ports]
+        lines += ["    keepalive 8;", "}"]
+        blocks.append(lines)
+    return "\n".join(_indent(b, 4) for b in blocks)
+
+
+def _proxied(*, websocket: bool) -> str:
+    lines = [
+        "proxy_pass http://$coopmap_pool;",
+        "proxy_http_version 1.1;",
+        "proxy_set_header Host $http_host;",
+        "proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;",
+        "proxy_set_header X-Forwarded-Proto $scheme;",
+    ]
+    if websocket:
+        lines += ["proxy_set_header Upgrade $http_upgrade;",
+                  "proxy_set_header Connection $connection_upgrade;",
+                  "proxy_read_timeout 1h;",
+                  "proxy_send_timeout 1h;"]
+    else:
+        lines.append('proxy_set_header Connection "";')  # keep upstream connections alive
+    return _indent(lines, 8)
+
+
+def render(s: ProxySettings) -> str:
+    """The whole nginx.conf for these settings."""
+    prefix = s.prefix
+    pools = _indent([f'"{port}" coopmap_{port};' for port in s.app_ports], 8)
+    upstreams = _upstreams(s)
+    headers = _security_headers(s)
+    # add_header in a location replaces the server's: every location repeats the set.
+    h8 = _indent(headers, 8)
+    proxied = _proxied(websocket=False)
+    stream = _proxied(websocket=True)
+    brotli = ""
+    if s.brotli:
+        brotli = _indent([
+            "brotli on;",
+            "brotli_comp_level 5;",
+            "brotli_min_length 1024;",
+            f"brotli_types {' '.join(t for t in COMPRESSED_TYPES if t != 'text/html')};",
+        ], 4) + "\n"
+    user = f"user {s.user};\n" if s.user else ""
+    return f"""\
+# Generated by coopmap (coopmap.proxy.render); edit the settings, not this file.
+{user}worker_processes auto;
+pid {prefix}/nginx.pid;
+error_log {prefix}/logs/error.log warn;
+{"load_module /usr/lib/nginx/modules/ngx_http_brotli_filter_module.so;" if s.brotli else ""}
+
+events {{
+    worker_connections {s.worker_connections};
+}}
+
+http {{
+    include /etc/nginx/mime.types;
+    default_type application/octet-stream;
+    types {{ application/javascript mjs; }}
+    # Which app process served each request (upstream) and for which browser (node): what the
+    # deployment tests read, and what an operator needs when a viewer reports a problem.
+    log_format coopmap '$remote_addr [$time_iso8601] "$request" $status $body_bytes_sent '
+                       'upstream=$upstream_addr node=$cookie_coopmap_node rt=$request_time';
+    access_log {prefix}/logs/access.log coopmap;
+    client_body_temp_path {prefix}/tmp/body;
+    proxy_temp_path {prefix}/tmp/proxy;
+    fastcgi_temp_path {prefix}/tmp/fastcgi;
+    uwsgi_temp_path {prefix}/tmp/uwsgi;
+    scgi_temp_path {prefix}/tmp/scgi;
+    server_tokens off;
+    sendfile on;
+    keepalive_timeout 65;
+
+    gzip on;
+    gzip_comp_level 6;
+    gzip_min_length 1024;
+    gzip_vary on;
+    gzip_proxied any;
+    gzip_types {' '.join(COMPRESSED_TYPES)};
+{brotli}
+    # Sticky sessions: see coopmap.proxy's docstring.
+    map $cookie_coopmap_node $coopmap_pool {{
+        default coopmap_any;
+{pools}
+    }}
+    # The port of the process that answered (the last one tried).
+    map $upstream_addr $coopmap_served {{
+        "~:(?<port>\\d+)$" $port;
+        default "";
+    }}
+    map "$cookie_coopmap_node:$coopmap_served" $coopmap_node_cookie {{
+        "~^(?<same>\\d+):\\k<same>$" "";
+        "~:(?<port>\\d+)$" "coopmap_node=$port; Path=/; HttpOnly; SameSite=Lax";
+        default "";
+    }}
+    map $http_upgrade $connection_upgrade {{
+        default upgrade;
+        ""      close;
+    }}
+
+    limit_req_zone $binary_remote_addr zone=coopmap_staff:10m rate={s.staff_rate_per_minute}r/m;
+    limit_req_zone $binary_remote_addr zone=coopmap_stream:10m rate={s.stream_rate_per_minute}r/m;
+    limit_req_status 429;
+    limit_conn_status 429;
+
+{upstreams}
+    server {{
+        listen {s.listen_address}:{s.listen_port};
+        server_name _;
+        client_max_body_size {s.upload_limit_mb}m;
+        proxy_next_upstream error timeout http_502 http_503;
+        proxy_next_upstream_tries {len(s.app_ports)};
+        proxy_connect_timeout 2s;
+        error_page 413 = @too_large;
+        error_page 429 = @too_many;
+
+        location / {{
+{proxied}
+{h8}
+        }}
+
+        # Streamlit's hashed bundles: already immutable; keep them a year.
+        location /static/ {{
+{proxied}
+            proxy_hide_header Cache-Control;
+            add_header Cache-Control "public, max-age=31536000, immutable" always;
+{h8}
+        }}
+
+        # coopmap's shape files, named by their content.
+        location /app/static/geo/ {{
+{proxied}
+            proxy_hide_header Cache-Control;
+            add_header Cache-Control "public, max-age=31536000, immutable" always;
+{h8}
+        }}
+
+        location = /_stcore/stream {{
+            limit_req zone=coopmap_stream burst={s.stream_burst} nodelay;
+{stream}
+{h8}
+        }}
+
+        # The staff page: signing in happens on it, so page loads are rate-limited per address
+        # (the app limits the sign-in attempts themselves).
+        location ~ ^/staff/?$ {{
+            limit_req zone=coopmap_staff burst={s.staff_burst} nodelay;
+{proxied}
+{h8}
+        }}
+
+        location /_stcore/upload_file/ {{
+            client_max_body_size {s.upload_limit_mb}m;
+{proxied}
+            proxy_request_buffering on;
+{h8}
+        }}
+
+        location @too_large {{
+            default_type text/plain;
+            return 413 "The file is larger than {s.upload_limit_mb} MB, the upload limit.\\n";
+        }}
+        location @too_many {{
+            default_type text/plain;
+            add_header Retry-After 60 always;
+            return 429 "Too many requests from this address; try again in a minute.\\n";
+        }}
+    }}
+}}
+"""

@@ -1,0 +1,287 @@
+"""The deployment, run for real on loopback: nginx with the generated configuration in front of two
+app processes (``coopmap.serve.Supervisor``) on a copy of the data folder.
+
+Which process served a request is read from nginx's access log (``upstream=`` and the browser's
+``node=`` cookie), so the tests know where each viewer is pinned without asking the app.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import pytest
+from conftest import LAPTOP, new_page
+from staff_server import copy_data_dir
+
+from coopmap import serve
+
+pytestmark = pytest.mark.browser
+
+ROOT = Path(__file__).resolve().parents[2]
+MAP_PATHS = "svg.cm-map path.cm-area"
+OTHER_RELEASE = "20261127-243b18bd60"  # the bundled store's first release
+
+
+def _free_ports(n: int) -> int:
+    """A first port such that it and the n-1 after it are free."""
+    for _ in range(50):
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            first = s.getsockname()[1]
+        if first + n > 65000:
+            continue
+        try:
+            socks = []
+            for p in range(first, first + n):
+                sock = socket.socket()
+                sock.bind(("127.0.0.1", p))
+                socks.append(sock)
+            return first
+        except OSError:
+            continue
+        finally:
+            for sock in socks:
+                sock.close()
+    raise RuntimeError("no run of free ports")
+
+
+@pytest.fixture(scope="module")
+def deployment(tmp_path_factory):
+    try:
+        serve.nginx_binary()
+    except serve.ServeError as exc:
+        if os.environ.get("COOPMAP_REQUIRE_BROWSER") == "1":
+            pytest.fail(f"COOPMAP_REQUIRE_BROWSER=1 but {exc}")
+        pytest.skip(str(exc))
+    base = tmp_path_factory.mktemp("deploy")
+    data = copy_data_dir(base / "data", ROOT / "data" / "releases")
+    first = _free_ports(3)
+    sup = serve.Supervisor(workers=2, port=first, first_app_port=first + 1,
+                           state_dir=base / "serve", check_every=0.5,
+                           extra_env={"COOPMAP_DATA_DIR": str(data)},
+                           log=open(base / "supervisor.log", "w"))  # noqa: SIM115
+    sup.start()
+    stop = threading.Event()
+    watcher = threading.Thread(target=sup.watch, args=(stop,), daemon=True)
+    watcher.start()
+    try:
+        yield sup, f"http://127.0.0.1:{first}", data
+    finally:
+        stop.set()
+        watcher.join(timeout=5)
+        sup.stop()
+
+
+def _access_log(sup: serve.Supervisor) -> list[str]:
+    return (sup.state_dir / "logs" / "access.log").read_text().splitlines()
+
+
+def _served(sup: serve.Supervisor, node: str, since: int = 0) -> list[str]:
+    """Ports of the processes that answered the requests sent with cookie ``node``."""
+    out = []
+    for line in _access_log(sup)[since:]:
+        if f" node={node} " in line:
+            m = re.search(r"upstream=(\S+(?:, \S+)*) node=", line)
+            if m and m.group(1) != "-":
+                out.append(m.group(1).split(",")[-1].strip().rsplit(":", 1)[1])
+    return out
+
+
+def _wait_for_map(page) -> None:
+    # A locator, not wait_for_function: the page's CSP (rightly) forbids the eval that a
+    # JavaScript predicate string needs.
+    page.locator(MAP_PATHS).nth(3000).wait_for(state="attached", timeout=45_000)
+
+
+def _node(context) -> str:
+    return next(c["value"] for c in context.cookies() if c["name"] == "coopmap_node")
+
+
+def _open_map(browser):
+    context, page = new_page(browser, LAPTOP)
+    problems: list[str] = []
+    page.on("console", lambda m: problems.append(m.text)
+            if "Content Security Policy" in m.text else None)
+    page.on("pageerror", lambda e: problems.append(f"page error: {e}"))
+    page.goto(f"{pytest.deploy_url}/")
+    _wait_for_map(page)
+    return context, page, problems
+
+
+@pytest.fixture(autouse=True)
+def _url(deployment):
+    pytest.deploy_url = deployment[1]
+
+
+def _release_shown(page) -> str:
+    text = page.get_by_text(re.compile(r"Dataset \d{8}-[0-9a-f]{10}")).first.inner_text()
+    return re.search(r"\d{8}-[0-9a-f]{10}", text).group(0)
+
+
+def test_map_draws_through_the_proxy_offline_without_csp_violations(deployment, browser,
+                                                                     artifacts):
+    sup, url, _ = deployment
+    context, page, problems = _open_map(browser)
+    try:
+        page.screenshot(path=str(artifacts / "deploy-map-through-nginx.png"))
+        assert problems == []
+        node = _node(context)
+        # Every request that carried the cookie went to the process it names.
+        served = _served(sup, node)
+        assert len(served) > 50 and set(served) == {node}, set(served)
+    finally:
+        context.close()
+
+
+def test_text_responses_are_compressed_and_hashed_files_cached(deployment):
+    sup, url, _ = deployment
+    html = urllib.request.urlopen(f"{url}/").read().decode()
+    script = re.search(r'src="\./(static/js/index\.[^"]+\.js)"', html).group(1)
+    raw = urllib.request.urlopen(
+        urllib.request.Request(f"{url}/{script}", headers={"Accept-Encoding": "identity"}))
+    raw_bytes = len(raw.read())
+    for encoding in ("br", "gzip"):
+        if encoding == "br" and not serve.BROTLI_MODULE.exists():
+            continue
+        r = urllib.request.urlopen(
+            urllib.request.Request(f"{url}/{script}", headers={"Accept-Encoding": encoding}))
+        body = r.read()
+        assert r.headers["Content-Encoding"] == encoding
+        assert len(body) < 0.35 * raw_bytes, (encoding, len(body), raw_bytes)
+        assert "immutable" in r.headers["Cache-Control"]
+    shapes = sorted((ROOT / "static" / "geo").glob("county-paths-*.json"))
+    assert shapes, "the map test above writes the shapes file"
+    r = urllib.request.urlopen(urllib.request.Request(
+        f"{url}/app/static/geo/{shapes[-1].name}", headers={"Accept-Encoding": "gzip"}))
+    assert r.headers["Content-Encoding"] == "gzip"
+    assert r.headers["Cache-Control"] == "public, max-age=31536000, immutable"
+    page = urllib.request.urlopen(f"{url}/map")
+    csp = page.headers["Content-Security-Policy"]
+    assert "frame-ancestors 'none'" in csp and "'unsafe-eval'" not in csp
+    assert page.headers["X-Content-Type-Options"] == "nosniff"
+    assert page.headers["Referrer-Policy"] == "strict-origin-when-cross-origin"
+
+
+def _viewers_on_both_processes(browser, sup):
+    """Two viewers: new visitors go to the process with fewer connections, so the second
+    lands on the other process."""
+    by_port: dict[str, tuple] = {}
+    opened = []
+    for _ in range(6):
+        context, page, _problems = _open_map(browser)
+        opened.append(context)
+        by_port.setdefault(_node(context), (context, page))
+        if len(by_port) == 2:
+            break
+    for context in opened:
+        if all(context is not v[0] for v in by_port.values()):
+            context.close()
+    assert len(by_port) == 2, "six viewers all landed on one process"
+    return by_port
+
+
+def test_a_rollback_in_another_process_reaches_viewers_on_both(deployment, browser):
+    sup, url, data = deployment
+    viewers = _viewers_on_both_processes(browser, sup)
+    try:
+        before = {up: _release_shown(page) for up, (_, page) in viewers.items()}
+        current = (data / "releases" / "CURRENT").read_text().strip()
+        assert set(before.values()) == {current}
+        # A staff rollback made by another OS process on the shared store.
+        code = ("from pathlib import Path; from coopmap.store import ReleaseStore;"
+                f"ReleaseStore(Path({str(data / 'releases')!r})).rollback("
+                f"{OTHER_RELEASE!r}, expected_current={current!r}, by='test')")
+        subprocess.run([sys.executable, "-c", code], check=True)
+        for up, (_, page) in viewers.items():
+            page.goto(f"{url}/")  # the viewer's next visit, pinned to the same process
+            _wait_for_map(page)
+            assert _release_shown(page) == OTHER_RELEASE, up
+        subprocess.run([sys.executable, "-c", code.replace(
+            f"{OTHER_RELEASE!r}, expected_current={current!r}",
+            f"{current!r}, expected_current={OTHER_RELEASE!r}")], check=True)
+    finally:
+        for context, _ in viewers.values():
+            context.close()
+
+
+def test_killing_the_viewers_process_keeps_the_viewer_working(deployment, browser, artifacts):
+    sup, url, _ = deployment
+    context, page, problems = _open_map(browser)
+    try:
+        port = int(_node(context))
+        lines_before = len(_access_log(sup))
+        os.kill(sup.app_pid(port), signal.SIGKILL)
+        # The browser notices the closed websocket and reconnects through nginx: the dead
+        # process's upstream hands it to its backup, which starts a new session and draws the
+        # page again; the cookie follows the session.
+        deadline = time.monotonic() + 60
+        while _node(context) == str(port) and time.monotonic() < deadline:
+            time.sleep(0.5)
+        moved_to = _node(context)
+        assert moved_to != str(port), "the viewer did not move to the other process in 60 s"
+        _wait_for_map(page)
+        page.wait_for_timeout(1500)
+        page.screenshot(path=str(artifacts / "deploy-after-kill.png"))
+        assert page.get_by_test_id("stException").count() == 0
+        assert page.get_by_text("Connection error").count() == 0
+        statuses = [re.search(r'" (\d{3}) ', line).group(1)
+                    for line in _access_log(sup)[lines_before:]]
+        assert "502" not in statuses and "504" not in statuses, statuses
+        assert problems == []
+        # The supervisor starts the killed process again and puts it back.
+        deadline = time.monotonic() + 60
+        while not serve.healthy(port) and time.monotonic() < deadline:
+            time.sleep(0.5)
+        assert serve.healthy(port)
+        # Back on its feet, the old process does not take the viewer back: its session is
+        # in the other one now.
+        since = len(_access_log(sup))
+        context.request.get(f"{url}/_stcore/health")
+        assert _served(sup, moved_to, since) == [moved_to]
+    finally:
+        context.close()
+
+
+def test_staff_page_loads_are_rate_limited_with_429(deployment):
+    sup, url, _ = deployment
+    codes = []
+    for _ in range(40):
+        try:
+            with urllib.request.urlopen(f"{url}/staff") as r:
+                codes.append(r.status)
+        except urllib.error.HTTPError as exc:
+            codes.append(exc.code)
+            if exc.code == 429:
+                assert exc.headers["Retry-After"] == "60"
+                assert b"Too many requests" in exc.read()
+    assert codes[0] == 200
+    assert 429 in codes
+    assert codes.index(429) >= sup.settings().staff_burst  # the burst passes first
+    # The public pages are not limited by it.
+    assert urllib.request.urlopen(f"{url}/map").status == 200
+
+
+def test_uploads_over_the_limit_are_refused_at_the_proxy(deployment):
+    sup, url, _ = deployment
+    body = b"x" * (sup.settings().upload_limit_mb * 1024 * 1024 + 1)
+    req = urllib.request.Request(f"{url}/_stcore/upload_file/session/file", data=body,
+                                 method="PUT", headers={"Content-Type": "text/csv"})
+    with pytest.raises(urllib.error.HTTPError) as info:
+        urllib.request.urlopen(req)
+    assert info.value.code == 413
+    assert b"larger than 10 MB" in info.value.read()
+    time.sleep(0.2)
+    lines = [x for x in _access_log(sup) if "upload_file/session/file" in x]
+    assert len(lines) == 1, _access_log(sup)[-3:]
+    line = lines[0]
+    assert " 413 " in line and "upstream=-" in line  # it never reached an app process

@@ -1,0 +1,150 @@
+"""The nginx configuration generator (coopmap.proxy) and the supervisor's settings."""
+
+from __future__ import annotations
+
+import base64
+import os
+import hashlib
+import re
+import shutil
+import subprocess
+import tomllib
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from coopmap import proxy, serve, uploads
+
+ROOT = Path(__file__).resolve().parents[1]
+NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
+
+
+def _upstream(conf: str, name: str) -> list[tuple[str, str]]:
+    block = re.search(rf"upstream {name} \{{(.*?)\}}", conf, re.S).group(1)
+    return re.findall(r"server (\S+) ([^;]*);", block)
+
+
+def test_new_visitors_spread_and_each_process_has_its_own_upstream():
+    ports = (9101, 9102, 9103, 9104)
+    conf = proxy.render(proxy.ProxySettings(app_ports=ports))
+    anyone = _upstream(conf, "coopmap_any")
+    assert [a for a, _ in anyone] == [f"127.0.0.1:{p}" for p in ports]
+    assert "least_conn;" in re.search(r"upstream coopmap_any \{(.*?)\}", conf, re.S).group(1)
+    for port in ports:
+        servers = _upstream(conf, f"coopmap_{port}")
+        # its own process first, the others as backups
+        assert servers[0] == (f"127.0.0.1:{port}", "max_fails=1 fail_timeout=5s")
+        assert sorted(a for a, rest in servers[1:] if "backup" in rest) == sorted(
+            f"127.0.0.1:{p}" for p in ports if p != port)
+        assert f'"{port}" coopmap_{port};' in conf  # the cookie names the pool
+    assert "proxy_next_upstream_tries 4;" in conf
+
+
+def test_down_ports_are_marked_down_and_left_out_as_backups():
+    conf = proxy.render(proxy.ProxySettings(app_ports=(9101, 9102, 9103),
+                                            down_ports=frozenset({9102})))
+    marks = {addr: "down" in rest for addr, rest in _upstream(conf, "coopmap_any")}
+    assert marks == {"127.0.0.1:9101": False, "127.0.0.1:9102": True, "127.0.0.1:9103": False}
+    own = _upstream(conf, "coopmap_9102")
+    assert own[0][0] == "127.0.0.1:9102" and "down" in own[0][1]
+    for port in (9101, 9103):
+        assert "127.0.0.1:9102" not in [a for a, _ in _upstream(conf, f"coopmap_{port}")]
+
+
+def test_listen_address_port_and_prefix_paths():
+    conf = proxy.render(proxy.ProxySettings(listen_port=9000, listen_address="0.0.0.0",
+                                            app_ports=(9001,), prefix=Path("/srv/cm")))
+    assert "listen 0.0.0.0:9000;" in conf
+    assert "pid /srv/cm/nginx.pid;" in conf
+    assert "access_log /srv/cm/logs/access.log coopmap;" in conf
+    for temp in ("body", "proxy", "fastcgi", "uwsgi", "scgi"):
+        assert f"/srv/cm/tmp/{temp};" in conf
+    assert "user " not in conf.split("events")[0]  # no user directive unless asked
+
+
+@pytest.mark.parametrize("kwargs, words", [
+    ({"app_ports": ()}, "at least one"),
+    ({"app_ports": (9001, 9001)}, "repeats"),
+    ({"listen_port": 9001, "app_ports": (9001, 9002)}, "also an app port"),
+    ({"app_ports": (9001,), "down_ports": frozenset({9002})}, "not app ports"),
+    ({"app_ports": (9001, 9002), "down_ports": frozenset({9001, 9002})}, "must stay"),
+    ({"upload_limit_mb": 0}, "upload_limit_mb"),
+])
+def test_bad_settings_name_the_setting(kwargs, words):
+    with pytest.raises(ValueError, match=words):
+        proxy.ProxySettings(**kwargs)
+
+
+def test_upload_limit_is_the_apps_limit():
+    """The proxy refuses what the app would refuse, before the body reaches Python."""
+    config = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text())
+    settings = proxy.ProxySettings()
+    assert settings.upload_limit_mb * 1024 * 1024 == uploads.MAX_BYTES
+    assert config["server"]["maxUploadSize"] == settings.upload_limit_mb
+    assert f"client_max_body_size {settings.upload_limit_mb}m;" in proxy.render(settings)
+
+
+def test_inline_script_hash_matches_streamlits_index_html():
+    html = proxy.streamlit_index_html()
+    bodies = re.findall(rb"<script>(.*?)</script>", html, re.S)
+    assert len(bodies) == 1, "Streamlit's index.html changed its inline scripts: review the CSP"
+    expected = "'sha256-" + base64.b64encode(hashlib.sha256(bodies[0]).digest()).decode() + "'"
+    assert proxy.inline_script_hashes(html) == (expected,)
+    csp = proxy.content_security_policy((expected,))
+    assert f"script-src 'self' {expected} blob:" in csp
+    assert "'unsafe-eval'" not in csp and "script-src 'self' 'unsafe-inline'" not in csp
+    assert "frame-ancestors 'none'" in csp
+
+
+def test_every_location_repeats_the_security_headers():
+    """nginx drops the server's add_header in a location that has its own: each must repeat."""
+    conf = proxy.render(proxy.ProxySettings(hsts=True))
+    for block in re.findall(r"location [^{@]*\{(.*?)\n        \}", conf, re.S):
+        for header in ("Content-Security-Policy", "X-Content-Type-Options", "Referrer-Policy",
+                       "Strict-Transport-Security", "Set-Cookie $coopmap_node_cookie"):
+            assert header in block, f"{header} missing in a location block"
+
+
+def test_hsts_only_when_asked():
+    assert "Strict-Transport-Security" not in proxy.render(proxy.ProxySettings())
+    assert "Strict-Transport-Security" in proxy.render(proxy.ProxySettings(hsts=True))
+
+
+def test_brotli_module_loaded_only_when_asked():
+    assert "brotli" not in proxy.render(proxy.ProxySettings(brotli=False))
+    conf = proxy.render(proxy.ProxySettings(brotli=True))
+    assert conf.count("load_module /usr/lib/nginx/modules/ngx_http_brotli_filter_module.so;") == 1
+    assert "brotli on;" in conf
+
+
+def test_committed_deploy_conf_is_the_generators_output():
+    committed = (ROOT / "deploy" / "nginx.conf").read_text(encoding="utf-8")
+    assert committed == serve.defaults_conf(), "run `coopmap proxy-config` and commit"
+
+
+def test_supervisor_ports_follow_the_first_port(tmp_path):
+    sup = serve.Supervisor(workers=3, port=9500, first_app_port=9601, state_dir=tmp_path)
+    assert sup.app_ports == (9601, 9602, 9603)
+    assert sup.settings().app_ports == (9601, 9602, 9603)
+    assert sup.settings().prefix == tmp_path.resolve()
+    with pytest.raises(serve.ServeError, match="at least 1"):
+        serve.Supervisor(workers=0, state_dir=tmp_path)
+
+
+@pytest.mark.parametrize("brotli", [False, True])
+def test_nginx_accepts_the_generated_configuration(tmp_path, brotli):
+    required = os.environ.get("COOPMAP_REQUIRE_BROWSER") == "1"  # CI installs both
+    if not Path(NGINX).exists() or (brotli and not serve.BROTLI_MODULE.exists()):
+        if required:
+            pytest.fail("nginx with Debian's brotli module is required here")
+        pytest.skip("nginx (or Debian's brotli module for it) is not installed")
+    for sub in ("logs", "tmp"):
+        (tmp_path / sub).mkdir()
+    settings = replace(proxy.ProxySettings(), prefix=tmp_path, brotli=brotli,
+                       down_ports=frozenset({8602}),
+                       script_hashes=proxy.inline_script_hashes(proxy.streamlit_index_html()))
+    conf = tmp_path / "nginx.conf"
+    conf.write_text(proxy.render(settings))
+    result = subprocess.run([NGINX, "-t", "-c", str(conf)], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
