@@ -100,8 +100,8 @@ else:
 if rows.empty:
     st.markdown(t("profile.no_agreements", month=month_words))
 else:
-    st.dataframe(queries.agreements_display(rows), hide_index=True, width="stretch",
-                 column_config=link_col)
+    st.dataframe(queries.agreements_display(rows, queries.listing_notes(release, rows)),
+                 hide_index=True, width="stretch", column_config=link_col)
     files = sorted(rows["source_file"].unique())
     st.caption(t("profile.agreements.source", month=month_words, file=", ".join(files)))
 
@@ -112,8 +112,9 @@ if place.level == "county":
     if statewide.empty:
         st.markdown(t("profile.no_statewide", state=place.state_name, month=month_words))
     else:
-        st.dataframe(queries.agreements_display(statewide), hide_index=True, width="stretch",
-                     column_config=link_col)
+        st.dataframe(queries.agreements_display(statewide,
+                                                queries.listing_notes(release, statewide)),
+                     hide_index=True, width="stretch", column_config=link_col)
 
 # --- state law --------------------------------------------------------------------------------
 st.subheader(t("profile.section.state_law"))
@@ -191,7 +192,8 @@ else:
 
     if len(history) > TIMELINE_MAX:
         st.caption(t("profile.timeline.truncated", shown=TIMELINE_MAX, total=len(history)))
-    tl = figures.timeline(history.head(TIMELINE_MAX), label="label", start="first_listed",
+    bars = queries.history_bars(release, history.head(TIMELINE_MAX))
+    tl = figures.timeline(bars, label="label", start="first_listed",
                           end="last_listed", colour="model", categories=schema.MODELS,
                           colours={k: schema.MODEL_CATEGORY_COLOURS[k] for k in schema.MODELS},
                           title=t("profile.section.timeline") + f": {place.label}",

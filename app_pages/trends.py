@@ -47,6 +47,14 @@ fig = figures.stacked_bars(new, x="month", y="agreements", colour="model",
                            source=source, y_title=t("trends.axis.agreements"))
 widgets.chart(fig, key="trend_new", preset="landscape", filename="coopmap-new")
 
+ended = data.trend_ended(rid, None)
+fig = figures.stacked_bars(ended, x="month", y="agreements", colour="model",
+                           categories=schema.MODELS, colours=model_colours,
+                           title=t("trends.ended.title"),
+                           subtitle=t("trends.subtitle.ended", month=data.month_label(months[-1])),
+                           source=source, y_title=t("trends.axis.agreements"))
+widgets.chart(fig, key="trend_ended", preset="landscape", filename="coopmap-ended")
+
 ranked = queries.states_ranked(data.state_postures(rid, months[-1], None, agencies_key))
 fig = figures.ranked_bars(ranked, label="name", value="n_agreements",
                           title=t("trends.states.title", month=data.month_label(months[-1])),

@@ -10,7 +10,7 @@ import pytest
 
 from coopmap import gazetteer, paths, schema
 from coopmap.agreements import (
-    agency_norm,
+    agency_key,
     agency_type_from_name,
     agreement_id,
     build_agreements,
@@ -146,7 +146,7 @@ def test_agency_type_bases(tables):
     assert (bristol["agency_type"], bristol["agency_type_basis"]) == ("county", "agency_name")
     assert len(tables.type_from_name) == (a["agency_type_basis"] == "agency_name").sum()
     # ICE's "State" TYPE is read as state agency
-    wyo = a.loc[("WY", "Wyoming Highway State Patrol", "TFM")]
+    wyo = a.loc[("WY", "Wyoming State Highway Patrol", "TFM")]
     assert wyo["agency_type"] == "state_agency"
     assert a["is_sheriff"].sum() > 900
 
@@ -171,8 +171,7 @@ def test_matcher_called_once_with_one_row_per_agency(built):
                                       "agency_type", "ice_counties", "ice_county_newest"]
     assert not agencies.duplicated(["state_abbr", "agency_norm"]).any()
     a = tables.agreements
-    keys = {(st, agency_norm(st, ag)) for st, ag in zip(a["state_abbr"], a["agency"],
-                                                         strict=True)}
+    keys = {agency_key(st, ag) for st, ag in zip(a["state_abbr"], a["agency"], strict=True)}
     assert len(agencies) == len(keys) < len(a)
     assert agencies["ice_counties"].map(lambda t: isinstance(t, tuple)).all()
     autauga = agencies[agencies["agency_norm"] == "autauga county sheriffs office"].iloc[0]

@@ -108,3 +108,32 @@ def test_picking_another_place_updates_the_url():
     assert not at.exception
     assert at.query_params["place"] in ("06037", ["06037"])
     assert any("Los Angeles County, CA" in h.value for h in at.header)
+
+
+def test_renamed_agreement_shows_its_names_and_true_start(release):
+    """Waukesha County, WI: the sheriff's JEM, listed since 2021-01 as 'Sheriff's Office' and
+    from 2025-08 as 'Sheriff's Department', is one agreement listed since 2021-01."""
+    at = open_profile(place="55133")
+    assert not at.exception
+    table = at.dataframe[0].value
+    jem = table[table["Model"] == schema.MODELS["JEM"]].iloc[0]
+    assert jem["Agency"] == "Waukesha County Sheriff's Department"
+    assert jem["Listed since"] == "2021-01"
+    assert "Also listed as Waukesha County Sheriff's Office (2021-01 – 2025-07)." in \
+        jem["Names and gaps on ICE's lists"]
+
+
+def test_relisted_agreement_shows_its_gap_and_new_moa(release):
+    """Bradley County, TN: the sheriff's JEM was off ICE's list in Oct-Nov 2025 and relisted in
+    December with a new MOA; the timeline has two bars for it."""
+    at = open_profile(place="47011")
+    assert not at.exception
+    table = at.dataframe[0].value
+    jem = table[table["Model"] == schema.MODELS["JEM"]].iloc[0]
+    note = jem["Names and gaps on ICE's lists"]
+    assert "Off ICE's list after 2025-09; relisted 2025-12." in note
+    assert "New MOA signed 2025-12-09." in note
+    import json
+    timeline = json.loads(at.get("plotly_chart")[-1].proto.spec)
+    bars = [y for trace in timeline["data"] for y in trace["y"] if y.startswith("Bradley")]
+    assert bars.count("Bradley County Sheriff's Office · JEM") == 2

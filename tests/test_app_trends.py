@@ -24,7 +24,7 @@ def open_trends(**params) -> AppTest:
 def test_national_charts_and_the_numbers_behind_them():
     at = open_trends()
     assert not at.exception
-    assert len(at.get("plotly_chart")) == 3
+    assert len(at.get("plotly_chart")) == 4  # growth, new, no longer listed, states
     table = at.dataframe[0].value
     sheets = default_store().current().table("sheets").query("list == 'participating'")
     assert len(table) == len(sheets)
@@ -35,6 +35,31 @@ def test_national_charts_and_the_numbers_behind_them():
 def test_a_state_trend_on_request_from_the_url():
     at = open_trends(state="12")
     assert not at.exception
-    assert len(at.get("plotly_chart")) == 4
+    assert len(at.get("plotly_chart")) == 5
     at.selectbox(key="state").set_value("48").run()
     assert at.query_params["state"] in ("48", ["48"])
+
+
+def test_new_and_ended_charts_count_no_rename():
+    """August 2025: Waukesha's and Lexington's sheriffs were renamed on ICE's list; the charts
+    count neither as new nor as ended."""
+    import json
+
+    from coopmap.ui import queries
+
+    release = default_store().current()
+    at = open_trends()
+    charts = {json.loads(c.proto.spec)["layout"]["title"]["text"].split("<")[0]:
+              json.loads(c.proto.spec) for c in at.get("plotly_chart")}
+    ended = next(v for k, v in charts.items() if "no longer listed" in k)
+    new = next(v for k, v in charts.items() if k.startswith("New"))
+
+    def august(fig):
+        return sum(y for trace in fig["data"] for x, y in zip(trace["x"], trace["y"],
+                                                              strict=True) if x == "2025-08")
+    want_new = queries.new_by_month(release).query("month == '2025-08'")["agreements"].sum()
+    want_ended = queries.ended_by_month(release).query("month == '2025-08'")["agreements"].sum()
+    assert august(new) == want_new and august(ended) == want_ended
+    a = release.table("agreements")
+    first_aug = a[a["first_listed"] == "2025-08"]["agency"]
+    assert not first_aug.str.contains("Waukesha|Lexington County Sheriff").any()

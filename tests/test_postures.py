@@ -46,6 +46,7 @@ class MiniRelease:
             match_method=["ice_county_column", "ice_county_column", "reviewed_entry",
                           "state_agency", "unmatched", "ice_county_column"],
             match_note=None, source_file="x.xlsx", source_date=pd.Timestamp("2025-03-31"),
+            relisted=False, gaps=None, other_names=None,
         )
         assert len(ag) == n
         listings = [(a, "participating", m, pd.Timestamp("2024-12-01"))
@@ -198,9 +199,18 @@ def test_agencies_are_counted_once_whatever_ICE_spelling(mini):
     row = _row(postures.county_postures(variant, "2025-01"), "01001")
     assert (row["n_agreements"], row["n_agencies"], row["model_category"]) == (2, 1, "several")
     assert postures.headline(variant, "2025-01")["agencies"] == 3  # sheriff A, state police, D
+    # the same sheriff as "Sheriff's Department" on the same sheet is still one agency
+    variant.tables["agreements"].loc[
+        variant.tables["agreements"]["agreement_id"] == "a00000000007", "agency"
+    ] = "A County Sheriff's Department"
+    postures._STATIC.clear()
+    row = _row(postures.county_postures(variant, "2025-01"), "01001")
+    assert (row["n_agreements"], row["n_agencies"]) == (2, 1)
 
 
 def test_newest_sheet_agency_count(release):
-    """1,843 rows of 2026-05-18 name 1,567 state+agency strings, 1,551 agencies once ICE's
-    spelling variants (spaces, apostrophes, reviewed misspellings) are folded."""
-    assert postures.headline(release, "2026-05")["agencies"] == 1551
+    """1,843 rows of 2026-05-18 name 1,567 state+agency strings, 1,551 once ICE's spelling
+    variants (spaces, apostrophes, reviewed misspellings) are folded, and 1,549 agencies: Walker
+    County, TX, and Waukesha County, WI, each have one sheriff named both "Sheriff's Office" and
+    "Sheriff's Department" on that sheet."""
+    assert postures.headline(release, "2026-05")["agencies"] == 1549

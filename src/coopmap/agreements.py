@@ -1,23 +1,26 @@
 """Assembling ICE's monthly sheets into the agreements, agreement_counties, listings and sheets
 tables of the dataset contract (``schema.AGREEMENTS`` ...).
 
-One agreement is one agency x model; its id hashes state, normalised agency name and model, so it
-stays the same from month to month while ICE's spelling of the name wobbles. Every value comes from
-an ICE sheet; the only inferences are the agency type of agencies only ever listed on sheets
-without a TYPE column (see ``agency_type_from_name``, listed in the report for review) and the
-jurisdiction, which the matcher (``coopmap.matching.match_agencies``) decides and explains.
+One agreement is one agency x model. Its id hashes state, normalised agency name and model of the
+spelling it was first listed under; the reviewed identity table (``coopmap.identity``,
+``data/corrections/agreement_identities.csv``) maps every later spelling, and a wrong-state listing,
+to that agreement, so a rename is neither an ending nor a new agreement. Every value comes from an
+ICE sheet; the only inferences are the agency type of agencies only ever listed on sheets without a
+TYPE column (see ``agency_type_from_name``, listed in the report for review) and the jurisdiction,
+which the matcher (``coopmap.matching.match_agencies``) decides and explains.
 """
 
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
 
-from coopmap import schema
+from coopmap import gazetteer, identity, paths, schema
 from coopmap.ice_sheets import (
     IceSheetError,
     Problem,
@@ -85,8 +88,26 @@ def agency_norm(state_abbr: str, agency: str) -> str:
 
 def agreement_id(state_abbr: str, agency: str, model: str) -> str:
     """First 12 hex digits of sha256("{state_abbr}|{agency_norm}|{model}")."""
-    key = f"{state_abbr}|{agency_norm(state_abbr, agency)}|{model}"
-    return hashlib.sha256(key.encode("utf-8")).hexdigest()[:12]
+    return _hash_id(state_abbr, agency_norm(state_abbr, agency), model)
+
+
+def _hash_id(state_abbr: str, norm: str, model: str) -> str:
+    return hashlib.sha256(f"{state_abbr}|{norm}|{model}".encode()).hexdigest()[:12]
+
+
+# A county has one sheriff: "Sheriff's Office", "Sheriff's Department" and "Sheriff Dept" of one
+# county on one state's sheets are one agency (ICE names Walker County, TX, both ways on one sheet).
+_SHERIFF_OFFICE = re.compile(r"\bsheriffs? (office|department|dept)\b")
+
+
+def agency_key(state_abbr: str, agency: str) -> str:
+    """One key per agency, for counting agencies: state | normalised name, with ICE's reviewed
+    misspellings mapped and a sheriff's "Office"/"Department" the same office."""
+    return _key_of_norm(state_abbr, agency_norm(state_abbr, agency))
+
+
+def _key_of_norm(state_abbr: str, norm: str) -> str:
+    return f"{state_abbr}|{_SHERIFF_OFFICE.sub('sheriffs office', norm)}"
 
 
 def agency_type_from_name(agency: str) -> str:
@@ -113,6 +134,13 @@ class AgreementTables:
     type_from_name: pd.DataFrame = field(default_factory=pd.DataFrame)
     # Warnings from the sheets (reviewed corrections applied, 'link' cells without hyperlink).
     problems: list[Problem] = field(default_factory=list)
+    # Pairs of spellings that may be one agreement, with the reviewed decision (None: unsettled).
+    identity_candidates: pd.DataFrame = field(default_factory=pd.DataFrame)
+
+    @property
+    def unsettled(self) -> pd.DataFrame:
+        cands = self.identity_candidates
+        return cands[cands["decision"].isna()] if len(cands) else cands
 
     def format_match_report(self) -> str:
         rep = self.match_report
@@ -132,6 +160,8 @@ class AgreementTables:
         for r in named.itertuples():
             lines.append(f"  {r.state_abbr} {r.agency!r} ({r.model}, last listed "
                          f"{r.last_listed}) -> {r.agency_type}")
+        if len(self.identity_candidates.columns):
+            lines.append(identity.format_candidates(self.identity_candidates))
         return "\n".join(lines)
 
 
@@ -196,16 +226,20 @@ def _relative(path: Path, root: Path) -> str:
 # --- Building -------------------------------------------------------------------------------
 
 
-def build_agreements(sheet_paths: list[Path], sources_root: Path, matcher: Matcher
-                     ) -> AgreementTables:
-    """Read every sheet and build the four agreement tables (validated against the schema)."""
+def build_agreements(sheet_paths: list[Path], sources_root: Path, matcher: Matcher, *,
+                     corrections_dir: Path | None = None) -> AgreementTables:
+    """Read every sheet and build the four agreement tables (validated against the schema).
+
+    ``corrections_dir`` (default: the project's) holds the reviewed identity table that settles
+    which spellings are one agreement.
+    """
+    identities = identity.load(corrections_dir if corrections_dir is not None
+                               else paths.corrections_dir())
     rows, sheet_meta, problems = _read_all(sheet_paths, sources_root)
     rows["agency_norm"] = [agency_norm(s, a) for s, a in zip(rows["state_abbr"], rows["agency"],
                                                               strict=True)]
-    rows["agreement_id"] = [
-        agreement_id(s, a, m) for s, a, m in zip(rows["state_abbr"], rows["agency"],
-                                                 rows["model"], strict=True)
-    ]
+    candidates = identity.candidates(rows, identities)
+    rows = apply_identities(rows, identities)
     # Newest first; on one date the participating sheet (it has SIGNED) wins over pending.
     rows["_list_rank"] = rows["list"].map({"participating": 0, "pending": 1})
     rows = rows.sort_values(["sheet_date", "_list_rank", "row"],
@@ -213,7 +247,7 @@ def build_agreements(sheet_paths: list[Path], sources_root: Path, matcher: Match
 
     sheets = _sheets_table(rows, sheet_meta)
     listings = (rows.drop_duplicates(["agreement_id", "list", "month"])
-                [["agreement_id", "list", "month", "signed"]]
+                [["agreement_id", "list", "month", "signed", "agency"]]
                 .sort_values(["agreement_id", "list", "month"], ignore_index=True))
 
     agreements = _agreements_table(rows, listings)
@@ -236,7 +270,30 @@ def build_agreements(sheet_paths: list[Path], sources_root: Path, matcher: Match
         match_report=report,
         type_from_name=type_from_name,
         problems=problems,
+        identity_candidates=candidates,
     )
+
+
+def apply_identities(rows: pd.DataFrame, identities: identity.Identities) -> pd.DataFrame:
+    """Each row's agreement id (and ``_agency_key``): the spelling the reviewed table says it
+    belongs to. ``rows`` carry state_abbr, state_fips, agency_norm and model.
+
+    A row listed under the wrong STATE takes its agreement's state; ``agency_norm`` stays the
+    row's own spelling (it names the agency, for matching and counting agencies).
+    """
+    rows = rows.copy()
+    keys = [identities.resolve((s, n, m)) for s, n, m in
+            zip(rows["state_abbr"], rows["agency_norm"], rows["model"], strict=True)]
+    rows["agreement_id"] = [_hash_id(*k) for k in keys]
+    state = pd.Series([k[0] for k in keys], index=rows.index)
+    moved = state != rows["state_abbr"]
+    if moved.any():
+        fips = gazetteer.states().set_index("state_abbr")["state_fips"]
+        rows.loc[moved, "state_abbr"] = state[moved]
+        rows.loc[moved, "state_fips"] = state[moved].map(fips)
+    rows["_agency_key"] = [_key_of_norm(s, n) for s, n in zip(rows["state_abbr"],
+                                                               rows["agency_norm"], strict=True)]
+    return rows
 
 
 def _conform(name: str, df: pd.DataFrame) -> pd.DataFrame:
@@ -325,9 +382,8 @@ def _sheets_table(rows: pd.DataFrame, meta: pd.DataFrame) -> pd.DataFrame:
 def _agreements_table(rows: pd.DataFrame, listings: pd.DataFrame) -> pd.DataFrame:
     newest = rows.drop_duplicates("agreement_id").set_index("agreement_id")
     out = newest[["state_fips", "state_abbr", "agency", "agency_norm", "model", "signed",
-                  "moa_url", "addendum_url", "source_file", "sheet_date"]].copy()
+                  "moa_url", "addendum_url", "source_file", "sheet_date", "_agency_key"]].copy()
     out = out.rename(columns={"sheet_date": "source_date"})
-    out["_agency_key"] = out["state_abbr"] + "|" + out["agency_norm"]
 
     # ICE's COUNTY cell: the newest sheet that has one.
     counties = rows.dropna(subset=["ice_county"]).drop_duplicates("agreement_id")
@@ -337,7 +393,7 @@ def _agreements_table(rows: pd.DataFrame, listings: pd.DataFrame) -> pd.DataFram
     # TYPE on another sheet, else the name rule.
     typed = rows.dropna(subset=["agency_type"])
     own = typed.drop_duplicates("agreement_id").set_index("agreement_id")["agency_type"]
-    typed_keys = typed["state_abbr"] + "|" + typed["agency_norm"]
+    typed_keys = typed["_agency_key"]
     by_agency = typed.assign(_k=typed_keys).drop_duplicates("_k").set_index("_k")["agency_type"]
     out["agency_type"] = own.reindex(out.index)
     out["agency_type_basis"] = pd.Series("ice_type_column", index=out.index).where(
@@ -358,11 +414,13 @@ def _agreements_table(rows: pd.DataFrame, listings: pd.DataFrame) -> pd.DataFram
 
 def listing_status(out: pd.DataFrame, listings: pd.DataFrame,
                    newest_month: pd.Series) -> pd.DataFrame:
-    """First/last listed and pending months, and the status, of agreements indexed by id.
+    """Listed months, gaps, names, and the status, of agreements indexed by id.
 
     ``newest_month`` maps each list (participating, pending) to its newest sheet's month: an
-    agreement on the newest participating sheet is participating, else on the newest pending
-    sheet pending, else no longer listed. The build and a staff upload both use this.
+    agreement on the newest participating sheet is participating; else on the newest pending
+    sheet and not participating since that sheet's month, pending (ICE's last pending sheet is
+    months old, and lists agencies that signed since); else no longer listed. The build and a
+    staff upload both use this.
     """
     out = out.copy()
     spans = listings.groupby(["agreement_id", "list"])["month"].agg(["min", "max"]).unstack()
@@ -373,17 +431,61 @@ def listing_status(out: pd.DataFrame, listings: pd.DataFrame,
             out[last] = spans[("max", kind)].reindex(out.index)
         else:
             out[first] = out[last] = pd.NA
+    newest_pending = newest_month.get("pending")
     on_part = out["last_listed"] == newest_month.get("participating")
-    on_pend = out["last_pending"] == newest_month.get("pending")
+    on_pend = (out["last_pending"] == newest_pending) & ~(out["last_listed"] >= newest_pending)
     out["status"] = "no_longer_listed"
     out.loc[on_pend.fillna(False).astype(bool), "status"] = "pending"
     out.loc[on_part.fillna(False).astype(bool), "status"] = "participating"
+    gaps = listing_gaps(listings)
+    out["gaps"] = gaps.reindex(out.index)
+    out["relisted"] = out["gaps"].notna()
+    out["other_names"] = other_names(listings, out["agency"]).reindex(out.index)
     return out
+
+
+def listing_gaps(listings: pd.DataFrame) -> pd.Series:
+    """Per agreement id, the participating sheets it is missing from between its first and last
+    listing, as month ranges ("2023-04 – 2023-06; 2024-02"); agreements without gaps are absent."""
+    part = listings[listings["list"] == "participating"]
+    months = sorted(part["month"].unique())
+    index = {m: i for i, m in enumerate(months)}
+    out = {}
+    for aid, listed in part.groupby("agreement_id")["month"]:
+        positions = sorted(index[m] for m in listed)
+        runs = []
+        for a, b in zip(positions, positions[1:], strict=False):
+            if b - a > 1:
+                runs.append((months[a + 1], months[b - 1]))
+        if runs:
+            out[aid] = "; ".join(x if x == y else f"{x} – {y}" for x, y in runs)
+    return pd.Series(out, dtype="str")
+
+
+def other_names(listings: pd.DataFrame, agency: pd.Series) -> pd.Series:
+    """Per agreement id, the names ICE listed it under other than ``agency`` (its newest), each
+    with its months ("Waukesha County Sheriff's Office (2021-01 – 2025-07)"); spellings that differ
+    only in case, punctuation or apostrophes count as one name."""
+    rows = listings.dropna(subset=["agency"])
+    if rows.empty:
+        return pd.Series(dtype="str")
+    rows = rows.assign(_norm=rows["agency"].map(normalise_agency))
+    newest = agency.map(normalise_agency)
+    out = {}
+    for (aid, norm), group in rows.groupby(["agreement_id", "_norm"], sort=False):
+        if newest.get(aid) == norm:
+            continue
+        first, last = group["month"].min(), group["month"].max()
+        label = group.sort_values("month")["agency"].iloc[-1]
+        pending = (group["list"] == "pending").all()
+        span = first if first == last else f"{first} – {last}"
+        out.setdefault(aid, []).append((first, f"{label} ({'pending ' if pending else ''}{span})"))
+    return pd.Series({aid: "; ".join(text for _, text in sorted(names))
+                      for aid, names in out.items()}, dtype="str")
 
 
 def _match(agreements: pd.DataFrame, rows: pd.DataFrame, matcher: Matcher):
     """Call the matcher once with one row per distinct agency and merge its answer back."""
-    rows = rows.assign(_agency_key=rows["state_abbr"] + "|" + rows["agency_norm"])
     # The agency's newest agreement gives its spelling and type (rows are newest first).
     order = rows.drop_duplicates("agreement_id")["agreement_id"]
     newest = (agreements.set_index("agreement_id").loc[order]

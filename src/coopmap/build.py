@@ -95,7 +95,8 @@ def build_tables(sources_dir: Path, corrections_dir: Path) -> tuple[dict, str]:
             agencies, sources_dir=sources_dir, corrections_dir=corrections_dir
         )
 
-    ice = agreements.build_agreements(ice_sheet_paths(sources_dir), sources_dir, matcher)
+    ice = agreements.build_agreements(ice_sheet_paths(sources_dir), sources_dir, matcher,
+                                      corrections_dir=corrections_dir)
     tables.update(
         agreements=ice.agreements,
         agreement_counties=ice.agreement_counties,

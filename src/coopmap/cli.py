@@ -16,6 +16,9 @@ def _store(args) -> ReleaseStore:
     return ReleaseStore(Path(args.store) if args.store else paths.releases_dir())
 
 
+IDENTITY_SECTION = "Agreement identity:"
+
+
 def cmd_build(args) -> int:
     from coopmap.build import build
 
@@ -26,6 +29,11 @@ def cmd_build(args) -> int:
     if not args.quiet:
         print(result.match_report)
         print()
+    else:
+        # Undecided agreement identities are listed even in quiet mode: a reviewer settles them.
+        section = result.match_report.partition(IDENTITY_SECTION)
+        if section[1] and " 0 unsettled" not in section[2].split("\n")[0]:
+            print(section[1] + section[2] + "\n")
     m = result.release.manifest
     print(f"release      {result.release.id}")
     print(f"content hash {m['content_hash']}")

@@ -39,10 +39,21 @@ DERIVATION = """\
   and pending sheet in `data/sources/ice_287g/` is read, whatever its layout (2021-Jan 2025:
   STATE, AGENCY, SUPPORT TYPE, SIGNED, MOA; later sheets add TYPE, COUNTY, ADDENDUM). A sheet
   stands for the month in its file-name date. One agreement is one agency x model; its id hashes
-  state, normalised agency name (with reviewed spelling aliases) and model. An agreement is
-  active in a month when that month's participating sheet lists it; it is `no_longer_listed`
-  when the newest sheet omits it (ICE publishes no end dates). Names, type, signing date and MOA
-  link come from the newest sheet that lists it; MOA links are the cells' hyperlinks.
+  state, normalised agency name (with reviewed spelling aliases) and model of the spelling it
+  was first listed under. ICE renames agencies between sheets, lists some for a month under the
+  wrong state, and signs pending requests under another spelling: `coopmap build` finds such
+  candidate pairs (a spelling that leaves the list and, within two sheets, one arriving with the
+  same model and SIGNED date and a similar name, or the same name in another state; a pending
+  request with a similar participating name) and the reviewed table
+  `data/corrections/agreement_identities.csv` settles each (`same` or `distinct`, with a note);
+  the build lists any pair no row settles. An agreement keeps one id through its names
+  (`other_names`); one absent from some sheets and listed again is `relisted`, with its `gaps`.
+  An agreement is active in a month when that month's participating sheet lists it; it is
+  `no_longer_listed` when the newest sheet omits it (ICE publishes no end dates); it is
+  `pending` only while no participating sheet since the newest pending sheet lists it. Agencies
+  are counted by state and normalised name, a county sheriff's "Office" and "Department" being
+  one office. Names, type, signing date and MOA link come from the newest sheet that lists it;
+  MOA links are the cells' hyperlinks.
 - **agreement_counties** (`matching.py`, `data/corrections/`): ICE's COUNTY cell matched to the
   county's Census name within the state; ICE's typos through the reviewed table
   `ice_county_corrections.csv`; universities, airports, regional jails and other special

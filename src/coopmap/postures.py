@@ -80,13 +80,14 @@ def _agreements_with_keys(release: HasTables) -> pd.DataFrame:
     """The agreements (without ``signed``) plus ``agency_key``: one key per agency.
 
     ICE spells one agency differently from row to row ("Sheriff's"/"Sheriff’s", trailing
-    spaces), so agencies are counted by state and normalised name, as agreement ids are made.
+    spaces, a sheriff's "Office" and "Department" on one sheet), so agencies are counted by
+    ``agreements.agency_key``.
     """
     def make() -> pd.DataFrame:
-        from coopmap.agreements import agency_norm
+        from coopmap.agreements import agency_key
 
         agreements = release.table("agreements").drop(columns=["signed"])
-        keys = [f"{st}|{agency_norm(st, name)}"
+        keys = [agency_key(st, name)
                 for st, name in zip(agreements["state_abbr"], agreements["agency"], strict=True)]
         return agreements.assign(agency_key=keys)
 
@@ -94,13 +95,19 @@ def _agreements_with_keys(release: HasTables) -> pd.DataFrame:
 
 
 def _pending(release: HasTables, month: str) -> pd.DataFrame:
-    """Agreements on the newest pending sheet at or before ``month``."""
+    """Agreements on the newest pending sheet at or before ``month`` that no participating sheet
+    from that sheet's month to ``month`` lists: ICE's pending sheets stopped in February 2026, and
+    the last one still names agencies that signed since."""
     listings = release.table("listings")
     pending = listings[listings["list"] == "pending"]
     earlier = pending.loc[pending["month"] <= month, "month"]
     if earlier.empty:
         return pending.iloc[0:0]
-    return pending[pending["month"] == earlier.max()]
+    sheet = earlier.max()
+    part = listings[(listings["list"] == "participating") & (listings["month"] >= sheet)
+                    & (listings["month"] <= month)]
+    on = pending[pending["month"] == sheet]
+    return on[~on["agreement_id"].isin(part["agreement_id"])]
 
 
 def _model_flags(frame: pd.DataFrame, key: str) -> pd.DataFrame:

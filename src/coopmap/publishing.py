@@ -29,7 +29,7 @@ import pandas as pd
 
 from coopmap import agreements as agreements_mod
 from coopmap import changes as changes_mod
-from coopmap import ice_sheets, matching, paths, policy_sheet, postures, schema
+from coopmap import ice_sheets, identity, matching, paths, policy_sheet, postures, schema
 from coopmap.audit import AuditLog
 from coopmap.ice_sheets import HasProblems, Problem
 from coopmap.store import ConflictError, Release, ReleaseStore
@@ -306,8 +306,8 @@ def merge_ice_sheet(
     rows = rows.copy()
     rows["agency_norm"] = [agreements_mod.agency_norm(s, a)
                            for s, a in zip(rows["state_abbr"], rows["agency"], strict=True)]
-    rows["agreement_id"] = [agreements_mod.agreement_id(s, a, m) for s, a, m in
-                            zip(rows["state_abbr"], rows["agency"], rows["model"], strict=True)]
+    rows = agreements_mod.apply_identities(rows, identity.load(
+        corrections_dir if corrections_dir is not None else paths.corrections_dir()))
     rows["_key"] = rows["state_abbr"] + "|" + rows["agency_norm"]
     rows = rows.sort_values("row", ignore_index=True)
     problems: list[Problem] = []
@@ -331,7 +331,7 @@ def merge_ice_sheet(
     listings = listings[~((listings["list"] == list_kind) & (listings["month"] == month))]
     listings = pd.concat([listings, pd.DataFrame({
         "agreement_id": first_rows.index, "list": list_kind, "month": month,
-        "signed": first_rows["signed"].to_numpy(),
+        "signed": first_rows["signed"].to_numpy(), "agency": first_rows["agency"].to_numpy(),
     })], ignore_index=True).sort_values(["agreement_id", "list", "month"], ignore_index=True)
 
     # agreements: the newest sheet gives name, signed, links, source; COUNTY and TYPE when given.

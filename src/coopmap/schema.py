@@ -238,7 +238,9 @@ AGREEMENTS = _table(
     ("agreement_id",),
     {
         "agreement_id": _str(
-            "Stable id: hash of state, normalised agency name and model.", pattern=r"^[0-9a-f]{12}$"
+            "Stable id: hash of state, normalised agency name and model of the spelling the "
+            "agreement was first listed under; later spellings keep it (reviewed in "
+            "data/corrections/agreement_identities.csv).", pattern=r"^[0-9a-f]{12}$"
         ),
         **_state_cols,
         "state_abbr": _str("Two-letter USPS state or territory code."),
@@ -265,7 +267,8 @@ AGREEMENTS = _table(
         "addendum_url": _str("Link to an MOA addendum, where ICE gives one.", nullable=True),
         "status": _str(
             "participating: on the newest participating sheet; pending: on the newest pending "
-            "sheet only; no_longer_listed: listed earlier, absent from the newest sheets.",
+            "sheet and not participating since; no_longer_listed: listed earlier, absent from "
+            "the newest sheets.",
             vocab=STATUSES,
         ),
         "first_listed": _str("First month (YYYY-MM) on a participating sheet.", nullable=True,
@@ -274,6 +277,16 @@ AGREEMENTS = _table(
                             pattern=MONTH),
         "first_pending": _str("First month on a pending sheet.", nullable=True, pattern=MONTH),
         "last_pending": _str("Last month on a pending sheet.", nullable=True, pattern=MONTH),
+        "relisted": _bool(
+            "True when the agreement was absent from at least one participating sheet between "
+            "its first and last listing and came back (the months are in gaps)."
+        ),
+        "gaps": _str("Participating sheets missing it between first_listed and last_listed, as "
+                     "month ranges ('2023-04 – 2023-06; 2024-02').", nullable=True),
+        "other_names": _str(
+            "Names ICE listed the agreement under other than agency, each with its months "
+            "(pending: on pending sheets only).", nullable=True
+        ),
         "jurisdiction_level": _str(
             "county: covers the counties in agreement_counties; state: a statewide agency; "
             "territory: outside the map; unmatched: see match_note.",
@@ -313,6 +326,7 @@ LISTINGS = _table(
         "list": _str("participating or pending sheet.", vocab=LISTS),
         "month": _str("Month of the sheet (YYYY-MM).", pattern=MONTH),
         "signed": _date("SIGNED on that month's sheet."),
+        "agency": _str("Agency name as ICE wrote it on that month's sheet."),
     },
 )
 

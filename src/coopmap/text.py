@@ -206,6 +206,10 @@ EN: dict[str, str] = {
     "profile.col.signed": "Signed",
     "profile.col.listed_since": "Listed since",
     "profile.col.last_listed": "Last listed",
+    "profile.col.history": "Names and gaps on ICE's lists",
+    "profile.history.names": "Also listed as {names}.",
+    "profile.history.relisted": "Off ICE's list after {gap_from}; relisted {month}.",
+    "profile.history.new_moa": " New MOA signed {signed}.",
     "profile.col.moa": "Agreement (MOA)",
     "profile.col.status": "Status now",
     "profile.col.matched": "How the county was found",
@@ -269,6 +273,11 @@ EN: dict[str, str] = {
     "trends.subtitle": "Active agreements, United States{filters}, January 2021 to {month}",
     "trends.subtitle.states": "Active agreements per state{filters}, {month}",
     "trends.subtitle.new": "Agreements listed by ICE for the first time, February 2021 to {month}",
+    "trends.ended.title": "287(g) agreements no longer listed, each month",
+    "trends.subtitle.ended": (
+        "Agreements gone from ICE's list that month and not listed again, February 2021 to "
+        "{month}; a renamed agency is not counted"
+    ),
     "trends.axis.month": "Month",
     "trends.axis.agreements": "Agreements",
     "trends.axis.state": "State",

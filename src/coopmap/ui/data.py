@@ -214,6 +214,11 @@ def trend_new(release_id: str, states: Filters = None) -> pd.DataFrame:
     return queries.new_by_month(get(release_id), states=states)
 
 
+@st.cache_data(show_spinner=False, max_entries=64)
+def trend_ended(release_id: str, states: Filters = None) -> pd.DataFrame:
+    return queries.ended_by_month(get(release_id), states=states)
+
+
 @st.cache_data(show_spinner=False, max_entries=4)
 def history(root: str, release_id: str) -> tuple[list[dict], list[dict]]:
     """Publication history and the manifests of the releases kept."""

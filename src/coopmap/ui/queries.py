@@ -199,6 +199,24 @@ def new_by_month(release, *, states: Iterable[str] | None = None) -> pd.DataFram
     return counts.reindex(grid, fill_value=0).rename("agreements").reset_index()
 
 
+def ended_by_month(release, *, states: Iterable[str] | None = None) -> pd.DataFrame:
+    """Agreements that left the participating list and did not come back, per month (the first
+    sheet without them) and model. A rename is not an ending (identities are reviewed), and an
+    agreement absent for a while and listed again is relisted, not ended."""
+    agreements = release.table("agreements")
+    rows = agreements[(agreements["status"] != "participating")
+                      & agreements["last_listed"].notna()]
+    if states:
+        rows = rows[rows["state_fips"].isin(list(states))]
+    months = sorted(release.table("listings").query("list == 'participating'")["month"].unique())
+    following = dict(zip(months, months[1:], strict=False))
+    rows = rows.assign(month=rows["last_listed"].map(following)).dropna(subset=["month"])
+    grid = pd.MultiIndex.from_product([months[1:], list(schema.MODELS)],
+                                      names=["month", "model"])
+    counts = rows.groupby(["month", "model"]).size()
+    return counts.reindex(grid, fill_value=0).rename("agreements").reset_index()
+
+
 def states_ranked(state_postures: pd.DataFrame) -> pd.DataFrame:
     rows = state_postures[state_postures["n_agreements"] > 0]
     return rows[["name", "state_abbr", "n_agreements", "n_agencies", "counties_with_287g"]
@@ -226,9 +244,11 @@ def place_agreements(release, month: str, *, county_fips: str | None = None,
     return rows.sort_values(["agency", "model"]).reset_index(drop=True)
 
 
-def agreements_display(rows: pd.DataFrame) -> pd.DataFrame:
-    """Agreements for people: plain column names, words for codes, MOA link."""
-    return pd.DataFrame(
+def agreements_display(rows: pd.DataFrame, notes: pd.Series | None = None) -> pd.DataFrame:
+    """Agreements for people: plain column names, words for codes, MOA link; ``notes`` (by
+    agreement id, from ``listing_notes``) says under which other names and with which gaps ICE
+    listed each."""
+    out = pd.DataFrame(
         {
             t("profile.col.agency"): rows["agency"],
             t("profile.col.type"): rows["agency_type"].map(
@@ -239,6 +259,45 @@ def agreements_display(rows: pd.DataFrame) -> pd.DataFrame:
             t("profile.col.moa"): rows["moa_url"],
         }
     )
+    if notes is not None:
+        out[t("profile.col.history")] = [notes.get(aid, "") for aid in rows["agreement_id"]]
+    return out
+
+
+def listing_spells(release, agreement_ids: Iterable[str]) -> pd.DataFrame:
+    """Each run of consecutive participating sheets an agreement is on: agreement_id, start,
+    end (months) and the SIGNED date of its first sheet. An agreement with gaps has several."""
+    listings = release.table("listings")
+    part = listings[(listings["list"] == "participating")
+                    & listings["agreement_id"].isin(list(agreement_ids))]
+    months = sorted(listings.loc[listings["list"] == "participating", "month"].unique())
+    index = {m: i for i, m in enumerate(months)}
+    part = part.assign(_i=part["month"].map(index)).sort_values(["agreement_id", "_i"])
+    run = (part["_i"].diff() != 1) | (part["agreement_id"] != part["agreement_id"].shift())
+    part = part.assign(_run=run.cumsum())
+    spells = part.groupby("_run").agg(agreement_id=("agreement_id", "first"),
+                                      start=("month", "first"), end=("month", "last"),
+                                      signed=("signed", "first"))
+    return spells.reset_index(drop=True)
+
+
+def listing_notes(release, rows: pd.DataFrame) -> pd.Series:
+    """Per agreement id, in words: the other names ICE listed it under, and each return after a
+    gap ("relisted 2025-12 after 2025-10 – 2025-11; new MOA signed 2025-12-09")."""
+    spells = listing_spells(release, rows["agreement_id"])
+    out: dict[str, list[str]] = {}
+    for aid, names in zip(rows["agreement_id"], rows["other_names"], strict=True):
+        if isinstance(names, str):
+            out.setdefault(aid, []).append(t("profile.history.names", names=names))
+    for aid, group in spells.groupby("agreement_id"):
+        group = group.reset_index(drop=True)
+        for i in range(1, len(group)):
+            before, after = group.iloc[i - 1], group.iloc[i]
+            text = t("profile.history.relisted", month=after["start"], gap_from=before["end"])
+            if pd.notna(after["signed"]) and after["signed"] != before["signed"]:
+                text += t("profile.history.new_moa", signed=f"{after['signed']:%Y-%m-%d}")
+            out.setdefault(aid, []).append(text)
+    return pd.Series({aid: " ".join(parts) for aid, parts in out.items()}, dtype="str")
 
 
 def place_history(release, *, county_fips: str | None = None,
@@ -254,6 +313,14 @@ def place_history(release, *, county_fips: str | None = None,
     rows = rows[rows["first_listed"].notna() & rows["last_listed"].notna()]
     rows = rows.assign(label=rows["agency"].str.slice(0, 48) + " · " + rows["model"])
     return rows.sort_values(["first_listed", "agency"]).reset_index(drop=True)
+
+
+def history_bars(release, history: pd.DataFrame) -> pd.DataFrame:
+    """The timeline's bars: one per listing spell of each agreement in ``history`` (a relisted
+    agreement shows its gap), with the agreement's label and model."""
+    spells = listing_spells(release, history["agreement_id"])
+    bars = history[["agreement_id", "label", "model"]].merge(spells, on="agreement_id")
+    return bars.rename(columns={"start": "first_listed", "end": "last_listed"})
 
 
 def compare_rows(postures_by_place: dict[str, pd.Series]) -> pd.DataFrame:
