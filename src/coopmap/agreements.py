@@ -450,16 +450,15 @@ def listing_gaps(listings: pd.DataFrame) -> pd.Series:
     part = listings[listings["list"] == "participating"]
     months = sorted(part["month"].unique())
     index = {m: i for i, m in enumerate(months)}
-    out = {}
-    for aid, listed in part.groupby("agreement_id")["month"]:
-        positions = sorted(index[m] for m in listed)
-        runs = []
-        for a, b in zip(positions, positions[1:], strict=False):
-            if b - a > 1:
-                runs.append((months[a + 1], months[b - 1]))
-        if runs:
-            out[aid] = "; ".join(x if x == y else f"{x} – {y}" for x, y in runs)
-    return pd.Series(out, dtype="str")
+    pos = part[["agreement_id"]].assign(_i=part["month"].map(index)).sort_values(
+        ["agreement_id", "_i"])
+    step = pos["_i"].diff()
+    jump = pos[(step > 1) & (pos["agreement_id"] == pos["agreement_id"].shift())]
+    out: dict[str, list[str]] = {}
+    for aid, i, d in zip(jump["agreement_id"], jump["_i"], step[jump.index], strict=True):
+        a, b = months[int(i - d + 1)], months[int(i - 1)]
+        out.setdefault(aid, []).append(a if a == b else f"{a} – {b}")
+    return pd.Series({aid: "; ".join(runs) for aid, runs in out.items()}, dtype="str")
 
 
 def other_names(listings: pd.DataFrame, agency: pd.Series) -> pd.Series:
@@ -469,19 +468,18 @@ def other_names(listings: pd.DataFrame, agency: pd.Series) -> pd.Series:
     rows = listings.dropna(subset=["agency"])
     if rows.empty:
         return pd.Series(dtype="str")
-    rows = rows.assign(_norm=rows["agency"].map(normalise_agency))
-    newest = agency.map(normalise_agency)
-    out = {}
-    for (aid, norm), group in rows.groupby(["agreement_id", "_norm"], sort=False):
-        if newest.get(aid) == norm:
-            continue
-        first, last = group["month"].min(), group["month"].max()
-        label = group.sort_values("month")["agency"].iloc[-1]
-        pending = (group["list"] == "pending").all()
+    names = set(rows["agency"].unique()) | set(agency.dropna().unique())
+    norm = {n: normalise_agency(n) for n in names}
+    rows = rows.assign(_norm=rows["agency"].map(norm))
+    rows = rows[rows["_norm"] != rows["agreement_id"].map(agency.map(norm))]
+    out: dict[str, list[tuple[str, str]]] = {}
+    for (aid, _), group in rows.sort_values("month").groupby(["agreement_id", "_norm"]):
+        first, last = group["month"].iloc[0], group["month"].iloc[-1]
+        pending = "pending " if (group["list"] == "pending").all() else ""
         span = first if first == last else f"{first} – {last}"
-        out.setdefault(aid, []).append((first, f"{label} ({'pending ' if pending else ''}{span})"))
-    return pd.Series({aid: "; ".join(text for _, text in sorted(names))
-                      for aid, names in out.items()}, dtype="str")
+        out.setdefault(aid, []).append((first, f"{group['agency'].iloc[-1]} ({pending}{span})"))
+    return pd.Series({aid: "; ".join(text for _, text in sorted(found))
+                      for aid, found in out.items()}, dtype="str")
 
 
 def _match(agreements: pd.DataFrame, rows: pd.DataFrame, matcher: Matcher):
