@@ -62,6 +62,11 @@ def _as_of(tables: dict[str, pd.DataFrame]) -> dict:
     months = sorted(sheets.loc[sheets["list"] == "participating", "month"])
     if months:
         out["first_month"], out["last_month"] = months[0], months[-1]
+    if "detention_population" in tables:
+        from coopmap import detention
+
+        out.update(detention.data_as_of(tables["detention_population"],
+                                        tables["detention_monthly"]))
     return out
 
 
@@ -109,7 +114,25 @@ def build_tables(sources_dir: Path, corrections_dir: Path) -> tuple[dict, str]:
     tables["state_postures"] = postures.state_postures(
         view, month, counties=tables["county_postures"], check=True
     )
-    return tables, ice.format_match_report()
+    detention_report = _add_detention(tables, sources_dir, corrections_dir)
+    return tables, ice.format_match_report() + "\n\n" + detention_report
+
+
+def _add_detention(tables: dict, sources_dir: Path, corrections_dir: Path) -> str:
+    """The ICE detention tables and their postures; returns the build report's section."""
+    from coopmap import detention, detention_postures
+
+    det = detention.build(sources_dir, corrections_dir)
+    tables.update(
+        detention_facilities=det.facilities,
+        detention_population=det.population,
+        detention_monthly=det.monthly,
+        detention_county_postures=detention_postures.county_postures(
+            det.monthly, det.facilities, tables["counties"], tables["states"], check=True),
+        detention_state_postures=detention_postures.state_postures(
+            det.monthly, det.facilities, tables["states"], check=True),
+    )
+    return det.report()
 
 
 def build_release(

@@ -29,6 +29,12 @@ CAVEATS = """\
   repeats the previous one when the page did not change, and captures can miss rows.
 - **Removal is inferred**: an agreement is "no longer listed" when the newest sheet omits it; ICE
   publishes no termination dates.
+- **ICE detention: absence is not "no".** ICE's detention workbooks list only facilities that
+  held at least one person at the data pull, and DDP's daily counts only facilities with people;
+  a county with no facility listed is "none listed", not "no agreement". ADP in a workbook is
+  for the fiscal year to its data pull; the 2026-07-20 figures are a third party's parse
+  (Detention System Data) of ICE's workbook, which is not at hand. DDP's last month (2026-03)
+  has 10 days.
 """
 
 
@@ -73,6 +79,26 @@ DERIVATION = """\
   FIPS only for counties and county-equivalent cities.
 - **county_postures, state_postures** (`postures.py`): computed for any month and filter by the
   app; the release stores them for the newest month.
+- **detention_population** (`detention_sheets.py`, `ice_biweekly.py`): every facility row of
+  ICE's detention-statistics workbooks FY2019-FY2026 (sheet and header row found by name; the
+  data-pull date from the title row; ZIP as 5-digit text; ADP = Level A + B + C + D) and of the
+  third-party parse of the 2026-07-20 workbook.
+- **detention_facilities** (`detention.py`, `detention_registry.py`,
+  `data/corrections/detention_facility_crosswalk.csv`, `detention_facility_counties.csv`): a
+  workbook row gets ICE's facility code when its normalised name and ZIP equal exactly one coded
+  record's (the 2026-07-20 parse, Detention System Data's registry, DDP) or from the reviewed
+  crosswalk; names that neither settles keep a provisional `X` key and the build lists them with
+  candidates (same ZIP, rapidfuzz similarity), never merged on similarity alone. County: the
+  ZIP's county in the `zipcodes` package unless the registry says the ZIP spans several counties
+  or disagrees; then only a reviewed entry places it; otherwise unplaced with the reason
+  (`coopmap build` prints the list). Type: ICE's Type Detailed on the newest workbook, else the
+  registry's agreement, else unknown.
+- **detention_monthly** (`ddp_population.py`): the mean of DDP's daily `n_detained` per facility
+  and month; months in which every day counted 0 are dropped.
+- **detention_county_postures, detention_state_postures** (`detention_postures.py`): per place
+  and DDP month, the facilities with people under a local government's agreement (IGSA, DIGSA,
+  USMS IGA) and the others, with their ADP. States count every facility of the state, counties
+  only placed ones.
 """
 
 
@@ -105,6 +131,13 @@ def _vocabularies() -> list[tuple[str, dict]]:
         ("list_id", schema.FEDERAL_LISTS),
         ("model_category", schema.MODEL_CATEGORIES),
         ("federal_list", schema.FEDERAL_LIST_CATEGORIES),
+        ("type_detailed (ICE's Type Detailed)", schema.DETENTION_TYPES),
+        ("agreement_class", schema.DETENTION_CLASSES),
+        ("type_basis", schema.DETENTION_TYPE_BASES),
+        ("code_basis", schema.DETENTION_CODE_BASES),
+        ("county_basis", schema.DETENTION_COUNTY_BASES),
+        ("source_kind", schema.DETENTION_SOURCE_KINDS),
+        ("detention_category", schema.DETENTION_CATEGORIES),
     ]
 
 

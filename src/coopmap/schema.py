@@ -123,6 +123,78 @@ FEDERAL_LISTS: dict[str, str] = {
 }
 DESIGNATION_TYPES = ["state", "district", "county", "city"]
 
+# ICE detention facilities: ICE's "Type Detailed" (every value its workbooks have printed since
+# FY2019) and what it means for the contract. Local government agreements are the local
+# cooperation this layer shows; the rest is ICE detention in the county, not the county's.
+DETENTION_TYPES: dict[str, str] = {
+    "IGSA": "IGSA: a local (or state) government's Intergovernmental Service Agreement with ICE",
+    "DIGSA": "DIGSA: a dedicated IGSA, a facility used only for ICE under a local government's "
+             "agreement, often run by a company",
+    "USMS IGA": "USMS IGA: the jail's agreement with the U.S. Marshals Service, which ICE uses",
+    "CDF": "CDF: a contract detention facility (private, contracting with ICE directly)",
+    "SPC": "SPC: an ICE-owned service processing center",
+    "BOP": "BOP: a federal prison (Bureau of Prisons)",
+    "USMS CDF": "USMS CDF: a U.S. Marshals contract detention facility",
+    "STAGING": "STAGING: a staging facility",
+    "FAMILY": "FAMILY: a family residential center",
+    "FAMILY STAGING": "FAMILY STAGING: a family staging facility",
+    "STATE": "STATE: a state government facility",
+    "DOD": "DOD: a Department of Defense facility",
+    "JUVENILE": "JUVENILE: a juvenile facility",
+    "TAP-ICE": "TAP-ICE: a trusted-adult placement facility",
+    "MIRP": "MIRP: a medical facility (registry only)",
+    "Other": "Other",
+    "unknown": "Unknown: no source at hand gives the type",
+}
+# The types that are a local government's agreement (the order is the legend's).
+LOCAL_DETENTION_TYPES: tuple[str, ...] = ("IGSA", "DIGSA", "USMS IGA")
+DETENTION_CLASSES: dict[str, str] = {
+    "local_government": "Local government's agreement (IGSA, DIGSA, USMS IGA)",
+    "federal_private": "Federal, private or state facility (not a local government's agreement)",
+    "unknown": "Type unknown",
+}
+# Plain words for a voter, per type.
+DETENTION_TYPE_PLAIN: dict[str, str] = {
+    "IGSA": "a local jail that holds people for ICE under its own agreement with ICE",
+    "DIGSA": "a facility used only for ICE under a local government's agreement, often run by "
+             "a company",
+    "USMS IGA": "a local jail that holds people for ICE under its agreement with the U.S. "
+                "Marshals Service",
+    "CDF": "a private detention center under contract with ICE",
+    "SPC": "a detention center owned by ICE",
+    "BOP": "a federal prison",
+    "USMS CDF": "a private detention center under contract with the U.S. Marshals Service",
+    "STAGING": "a short-stay staging facility",
+    "FAMILY": "a family detention center",
+    "FAMILY STAGING": "a family staging facility",
+    "STATE": "a facility run by the state government",
+    "DOD": "a military facility",
+    "JUVENILE": "a juvenile facility",
+    "TAP-ICE": "a trusted-adult placement facility",
+    "MIRP": "a medical facility",
+    "Other": "a facility of another kind",
+    "unknown": "a facility whose type no source at hand gives",
+}
+DETENTION_TYPE_BASES: dict[str, str] = {
+    "ice_workbook": "ICE's detention-statistics workbook (Type Detailed)",
+    "third_party_parse": "A third party's parse of ICE's newest workbook (Type Detailed)",
+    "registry": "Detention System Data's registry (agreement)",
+    "none": "No source gives the type",
+}
+DETENTION_CODE_BASES: dict[str, str] = {
+    "ice_code": "ICE's facility code",
+    "provisional": "Provisional key: no code known yet (reported by the build)",
+}
+DETENTION_COUNTY_BASES: dict[str, str] = {
+    "zip_one_county": "The facility's ZIP lies in one county",
+    "reviewed_entry": "Reviewed entry (the ZIP spans several counties, or sources disagree)",
+    "unplaced": "Not placed (reason given)",
+}
+DETENTION_SOURCE_KINDS: dict[str, str] = {
+    "ice_workbook": "ICE's detention-statistics workbook",
+    "third_party_parse": "A third party's parse of ICE's workbook (Detention System Data)",
+}
+
 # --- Map layers: category codes, labels, colours, legend order --------------------------------
 # Colours are Okabe-Ito (colour-blind safe). "Unknown" is always a hatched-looking light grey that
 # is visibly different from "none"/"no" (white-ish) in every layer.
@@ -164,6 +236,28 @@ FEDERAL_LIST_COLOURS: dict[str, str] = {
     "both": "#000000",
 }
 
+# The detention layer: which local government agreements a county's facilities held people under.
+DETENTION_CATEGORIES: dict[str, str] = {
+    "none_listed": "No facility listed",
+    "IGSA": "Local jail, IGSA with ICE",
+    "DIGSA": "Dedicated IGSA (often company-run)",
+    "USMS IGA": "Local jail, via U.S. Marshals agreement",
+    "several": "Several local agreement types",
+    "federal_private": "Federal or private facility only",
+    "unknown_type": "Facility of unknown type only",
+    "no_data": "No monthly data for this month",
+}
+DETENTION_CATEGORY_COLOURS: dict[str, str] = {
+    "none_listed": NONE_COLOUR,
+    "IGSA": "#D55E00",
+    "DIGSA": "#CC79A7",
+    "USMS IGA": "#E69F00",
+    "several": "#000000",
+    "federal_private": "#56B4E9",
+    "unknown_type": "#999999",
+    "no_data": UNKNOWN_COLOUR,
+}
+
 # --- Columns --------------------------------------------------------------------------------
 
 STATE_FIPS = r"^\d{2}$"
@@ -196,6 +290,12 @@ def _bool(description: str, *, nullable: bool = False):
     return pa.Column(
         "boolean", nullable=nullable, coerce=True, description=description
     )
+
+
+def _float(description: str, *, nullable: bool = True, min_value: float | None = 0.0):
+    checks = [pa.Check.ge(min_value)] if min_value is not None else []
+    return pa.Column("float64", checks=checks, nullable=nullable, coerce=True,
+                     description=description)
 
 
 def _date(description: str, *, nullable: bool = True):
@@ -497,6 +597,135 @@ STATE_POSTURES = _table(
     },
 )
 
+FACILITY_CODE = r"^[A-Z0-9]{2,12}$"
+ZIP5 = r"^\d{5}$"
+
+DETENTION_FACILITIES = _table(
+    "detention_facilities",
+    "One row per ICE detention facility (ICE facility code) that ICE's workbooks or the "
+    "Deportation Data Project's daily counts show holding people since FY2019.",
+    ("facility_code",),
+    {
+        "facility_code": _str(
+            "ICE's facility code (as in DDP's detention_facility_code and the registry's id). "
+            "Workbook rows are linked to it by exact name and ZIP or by the reviewed crosswalk "
+            "data/corrections/detention_facility_crosswalk.csv.",
+            pattern=FACILITY_CODE,
+        ),
+        "code_basis": _str(
+            "ice_code, or provisional: no source gives a code for a workbook name that the "
+            "crosswalk has not decided (an X + hash key; the build reports it).",
+            vocab=DETENTION_CODE_BASES),
+        "name": _str("Name on the newest source that lists it (ICE's workbook first, then DDP)."),
+        "names_seen": _str("Every name the sources gave it, '; '-separated, newest first."),
+        "address": _str("Street address (newest workbook, else the registry).", nullable=True),
+        "city": _str("City (newest workbook, else the registry).", nullable=True),
+        "state_abbr": _str("Two-letter state or territory code.", nullable=True),
+        "zip": _str("5-digit ZIP as text (leading zeros kept).", nullable=True, pattern=ZIP5),
+        "county_fips": _str("County the facility lies in; empty when unplaced.", nullable=True,
+                            pattern=COUNTY_FIPS),
+        "county_basis": _str("How the county was found.", vocab=DETENTION_COUNTY_BASES),
+        "county_note": _str("Detail of the placement, or why it is unplaced.", nullable=True),
+        "type_detailed": _str(
+            "ICE's Type Detailed on the newest workbook listing it, else the registry's "
+            "agreement, else unknown.", vocab=DETENTION_TYPES),
+        "type_basis": _str("Where type_detailed came from.", vocab=DETENTION_TYPE_BASES),
+        "agreement_class": _str(
+            "local_government for IGSA, DIGSA and USMS IGA; federal_private for every other "
+            "known type; unknown.", vocab=DETENTION_CLASSES),
+        "first_fy": _int("First fiscal year a workbook lists it.", nullable=True),
+        "last_fy": _int("Last fiscal year a workbook lists it.", nullable=True),
+        "first_month": _str("First month with people in DDP's daily counts.", nullable=True,
+                            pattern=MONTH),
+        "last_month": _str("Last month with people in DDP's daily counts.", nullable=True,
+                           pattern=MONTH),
+    },
+)
+
+DETENTION_POPULATION = _table(
+    "detention_population",
+    "Each facility row of ICE's detention-statistics workbooks (and the third-party parse of the "
+    "2026-07-20 workbook): ADP, length of stay and guaranteed minimum for the fiscal year to the "
+    "data pull.",
+    ("source_file", "row"),
+    {
+        "source_file": _str("File under data/sources/ice_detention/ that gave the row."),
+        "row": _int("Row of the sheet (Excel numbering; the record number in the JSON parse)."),
+        "source_kind": _str("ice_workbook or third_party_parse.", vocab=DETENTION_SOURCE_KINDS),
+        "fiscal_year": _int("Federal fiscal year (FY2025 = Oct 2024 - Sep 2025)."),
+        "data_pull": _date("Date of ICE's data pull (the workbook's title row).", nullable=False),
+        "facility_code": _str("Facility code (detention_facilities.facility_code).",
+                              pattern=FACILITY_CODE),
+        "name_as_listed": _str("Name exactly as the source printed it."),
+        "type_detailed": _str("Type Detailed on this row.", vocab=DETENTION_TYPES),
+        "adp": _float("Average daily population, fiscal year to the data pull: the sum of "
+                      "Level A-D.", nullable=False),
+        "alos": _float("Average length of stay in days (FYxx ALOS).", nullable=True),
+        "guaranteed_minimum": _int("Guaranteed minimum beds, where ICE gives one.",
+                                   nullable=True),
+    },
+)
+
+DETENTION_MONTHLY = _table(
+    "detention_monthly",
+    "Average daily population per facility and month, from the Deportation Data Project's "
+    "daily counts (2022-10-01 to 2026-03-10). Months where every day counted 0 are left out.",
+    ("facility_code", "month"),
+    {
+        "facility_code": _str("Facility code.", pattern=FACILITY_CODE),
+        "month": _str("Month (YYYY-MM).", pattern=MONTH),
+        "adp": _float("Mean of the daily n_detained over the days DDP has for the month.",
+                      nullable=False),
+        "days": _int("Days of the month in DDP's file (2026-03: 10)."),
+        "type_detailed": _str(
+            "The facility's type that month: the workbook of the month's fiscal year where it "
+            "lists the facility, else detention_facilities.type_detailed.",
+            vocab=DETENTION_TYPES),
+    },
+)
+
+_detention_posture_cols = {
+    "month": _str("Month (YYYY-MM).", pattern=MONTH),
+    "detention_category": _str(
+        "The map's detention layer: none_listed, IGSA, DIGSA, USMS IGA, several (local "
+        "agreement types), federal_private, unknown_type or no_data.",
+        vocab=DETENTION_CATEGORIES),
+    "has_local_detention": _bool(
+        "Some facility held people for ICE under a local government's agreement; empty (not "
+        "False) where no facility is listed or the month has no data.", nullable=True),
+    "local_types": _str("The local agreement types held under, ', '-separated.",
+                        nullable=True),
+    "n_local_facilities": _int("Facilities under a local government's agreement with people."),
+    "adp_local": _float("ADP in those facilities.", nullable=False),
+    "n_other_facilities": _int("Federal, private or state facilities with people."),
+    "adp_other": _float("ADP in them.", nullable=False),
+    "n_unknown_facilities": _int("Facilities of unknown type with people."),
+    "adp_unknown": _float("ADP in them.", nullable=False),
+}
+
+DETENTION_COUNTY_POSTURES = _table(
+    "detention_county_postures",
+    "ICE detention in each county, month by month where DDP's daily counts exist (facilities "
+    "placed in a county only).",
+    ("county_fips", "month"),
+    {
+        "county_fips": _str("5-digit county FIPS.", pattern=COUNTY_FIPS),
+        **_state_cols,
+        **_detention_posture_cols,
+    },
+)
+
+DETENTION_STATE_POSTURES = _table(
+    "detention_state_postures",
+    "ICE detention in each state, month by month (every facility of the state, placed in a "
+    "county or not).",
+    ("state_fips", "month"),
+    {
+        **_state_cols,
+        **_detention_posture_cols,
+    },
+)
+
 TABLES: dict[str, Table] = {
     t.name: t
     for t in (
@@ -511,6 +740,11 @@ TABLES: dict[str, Table] = {
         POLICIES,
         COUNTY_POSTURES,
         STATE_POSTURES,
+        DETENTION_FACILITIES,
+        DETENTION_POPULATION,
+        DETENTION_MONTHLY,
+        DETENTION_COUNTY_POSTURES,
+        DETENTION_STATE_POSTURES,
     )
 }
 

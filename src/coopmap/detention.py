@@ -1,0 +1,434 @@
+"""ICE detention facilities, their population and their county: the detention tables of a release.
+
+Sources (data/sources/ice_detention/, see its PROVENANCE.md): ICE's detention-statistics
+workbooks FY2019 -> FY2026 (``detention_sheets``), the Deportation Data Project's daily counts
+(``ddp_population``), Detention System Data's registry (``detention_registry``) and its parse of
+ICE's 2026-07-20 workbook (``ice_biweekly``).
+
+Identity: ICE's workbooks name facilities but give no code, and names change between years
+("ADAMS COUNTY DET CENTER" -> "ADAMS COUNTY CORRECTIONAL CENTER"). A workbook row gets a facility
+code when its normalised name and ZIP equal those of exactly one coded record (the July 2026
+parse, the registry, DDP), or from the reviewed crosswalk in
+``data/corrections/detention_facility_crosswalk.csv``. Anything else stays undecided: it keeps a
+provisional key (``X`` + hash) and the build reports it with its candidates (same ZIP, ranked by
+rapidfuzz name similarity). Nothing is merged on similarity alone.
+
+County: from the ZIP (the ``zipcodes`` package) where the registry does not say the ZIP spans
+several counties and no source disagrees; otherwise from a reviewed entry in
+``data/corrections/detention_facility_counties.csv``; otherwise unplaced, with the reason.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+
+import pandas as pd
+
+from coopmap import ddp_population, detention_registry, gazetteer, ice_biweekly, schema
+from coopmap.detention_sheets import DetentionRead, read_workbook
+
+DETENTION_DIR = "ice_detention"
+WORKBOOK_DIR = "ice_detention_stats"
+DDP_FILE = "ddp/facilities-daily-population-latest.parquet"
+REGISTRY_FILE = "detentionsystemdata/facilities.csv"
+BIWEEKLY_FILE = "detentionsystemdata/ice-biweekly.json"
+CROSSWALK_FILE = "detention_facility_crosswalk.csv"
+COUNTIES_FILE = "detention_facility_counties.csv"
+CROSSWALK_COLUMNS = ["state_abbr", "zip", "name_as_listed", "facility_code", "note"]
+COUNTY_COLUMNS = ["facility_code", "county_fips", "note"]
+TERRITORIES = {"PR", "GU", "MP", "VI", "AS"}
+
+
+class DetentionError(ValueError):
+    """A source or a reviewed correction cannot be used (file, row, column, value)."""
+
+
+def name_key(name: str) -> str:
+    """Capitals, punctuation as spaces, spaces collapsed: 'Kay Co. Justice-Facility' ->
+    'KAY CO JUSTICE FACILITY'."""
+    text = re.sub(r"[^A-Z0-9]+", " ", str(name).upper().replace("'", ""))
+    return " ".join(text.split())
+
+
+def provisional_code(state: str | None, zip_: str | None, name: str) -> str:
+    digest = hashlib.sha1(f"{state}|{zip_}|{name_key(name)}".encode()).hexdigest()
+    return "X" + digest[:9].upper()
+
+
+def fiscal_year(month: str) -> int:
+    """Federal fiscal year of a month: 2024-10 -> 2025."""
+    year, mon = int(month[:4]), int(month[5:7])
+    return year + 1 if mon >= 10 else year
+
+
+def workbook_paths(sources_dir: Path) -> list[Path]:
+    return sorted((Path(sources_dir) / DETENTION_DIR / WORKBOOK_DIR).glob("*.xlsx"))
+
+
+# --- Reviewed corrections -------------------------------------------------------------------
+
+
+def _read_csv(path: Path, columns: list[str]) -> pd.DataFrame:
+    if not path.exists():
+        return pd.DataFrame(columns=columns)
+    df = pd.read_csv(path, dtype=str, keep_default_na=False)
+    missing = [c for c in columns if c not in df.columns]
+    if missing:
+        raise DetentionError(f"{path.name}: missing columns {missing}")
+    return df[columns]
+
+
+def load_crosswalk(corrections_dir: Path) -> dict[tuple[str, str], tuple[str, str]]:
+    """{(zip, name key): (facility code or '' for "no code known", note)}."""
+    path = Path(corrections_dir) / CROSSWALK_FILE
+    out = {}
+    for line, r in enumerate(_read_csv(path, CROSSWALK_COLUMNS).itertuples(), start=2):
+        if not re.match(r"^\d{5}$", r.zip):
+            raise DetentionError(f"{path.name}, row {line}, column zip: {r.zip!r} is not a "
+                                 "5-digit ZIP")
+        if r.facility_code and not re.match(schema.FACILITY_CODE, r.facility_code):
+            raise DetentionError(f"{path.name}, row {line}, column facility_code: "
+                                 f"{r.facility_code!r} is not an ICE facility code")
+        if not r.note.strip():
+            raise DetentionError(f"{path.name}, row {line}, column note: a reviewed decision "
+                                 "needs a note")
+        key = (r.zip, name_key(r.name_as_listed))
+        if key in out:
+            raise DetentionError(f"{path.name}, row {line}: {r.name_as_listed!r} {r.zip} is "
+                                 "decided twice")
+        out[key] = (r.facility_code, r.note)
+    return out
+
+
+def load_county_entries(corrections_dir: Path, county_fips: set[str]) -> dict[str, tuple]:
+    """{facility code: (county FIPS, note)}."""
+    path = Path(corrections_dir) / COUNTIES_FILE
+    out = {}
+    for line, r in enumerate(_read_csv(path, COUNTY_COLUMNS).itertuples(), start=2):
+        if r.county_fips not in county_fips:
+            raise DetentionError(f"{path.name}, row {line}, column county_fips: "
+                                 f"{r.county_fips!r} is not a county")
+        if not r.note.strip():
+            raise DetentionError(f"{path.name}, row {line}, column note: a reviewed entry "
+                                 "needs a note")
+        out[r.facility_code] = (r.county_fips, r.note)
+    return out
+
+
+# --- ZIP -> county --------------------------------------------------------------------------
+
+
+@cache
+def _zip_table() -> dict[str, tuple[str, str, str]]:
+    """{ZIP: (state, county name, primary city)} from the zipcodes package."""
+    import zipcodes  # imported late: it loads its whole table at import
+
+    return {z["zip_code"]: (z["state"], z["county"], z["city"]) for z in zipcodes.list_all()
+            if z["county"]}
+
+
+def zip_county(zip_: str | None, counties: pd.DataFrame) -> tuple[str | None, str]:
+    """(county FIPS or None, note) for a ZIP by the zipcodes package's county name."""
+    if not zip_:
+        return None, "no ZIP in any source"
+    hit = _zip_table().get(zip_)
+    if hit is None:
+        return None, f"ZIP {zip_} is not in the zipcodes package"
+    state, county, _ = hit
+    rows = counties[(counties["state_abbr"] == state)
+                    & (counties["name"].str.casefold() == county.casefold())]
+    if len(rows) != 1:
+        return None, f"zipcodes names county {county!r} {state} for ZIP {zip_}, not a county here"
+    return rows["county_fips"].iloc[0], f"zipcodes: ZIP {zip_} in {county}, {state}"
+
+
+def zip_state(zip_: str | None) -> str | None:
+    hit = _zip_table().get(zip_ or "")
+    return hit[0] if hit else None
+
+
+# --- Assembly -------------------------------------------------------------------------------
+
+
+@dataclass
+class Link:
+    """How one workbook row got its facility code."""
+
+    source_file: str
+    row: int
+    name: str
+    zip: str
+    state_abbr: str | None
+    code: str
+    # code_in_source, exact_name_zip, crosswalk, reviewed_no_code (decided: no source gives a
+    # code; provisional key) or undecided (provisional key, reported)
+    method: str
+    candidates: list[tuple[str, str, float]] = field(default_factory=list)
+
+
+@dataclass
+class DetentionBuild:
+    facilities: pd.DataFrame
+    population: pd.DataFrame
+    monthly: pd.DataFrame
+    links: list[Link]
+    reads: list[DetentionRead]
+
+    def report(self) -> str:
+        return format_report(self)
+
+
+def _name_index(registry: pd.DataFrame, biweekly: pd.DataFrame,
+                ddp_names: pd.Series) -> pd.DataFrame:
+    """Every (code, name key, ZIP) a coded source gives."""
+    reg_zip = registry.set_index("code")["zip"]
+    rows = [(r.code, name_key(r.name), r.zip, "registry") for r in registry.itertuples()]
+    rows += [(r.code, name_key(r.name), r.zip, "biweekly") for r in biweekly.itertuples()
+             if re.match(schema.FACILITY_CODE, r.code)]
+    rows += [(code, name_key(name), reg_zip.get(code), "ddp") for code, name in ddp_names.items()]
+    out = pd.DataFrame(rows, columns=["code", "key", "zip", "source"])
+    return out.drop_duplicates(["code", "key", "zip"])
+
+
+def candidates(name: str, zip_: str, state: str | None, index: pd.DataFrame, limit: int = 3
+               ) -> list[tuple[str, str, float]]:
+    """Coded records in the same ZIP, ranked by name similarity (for review, never applied)."""
+    from rapidfuzz import fuzz
+
+    same = index[index["zip"] == zip_]
+    if state:
+        # DDP codes without an address: ICE's codes mostly end in the state's two letters.
+        loose = index[index["zip"].isna() & index["code"].str.endswith(state)]
+        same = pd.concat([same, loose])
+    scored = {}
+    for r in same.itertuples():
+        score = fuzz.token_set_ratio(name_key(name), r.key)
+        if pd.isna(r.zip) and score < 80:
+            continue
+        if score > scored.get(r.code, ("", -1))[1]:
+            scored[r.code] = (r.key, score)
+    ranked = sorted(((c, k, round(s, 1)) for c, (k, s) in scored.items()), key=lambda x: -x[2])
+    return ranked[:limit]
+
+
+def _link_rows(frame: pd.DataFrame, source_file: str, index: pd.DataFrame,
+               crosswalk: dict, known_codes: set[str]) -> list[Link]:
+    by_key = index.dropna(subset=["zip"]).groupby(["key", "zip"])["code"].agg(
+        lambda s: sorted(set(s)))
+    links = []
+    for r in frame.itertuples():
+        key = (r.zip, name_key(r.name))
+        state = r.state_abbr if isinstance(r.state_abbr, str) else None
+        link = Link(source_file, int(r.row), r.name, r.zip, state, "", "undecided")
+        given = getattr(r, "code", None)
+        if isinstance(given, str) and re.match(schema.FACILITY_CODE, given):
+            link.code, link.method = given, "code_in_source"
+        elif key in crosswalk:
+            code, _ = crosswalk[key]
+            link.method = "reviewed_no_code"
+            if code:
+                if code not in known_codes:
+                    raise DetentionError(f"{CROSSWALK_FILE}: {r.name!r} {r.zip} -> {code!r}, a "
+                                         "code no source gives")
+                link.code, link.method = code, "crosswalk"
+        else:
+            codes = by_key.get((key[1], r.zip))
+            if codes is not None and len(codes) == 1:
+                link.code, link.method = codes[0], "exact_name_zip"
+        if not link.code:
+            link.candidates = candidates(r.name, r.zip, state, index)
+            link.code = provisional_code(state, r.zip, r.name)
+        links.append(link)
+    return links
+
+
+def build(sources_dir: Path, corrections_dir: Path) -> DetentionBuild:
+    """The detention tables of a release from the sources and reviewed corrections."""
+    root = Path(sources_dir) / DETENTION_DIR
+    counties = gazetteer.counties(sources_dir)
+    registry = detention_registry.read_registry(root / REGISTRY_FILE)
+    biweekly, bw_pull, bw_fy = ice_biweekly.read_biweekly(root / BIWEEKLY_FILE)
+    daily = ddp_population.read_daily(root / DDP_FILE)
+    ddp_names = ddp_population.names(daily)
+    months = ddp_population.monthly(daily)
+    index = _name_index(registry, biweekly, ddp_names)
+    known_codes = set(index["code"]) | set(registry["code"]) | set(ddp_names.index)
+    crosswalk = load_crosswalk(corrections_dir)
+
+    reads = [read_workbook(p) for p in workbook_paths(sources_dir)]
+    parts, links = [], []
+    for read in reads:
+        if read.errors:
+            raise DetentionError("\n".join(str(p) for p in read.errors[:20]))
+        source_file = f"{WORKBOOK_DIR}/{read.file}"
+        file_links = _link_rows(read.rows, source_file, index, crosswalk, known_codes)
+        links += file_links
+        parts.append(read.rows.assign(
+            source_file=source_file, source_kind="ice_workbook", fiscal_year=read.fiscal_year,
+            data_pull=pd.Timestamp(read.data_pull), facility_code=[x.code for x in file_links]))
+    bw_links = _link_rows(biweekly, BIWEEKLY_FILE, index, crosswalk, known_codes)
+    links += bw_links
+    parts.append(biweekly.assign(
+        source_file=BIWEEKLY_FILE, source_kind="third_party_parse", fiscal_year=bw_fy,
+        data_pull=pd.Timestamp(bw_pull), facility_code=[x.code for x in bw_links]))
+    rows = pd.concat(parts, ignore_index=True)
+    population = schema.validate("detention_population", schema.conform(
+        "detention_population", rows.rename(columns={"name": "name_as_listed"})))
+    facilities = _facilities(rows, months, ddp_names, registry, counties, corrections_dir)
+    monthly = _monthly(months, population, facilities)
+    return DetentionBuild(facilities, population, monthly, links, reads)
+
+
+def _facilities(rows: pd.DataFrame, months: pd.DataFrame, ddp_names: pd.Series,
+                registry: pd.DataFrame, counties: pd.DataFrame,
+                corrections_dir: Path) -> pd.DataFrame:
+    reg = registry.set_index("code")
+    entries = load_county_entries(corrections_dir, set(counties["county_fips"]))
+    # Newest first: ICE's own workbooks before the parse of the same facility's later data.
+    rows = rows.sort_values(["data_pull", "source_kind", "row"], ascending=[False, True, True])
+    workbook = rows[rows["source_kind"] == "ice_workbook"]
+    span = months.groupby("code")["month"].agg(["min", "max"])
+    codes = sorted(set(rows["facility_code"]) | set(months["code"]))
+    out = []
+    for code in codes:
+        mine = rows[rows["facility_code"] == code]
+        wb = workbook[workbook["facility_code"] == code]
+        at = reg.loc[code] if code in reg.index else None
+        names = list(dict.fromkeys(mine["name"].tolist()
+                                   + ([ddp_names[code]] if code in ddp_names.index else [])
+                                   + ([at["name"]] if at is not None else [])))
+        place = wb.iloc[0] if len(wb) else (mine.iloc[0] if len(mine) else None)
+        if place is not None:
+            address, city, state, zip_ = (place["address"], place["city"], place["state_abbr"],
+                                          place["zip"])
+        elif at is not None:
+            address, city, state, zip_ = at["address"], None, at["state_abbr"], at["zip"]
+        else:
+            address = city = state = zip_ = None
+        if not isinstance(state, str) or not state:
+            state = zip_state(zip_)
+        if len(mine):
+            kind, basis = mine.iloc[0]["type_detailed"], "ice_workbook"
+            if mine.iloc[0]["source_kind"] == "third_party_parse":
+                basis = "third_party_parse"
+        elif at is not None and at["agreement"]:
+            kind, basis = at["agreement"], "registry"
+        else:
+            kind, basis = "unknown", "none"
+        fips, county_basis, note = _place(code, state, zip_, at, counties, entries)
+        fys = wb["fiscal_year"]
+        out.append({
+            "facility_code": code,
+            "code_basis": "provisional" if code.startswith("X") and code not in reg.index
+            and code not in ddp_names.index else "ice_code",
+            "name": names[0],
+            "names_seen": "; ".join(names),
+            "address": address or None,
+            "city": city or None,
+            "state_abbr": state,
+            "zip": zip_,
+            "county_fips": fips,
+            "county_basis": county_basis,
+            "county_note": note,
+            "type_detailed": kind,
+            "type_basis": basis,
+            "agreement_class": agreement_class(kind),
+            "first_fy": int(fys.min()) if len(fys) else None,
+            "last_fy": int(fys.max()) if len(fys) else None,
+            "first_month": span.loc[code, "min"] if code in span.index else None,
+            "last_month": span.loc[code, "max"] if code in span.index else None,
+        })
+    frame = pd.DataFrame(out)
+    return schema.validate("detention_facilities", schema.conform("detention_facilities", frame))
+
+
+def agreement_class(kind: str) -> str:
+    if kind in schema.LOCAL_DETENTION_TYPES:
+        return "local_government"
+    return "unknown" if kind == "unknown" else "federal_private"
+
+
+def _place(code: str, state: str | None, zip_: str | None, at, counties: pd.DataFrame,
+           entries: dict) -> tuple[str | None, str, str]:
+    if code in entries:
+        fips, note = entries[code]
+        return fips, "reviewed_entry", note
+    if state in TERRITORIES:
+        return None, "unplaced", f"territory ({state}): outside the map"
+    listed = tuple(at["county_fips_list"]) if at is not None else ()
+    fips, note = zip_county(zip_, counties)
+    if len(listed) > 1:
+        return None, "unplaced", (f"ZIP {zip_} spans counties {', '.join(listed)} (registry); "
+                                  "no reviewed entry yet")
+    if fips is None:
+        if len(listed) == 1:
+            return None, "unplaced", f"{note}; the registry says {listed[0]}: needs a review"
+        return None, "unplaced", note
+    if len(listed) == 1 and listed[0] != fips:
+        return None, "unplaced", (f"sources disagree: {note} ({fips}), the registry says "
+                                  f"{listed[0]}; no reviewed entry yet")
+    return fips, "zip_one_county", note
+
+
+def _monthly(months: pd.DataFrame, population: pd.DataFrame,
+             facilities: pd.DataFrame) -> pd.DataFrame:
+    """DDP's months with the facility's type that fiscal year (its workbook's, where listed)."""
+    ice = population[population["source_kind"] == "ice_workbook"].sort_values("data_pull")
+    per_fy = ice.groupby(["facility_code", "fiscal_year"])["type_detailed"].last()
+    fallback = facilities.set_index("facility_code")["type_detailed"]
+    out = months.rename(columns={"code": "facility_code"}).copy()
+    fy = out["month"].map(fiscal_year)
+    keys = list(zip(out["facility_code"], fy, strict=True))
+    out["type_detailed"] = [per_fy.get(k, fallback.get(k[0], "unknown")) for k in keys]
+    return schema.validate("detention_monthly", schema.conform("detention_monthly", out))
+
+
+# --- Report ---------------------------------------------------------------------------------
+
+
+def format_report(b: DetentionBuild) -> str:
+    f = b.facilities
+    lines = ["ICE detention facilities"]
+    for read in b.reads:
+        lines.append(f"  {read.file:<38} sheet {read.sheet.strip()!r:<24} FY{read.fiscal_year} "
+                     f"pull {read.data_pull} header row {read.header_row}: "
+                     f"{len(read.rows)} facilities")
+        lines += [f"    {p}" for p in read.warnings]
+    methods = pd.Series([x.method for x in b.links]).value_counts()
+    lines.append(f"Workbook rows linked to a facility code ({len(b.links)}): "
+                 + ", ".join(f"{m} {n}" for m, n in methods.items()))
+    undecided = {}
+    for x in b.links:
+        if x.method == "undecided":
+            undecided.setdefault((x.zip, name_key(x.name)), x)
+    lines.append(f"Undecided names (no code; provisional key; decide in "
+                 f"data/corrections/{CROSSWALK_FILE}) ({len(undecided)}):")
+    for x in undecided.values():
+        cands = "; ".join(f"{c} {k!r} {s}" for c, k, s in x.candidates) or "no coded record"
+        lines.append(f"  {x.state_abbr} {x.zip} {x.name!r} ({x.source_file} row {x.row}) -> "
+                     f"candidates: {cands}")
+    counts = f["county_basis"].value_counts()
+    lines.append(f"County placement of {len(f)} facilities with population: "
+                 + ", ".join(f"{k} {counts.get(k, 0)}" for k in schema.DETENTION_COUNTY_BASES))
+    unplaced = f[f["county_basis"] == "unplaced"]
+    lines.append(f"Unplaced facilities ({len(unplaced)}):")
+    for r in unplaced.itertuples():
+        state = r.state_abbr if isinstance(r.state_abbr, str) else "--"
+        lines.append(f"  {r.facility_code} {state} {r.name!r} ({r.type_detailed}): "
+                     f"{r.county_note}")
+    return "\n".join(lines)
+
+
+def data_as_of(population: pd.DataFrame, monthly: pd.DataFrame) -> dict:
+    """The dates a release's detention figures stand for (manifest ``data_as_of``)."""
+    ice = population[population["source_kind"] == "ice_workbook"]
+    return {
+        "detention_workbook": ice["data_pull"].max().strftime("%Y-%m-%d"),
+        "detention_parse": population["data_pull"].max().strftime("%Y-%m-%d"),
+        "detention_first_month": monthly["month"].min(),
+        "detention_last_month": monthly["month"].max(),
+    }

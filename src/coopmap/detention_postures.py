@@ -1,0 +1,112 @@
+"""ICE detention per county and state and month: what the map's detention layer colours.
+
+From the monthly average daily population per facility (DDP's daily counts, 2022-10 -> 2026-03)
+and each facility's county and type that month. A facility "holds people" in a month when DDP
+counted at least one person on some day of it. Where no facility appears the posture is
+"none_listed", never "no": ICE's lists and DDP's counts show only facilities with people, and a
+county's jail may hold an agreement without holding anyone that month.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from coopmap import schema
+from coopmap.detention import agreement_class
+
+_COUNT_COLUMNS = ("n_local_facilities", "adp_local", "n_other_facilities", "adp_other",
+                  "n_unknown_facilities", "adp_unknown")
+
+
+def _with_places(monthly: pd.DataFrame, facilities: pd.DataFrame,
+                 states: pd.DataFrame) -> pd.DataFrame:
+    places = facilities[["facility_code", "county_fips", "state_abbr"]]
+    out = monthly.merge(places, on="facility_code", how="left")
+    out["state_fips"] = out["state_abbr"].map(states.set_index("state_abbr")["state_fips"])
+    out["cls"] = out["type_detailed"].map(agreement_class)
+    return out
+
+
+def _aggregate(rows: pd.DataFrame, key: str) -> pd.DataFrame:
+    """Per (key, month): counts, ADP and the local types, with the layer's category."""
+    keys = [key, "month"]
+    if rows.empty:
+        return pd.DataFrame(columns=[*keys, *_COUNT_COLUMNS, "local_types"]).set_index(keys)
+    out = pd.DataFrame(index=rows.groupby(keys).size().index)
+    for cls, n_col, adp_col in (("local_government", "n_local_facilities", "adp_local"),
+                                ("federal_private", "n_other_facilities", "adp_other"),
+                                ("unknown", "n_unknown_facilities", "adp_unknown")):
+        part = rows[rows["cls"] == cls].groupby(keys)
+        out[n_col] = part["facility_code"].nunique()
+        out[adp_col] = part["adp"].sum()
+    local = rows[rows["cls"] == "local_government"]
+    order = {t: i for i, t in enumerate(schema.LOCAL_DETENTION_TYPES)}
+    types = local.groupby(keys)["type_detailed"].agg(
+        lambda s: ", ".join(sorted(set(s), key=order.__getitem__)))
+    out["local_types"] = types
+    return out
+
+
+def _category(df: pd.DataFrame) -> pd.Series:
+    cat = pd.Series("none_listed", index=df.index, dtype="str")
+    cat[df["n_unknown_facilities"] > 0] = "unknown_type"
+    cat[df["n_other_facilities"] > 0] = "federal_private"
+    local = df["n_local_facilities"] > 0
+    several = df["local_types"].fillna("").str.contains(",")
+    cat[local & several] = "several"
+    single = local & ~several
+    cat[single] = df.loc[single, "local_types"]
+    return cat
+
+
+def _finish(name: str, grid: pd.DataFrame, agg: pd.DataFrame, key: str,
+            check: bool) -> pd.DataFrame:
+    out = grid.join(agg, on=[key, "month"])
+    for col in _COUNT_COLUMNS:
+        out[col] = out[col].fillna(0)
+    out["detention_category"] = _category(out)
+    listed = (out["n_local_facilities"] + out["n_other_facilities"]
+              + out["n_unknown_facilities"]) > 0
+    has_local = (out["n_local_facilities"] > 0).astype("boolean")
+    out["has_local_detention"] = has_local.where(listed, pd.NA)
+    out = out.sort_values([key, "month"])
+    conformed = schema.conform(name, out)
+    return schema.validate(name, conformed) if check else conformed
+
+
+def county_postures(monthly: pd.DataFrame, facilities: pd.DataFrame, counties: pd.DataFrame,
+                    states: pd.DataFrame, *, check: bool = False) -> pd.DataFrame:
+    """One row per county and DDP month (table DETENTION_COUNTY_POSTURES)."""
+    rows = _with_places(monthly, facilities, states).dropna(subset=["county_fips"])
+    months = sorted(monthly["month"].unique())
+    grid = counties[["county_fips", "state_fips"]].merge(pd.DataFrame({"month": months}),
+                                                         how="cross")
+    return _finish("detention_county_postures", grid, _aggregate(rows, "county_fips"),
+                   "county_fips", check)
+
+
+def state_postures(monthly: pd.DataFrame, facilities: pd.DataFrame, states: pd.DataFrame,
+                   *, check: bool = False) -> pd.DataFrame:
+    """One row per state and DDP month, counting every facility of the state, placed or not."""
+    rows = _with_places(monthly, facilities, states).dropna(subset=["state_fips"])
+    months = sorted(monthly["month"].unique())
+    grid = states[["state_fips"]].merge(pd.DataFrame({"month": months}), how="cross")
+    return _finish("detention_state_postures", grid, _aggregate(rows, "state_fips"),
+                   "state_fips", check)
+
+
+def at_month(postures: pd.DataFrame, month: str, places: pd.DataFrame, key: str
+             ) -> pd.DataFrame:
+    """The postures of ``month`` for every place in ``places`` (one row each); a month without
+    DDP data gives category no_data and empty counts, never zeros."""
+    rows = postures[postures["month"] == month]
+    if len(rows):
+        return rows.reset_index(drop=True)
+    out = places[[key]].copy()
+    out["month"] = month
+    out["detention_category"] = "no_data"
+    out["has_local_detention"] = pd.array([pd.NA] * len(out), dtype="boolean")
+    out["local_types"] = pd.NA
+    for col in _COUNT_COLUMNS:
+        out[col] = pd.NA
+    return out.reset_index(drop=True)
