@@ -368,6 +368,37 @@ GLOSSARY: dict[str, tuple[str, str]] = {
         "Fingerprints taken at booking reach DHS through the FBI automatically; no county can "
         "opt out. “Data sharing” means sharing beyond that baseline.",
     ),
+    "IGSA": (
+        "IGSA (Intergovernmental Service Agreement)",
+        "A contract in which a county, city or state agrees to hold people in ICE custody in its "
+        "jail for a daily rate paid by ICE. Local cooperation: the local government signs it.",
+    ),
+    "DIGSA": (
+        "DIGSA (dedicated IGSA)",
+        "An IGSA for a facility used only for ICE detainees, often run by a private company "
+        "under the local government's agreement (the county signs, a contractor operates).",
+    ),
+    "USMS IGA": (
+        "USMS IGA (U.S. Marshals agreement)",
+        "The jail holds people for ICE under its agreement with the U.S. Marshals Service, which "
+        "ICE uses. Local cooperation through a federal intermediary: the local jail holds them.",
+    ),
+    "CDF": (
+        "CDF (contract detention facility)",
+        "A privately run detention center under contract with ICE directly; no local "
+        "government is a party.",
+    ),
+    "SPC": (
+        "SPC (service processing center)",
+        "A detention center owned by ICE. Federal detention in the county, not the county's "
+        "cooperation.",
+    ),
+    "ADP": (
+        "ADP (average daily population)",
+        "The average number of people held on a day. ICE's workbooks give it for the fiscal "
+        "year up to the data pull (the sum of its security levels A-D); monthly figures here "
+        "are the average of the Deportation Data Project's daily counts.",
+    ),
     "sanctuary": (
         "“Sanctuary”",
         "Has no legal definition; this site uses the descriptive fields above. Federal lists "
@@ -389,6 +420,11 @@ CAVEATS: list[str] = [
     "practice. The DHS list was withdrawn days after publication because of errors.",
     "Before February 2025, ICE published its list only as a web page; the monthly values come "
     "from archived copies and may miss rows the live page had.",
+    "ICE detention: ICE's workbooks list only facilities that held at least one person on the "
+    "day of the data pull, and the daily counts only facilities with people. A county with no "
+    "facility listed is “none listed”, not “no agreement”: its jail may hold an agreement "
+    "without holding anyone. The July 2026 figures are a third party's reading of ICE's "
+    "workbook, which is not at hand.",
     "Counties follow the 2017 Census geography (Connecticut's 8 former counties, Alaska's "
     "Valdez-Cordova). City police agreements belong to the county ICE names for them; "
     "statewide agencies cover the whole state and are not painted onto any county.",
@@ -418,6 +454,12 @@ SOURCE_TERMS: dict[str, tuple[str, str]] = {
         "U.S. Census Bureau 2017 county and state boundaries via us-atlas 3.0.1, simplified "
         "and projected (Albers USA) by coopmap",
         "Census: public domain; us-atlas: ISC",
+    ),
+    "ice_detention": (
+        "U.S. ICE detention-statistics workbooks FY2019-FY2026; Deportation Data Project daily "
+        "population by facility; Detention System Data facility registry and its parse of "
+        "ICE's 2026-07-20 workbook",
+        "ICE: U.S. government work, public domain; DDP and Detention System Data: CC0 1.0",
     ),
 }
 
