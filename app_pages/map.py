@@ -55,6 +55,14 @@ with chart_box:
                                         clickable=True),
                      key="map_chart", on_click=_on_click)
     st.caption(t("map.click_hint"))
+    if layer in figures.DETENTION_LAYERS:
+        det_months = data.detention_months(rid)
+        if month not in det_months:
+            st.info(t("map.detention.no_month", first=data.month_label(det_months[0]),
+                      last=data.month_label(det_months[-1])))
+            st.button(t("map.detention.go", month=data.month_label(det_months[-1])),
+                      key="detention_month_go", on_click=st.session_state.__setitem__,
+                      args=("month", det_months[-1]))
     widgets.headline_metrics(data.headline(rid, month, states_key, models_key, agencies_key))
     st.caption(t("caveat.short", as_of=release.as_of.get("participating", "?")))
 

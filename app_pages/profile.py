@@ -4,7 +4,7 @@ every fact."""
 import pandas as pd
 import streamlit as st
 
-from coopmap import schema
+from coopmap import detention_views, schema
 from coopmap.text import label, model_list, number, t
 from coopmap.ui import data, mapview, queries, state, widgets
 
@@ -115,6 +115,36 @@ if place.level == "county":
         st.dataframe(queries.agreements_display(statewide,
                                                 queries.listing_notes(release, statewide)),
                      hide_index=True, width="stretch", column_config=link_col)
+
+# --- ICE detention ------------------------------------------------------------------------------
+detention_rows = data.place_facilities(rid, place.fips if place.level == "county" else None,
+                                       None if place.level == "county" else place.state_abbr)
+st.subheader(t("profile.section.detention" if place.level == "county"
+               else "profile.section.detention.state"))
+if place.level == "county":
+    for sentence in data.voter_sentences(rid, place.fips, place.name):
+        st.markdown(queries.md_escape(sentence))
+det_months = data.detention_months(rid)
+det_month = month if month in det_months else det_months[-1]
+if det_month != month:
+    st.markdown(t("profile.detention.no_month", month=month_words,
+                  first=data.month_label(det_months[0]), last=data.month_label(det_months[-1])))
+det_row = data.level_postures(rid, place.level, det_month).set_index(
+    "county_fips" if place.level == "county" else "state_fips").loc[[place.fips]]
+st.markdown(t("profile.detention.month", month=data.month_label(det_month),
+              words=queries.detention_words(det_row).iloc[0]))
+if detention_rows.empty:
+    st.markdown(t("profile.detention.none"))
+else:
+    st.dataframe(
+        detention_views.facilities_display(detention_rows), hide_index=True, width="stretch",
+        column_config={t("detention.col.trend"): st.column_config.LineChartColumn(
+            t("detention.col.trend"), y_min=0)},
+        key="profile_detention")
+    widgets.csv_download(lambda: detention_views.facilities_display(detention_rows).drop(
+        columns=[t("detention.col.trend")]), file_name=f"coopmap-detention-{place.fips}.csv",
+        key="profile_detention_csv")
+st.caption(t("profile.detention.caveat"))
 
 # --- state law --------------------------------------------------------------------------------
 st.subheader(t("profile.section.state_law"))

@@ -3,7 +3,7 @@ ranked, and one state's own trend on request."""
 
 import streamlit as st
 
-from coopmap import figures, schema
+from coopmap import detention_views, figures, schema
 from coopmap.text import t
 from coopmap.ui import data, queries, state, widgets
 
@@ -63,6 +63,31 @@ fig = figures.ranked_bars(ranked, label="name", value="n_agreements",
                           source=source,
                           value_title=t("trends.axis.agreements"))
 widgets.chart(fig, key="trend_states", preset="square", filename="coopmap-states")
+
+# --- ICE detention ----------------------------------------------------------------------------
+det_months = data.detention_months(rid)
+det_source = t("fig.source.detention_year", first=det_months[0], last=det_months[-1],
+               release=rid)
+detention = data.detention_trend(rid)
+fig = figures.stacked_bars(detention, x="month", y="adp", colour="series",
+                           categories=detention_views.trend_labels(),
+                           colours=detention_views.TREND_COLOURS,
+                           title=t("trends.detention.title"),
+                           subtitle=t("trends.detention.subtitle",
+                                      first=data.month_label(det_months[0]),
+                                      last=data.month_label(det_months[-1])),
+                           source=det_source, y_title=t("trends.axis.people"))
+widgets.chart(fig, key="trend_detention", preset="landscape", filename="coopmap-detention")
+
+ranked_local = data.detention_states_ranked(rid, det_months[-1])
+fig = figures.ranked_bars(ranked_local, label="name", value="adp",
+                          title=t("trends.detention.states.title",
+                                  month=data.month_label(det_months[-1])),
+                          subtitle=t("trends.detention.states.subtitle",
+                                     month=data.month_label(det_months[-1])),
+                          source=det_source, value_title=t("trends.axis.people"))
+widgets.chart(fig, key="trend_detention_states", preset="square",
+              filename="coopmap-detention-states")
 
 st.subheader(t("trends.state.pick"))
 chosen_state = st.selectbox(t("trends.state.pick"), states_all, key="state", index=None,

@@ -110,3 +110,21 @@ def at_month(postures: pd.DataFrame, month: str, places: pd.DataFrame, key: str
     for col in _COUNT_COLUMNS:
         out[col] = pd.NA
     return out.reset_index(drop=True)
+
+
+DETENTION_COLUMNS = ("detention_category", "has_local_detention", "local_types",
+                     *_COUNT_COLUMNS)
+
+
+def join_month(frame: pd.DataFrame, release, month: str, level: str) -> pd.DataFrame:
+    """``frame`` (county or state postures of ``month``) with the detention columns of that
+    month; a release without detention tables, or a month without data, gives no_data."""
+    key = "county_fips" if level == "county" else "state_fips"
+    table = f"detention_{level}_postures"
+    try:
+        stored = release.table(table)
+    except (KeyError, FileNotFoundError):
+        stored = pd.DataFrame(columns=[key, "month", *DETENTION_COLUMNS])
+    rows = at_month(stored, month, frame, key)[[key, *DETENTION_COLUMNS]]
+    return frame.drop(columns=[c for c in DETENTION_COLUMNS if c in frame.columns]).merge(
+        rows, on=key, how="left")

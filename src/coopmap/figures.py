@@ -43,6 +43,25 @@ COUNT_COLOURS: dict[str, str] = {
     "10": "#3B528B",
 }
 
+# People held for ICE in local-agreement facilities (ADP): code = lower bound. "0" is "none
+# listed" (the contract's none colour); "no_data" (a month without daily counts) is unknown grey.
+DETENTION_ADP_BINS: dict[str, tuple[float, float | None]] = {
+    "0": (0, 0),
+    "1": (0, 10),
+    "10": (10, 50),
+    "50": (50, 250),
+    "250": (250, None),
+}
+DETENTION_ADP_COLOURS: dict[str, str] = {
+    "0": schema.NONE_COLOUR,
+    "1": "#FDE725",
+    "10": "#5EC962",
+    "50": "#21918C",
+    "250": "#3B528B",
+    "no_data": schema.UNKNOWN_COLOUR,
+}
+DETENTION_LAYERS = ("detention", "detention_adp")
+
 IMAGE_PRESETS: dict[str, tuple[int, int]] = {"landscape": (1200, 675), "square": (1080, 1080)}
 IMAGE_SCALE = 2
 HEX_COLOUR = re.compile(r"#[0-9A-Fa-f]{6}")
@@ -70,6 +89,10 @@ LAYERS: dict[str, Layer] = {
     },
     "federal": Layer("federal", "federal_list", schema.FEDERAL_LIST_CATEGORIES,
                      schema.FEDERAL_LIST_COLOURS),
+    "detention": Layer("detention", "detention_category", schema.DETENTION_CATEGORIES,
+                       schema.DETENTION_CATEGORY_COLOURS),
+    "detention_adp": Layer("detention_adp", "adp_local",
+                           {k: k for k in DETENTION_ADP_COLOURS}, DETENTION_ADP_COLOURS),
 }
 
 
@@ -90,7 +113,25 @@ def layer_categories(df: pd.DataFrame, layer: str) -> pd.Series:
     values = df[spec.column]
     if layer == "count":
         return count_bin(values)
+    if layer == "detention_adp":
+        return detention_adp_bin(values)
     return values.astype("str")
+
+
+def detention_adp_bin(adp: pd.Series) -> pd.Series:
+    """Bin local-agreement ADP into DETENTION_ADP_BINS codes; a month without data (missing ADP)
+    is "no_data", never 0."""
+    adp = pd.to_numeric(adp, errors="coerce")
+    out = pd.Series("no_data", index=adp.index, dtype="str")
+    for code, (low, high) in DETENTION_ADP_BINS.items():
+        if high == 0:
+            inside = adp == 0
+        elif high is None:
+            inside = adp >= low
+        else:
+            inside = (adp > low if low == 0 else adp >= low) & (adp < high)
+        out[inside.fillna(False).astype(bool)] = code
+    return out
 
 
 def _require_columns(df: pd.DataFrame, *names: str) -> None:

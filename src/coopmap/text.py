@@ -70,6 +70,19 @@ EN: dict[str, str] = {
     "layer.release_notification": "Release-date notification",
     "layer.jail_access": "ICE access to the jail",
     "layer.federal": "Named on a 2025 federal “sanctuary” list",
+    "layer.detention": "ICE detention in local jails",
+    "map.detention.no_month": (
+        "ICE detention by month is known from {first} to {last} (the Deportation Data "
+        "Project's daily counts); this month shows as “no monthly data”."
+    ),
+    "map.detention.go": "Show {month}",
+    "layer.detention_adp": "People held for ICE in local jails (average per day)",
+    "detention_adp.0": "None listed",
+    "detention_adp.1": "Under 10",
+    "detention_adp.10": "10 to 49",
+    "detention_adp.50": "50 to 249",
+    "detention_adp.250": "250 or more",
+    "detention_adp.no_data": "No monthly data for this month",
     "count.0": "None",
     "count.1": "1",
     "count.2": "2 to 3",
@@ -95,6 +108,56 @@ EN: dict[str, str] = {
         "coopmap, dataset {release}."
     ),
     "hover.agreements.label": "287(g) agreements",
+    "hover.detention.label": "ICE detention (local agreements)",
+    "fig.source.detention": (
+        "Source: Deportation Data Project, daily ICE detention counts by facility (monthly "
+        "average); facility types from ICE's detention-statistics workbooks (newest "
+        "{workbook}). coopmap, dataset {release}."
+    ),
+    "fig.source.detention_year": (
+        "Source: ICE detention-statistics workbooks; monthly averages of the Deportation Data "
+        "Project's daily counts, {first} to {last}. coopmap, dataset {release}."
+    ),
+    "detention.series.federal_private": "Federal, private or state facilities",
+    "detention.series.unknown": "Facilities of unknown type",
+    "detention.words.no_data": "No monthly data for this month",
+    "detention.words.none_listed": "No facility listed",
+    "detention.words.local": "{types}: {n} facilities, {adp} people a day",
+    "detention.words.local.one": "{types}: 1 facility, {adp} people a day",
+    "detention.words.other_only": (
+        "Only federal, private or other facilities: {n}, {adp} people a day"
+    ),
+    "detention.sentence.igsa.county": (
+        "The {county} jail held on average {n} people for ICE in FY{fy} under an agreement "
+        "between the county and ICE (IGSA; ICE's workbook {file}, data to {pull})."
+    ),
+    "detention.sentence.igsa": (
+        "{name} held on average {n} people for ICE in FY{fy} under a local government's "
+        "agreement with ICE (IGSA; ICE's workbook {file}, data to {pull})."
+    ),
+    "detention.sentence.usms_iga.county": (
+        "The {county} jail held on average {n} people for ICE in FY{fy} under the county "
+        "jail's agreement with the U.S. Marshals Service, which ICE uses (USMS IGA; ICE's "
+        "workbook {file}, data to {pull})."
+    ),
+    "detention.sentence.usms_iga": (
+        "{name} held on average {n} people for ICE in FY{fy} under its agreement with the U.S. "
+        "Marshals Service, which ICE uses (USMS IGA; ICE's workbook {file}, data to {pull})."
+    ),
+    "detention.sentence.digsa": (
+        "{name} held on average {n} people for ICE in FY{fy}, a facility used only for ICE "
+        "under a local government's dedicated agreement, often run by a company (DIGSA; ICE's "
+        "workbook {file}, data to {pull})."
+    ),
+    "detention.col.facility": "Facility",
+    "detention.col.type": "Type",
+    "detention.col.adp": "People held on an average day",
+    "detention.col.period": "Period",
+    "detention.col.period.value": "FY{fy} to {pull}",
+    "detention.col.period.none": "Not in ICE's workbooks (daily counts only)",
+    "detention.col.source": "Source",
+    "detention.col.source.ddp": "Deportation Data Project daily counts",
+    "detention.col.trend": "Monthly, Oct 2022 – Mar 2026",
     "hover.models.label": "Models",
     "hover.counties_with_287g.label": "Counties with an agreement",
     "hover.stance.label": "State law",
@@ -131,6 +194,8 @@ EN: dict[str, str] = {
     # --- table & download ------------------------------------------------------------------
     "table.title": "The same values as a table ({n} places)",
     "table.download": "Download these rows (CSV)",
+    "table.col.detention_adp_local": "People held for ICE in local-agreement facilities",
+    "table.col.detention_adp_other": "People held for ICE in other facilities",
     "table.col.place": "Place",
     "table.col.state": "State",
     "table.col.fips": "FIPS code",
@@ -191,6 +256,25 @@ EN: dict[str, str] = {
     "profile.section.state_law": "State law",
     "profile.section.policies": "Detainer holds, release notification, jail access",
     "profile.section.federal": "Federal “sanctuary” lists (2025)",
+    "profile.section.detention": "ICE detention in this county's facilities",
+    "profile.section.detention.state": "ICE detention in the state's facilities",
+    "profile.detention.none": (
+        "None listed: neither ICE's detention workbooks nor the daily counts show a facility "
+        "here holding people for ICE. That is not the same as “no”: ICE lists only facilities "
+        "with people on the day of its data pull."
+    ),
+    "profile.detention.month": "{month}: {words}.",
+    "profile.detention.no_month": (
+        "The daily detention counts cover {first} to {last}, not {month}; the newest month is "
+        "shown."
+    ),
+    "profile.detention.caveat": (
+        "“People held on an average day” is ICE's figure for the fiscal year up to the data "
+        "pull named in Period (the sum of its security levels A–D). The monthly line is the "
+        "average of the Deportation Data Project's daily counts; March 2026 has 10 days. The "
+        "July 2026 figures are a third party's reading of ICE's workbook."
+    ),
+    "profile.detention.more": "{n} more facilities in the state are in the table's CSV.",
     "profile.section.population": "Population",
     "profile.section.timeline": "This place's agreements over time",
     "profile.section.pending": "Pending agreements",
@@ -262,6 +346,7 @@ EN: dict[str, str] = {
     "compare.dim.pending": "Pending agreements",
     "compare.dim.stance": "State law",
     "compare.dim.federal": "Federal lists",
+    "compare.dim.detention": "ICE detention in local jails",
     "compare.dim.counties_with_287g": "Counties with an agreement",
     "compare.legend": "Rows marked “differs” are not the same for all places.",
     # --- trends ------------------------------------------------------------------------------
@@ -269,6 +354,16 @@ EN: dict[str, str] = {
     "trends.new.title": "New 287(g) agreements each month",
     "trends.states.title": "States by 287(g) agreements, {month}",
     "trends.state.title": "{state}: 287(g) agreements by model",
+    "trends.detention.title": "People in ICE detention by agreement type, monthly",
+    "trends.detention.subtitle": (
+        "Average per day, United States, {first} to {last} (March 2026: 10 days)"
+    ),
+    "trends.detention.states.title": "States by people held in local jails for ICE, {month}",
+    "trends.detention.states.subtitle": (
+        "Average per day in facilities under a local government's agreement (IGSA, DIGSA, USMS "
+        "IGA), {month}"
+    ),
+    "trends.axis.people": "People on an average day",
     "trends.state.pick": "A state's own trend",
     "trends.subtitle": "Active agreements, United States{filters}, January 2021 to {month}",
     "trends.subtitle.states": "Active agreements per state{filters}, {month}",

@@ -16,7 +16,7 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from coopmap import figures, geometry, paths, postures, projection, text
+from coopmap import detention_postures, figures, geometry, paths, postures, projection, text
 from coopmap.places_search import PlaceIndex
 from coopmap.store import NoReleaseError, Release, ReleaseStore
 from coopmap.ui import queries
@@ -56,16 +56,20 @@ def months(release_id: str) -> list[str]:
 @st.cache_data(show_spinner=False, max_entries=128)
 def county_postures(release_id: str, month: str, models: Filters = None,
                     agency_types: Filters = None) -> pd.DataFrame:
-    return postures.county_postures(get(release_id), month, models=models,
-                                    agency_types=agency_types)
+    """The month's county postures with its ICE detention columns."""
+    release = get(release_id)
+    out = postures.county_postures(release, month, models=models, agency_types=agency_types)
+    return detention_postures.join_month(out, release, month, "county")
 
 
 @st.cache_data(show_spinner=False, max_entries=128)
 def state_postures(release_id: str, month: str, models: Filters = None,
                    agency_types: Filters = None) -> pd.DataFrame:
     counties = county_postures(release_id, month, models, agency_types)
-    return postures.state_postures(get(release_id), month, models=models,
-                                   agency_types=agency_types, counties=counties)
+    release = get(release_id)
+    out = postures.state_postures(release, month, models=models, agency_types=agency_types,
+                                  counties=counties)
+    return detention_postures.join_month(out, release, month, "state")
 
 
 def level_postures(release_id: str, level: str, month: str, models: Filters = None,
@@ -136,6 +140,9 @@ def _source_line(layer: str, release: Release) -> str:
     as_of = release.as_of.get("participating", "?")
     if layer == "federal":
         return text.t("fig.source.federal", release=release.id)
+    if layer in figures.DETENTION_LAYERS:
+        return text.t("fig.source.detention", release=release.id,
+                      workbook=release.as_of.get("detention_workbook", "?"))
     if layer in figures.LAYERS and figures.LAYERS[layer].basis_column:
         return text.t("fig.source.policy", release=release.id)
     return text.t("fig.source", as_of=as_of, release=release.id)
@@ -224,3 +231,39 @@ def history(root: str, release_id: str) -> tuple[list[dict], list[dict]]:
     """Publication history and the manifests of the releases kept."""
     store = ReleaseStore(Path(root))
     return store.history(), store.list()
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def place_facilities(release_id: str, county_fips: str | None,
+                     state_abbr: str | None) -> pd.DataFrame:
+    from coopmap import detention_views
+
+    return detention_views.place_facilities(get(release_id), county_fips=county_fips,
+                                            state_abbr=state_abbr)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def voter_sentences(release_id: str, county_fips: str, county_name: str) -> list[str]:
+    from coopmap import detention_views
+
+    return detention_views.voter_sentences(get(release_id), county_fips, county_name)
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def detention_trend(release_id: str) -> pd.DataFrame:
+    from coopmap import detention_views
+
+    return detention_views.monthly_by_type(get(release_id))
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def detention_states_ranked(release_id: str, month: str) -> pd.DataFrame:
+    from coopmap import detention_views
+
+    return detention_views.states_ranked_local(get(release_id), month)
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def detention_months(release_id: str) -> list[str]:
+    monthly = get(release_id).table("detention_monthly")
+    return sorted(monthly["month"].unique().tolist())

@@ -71,9 +71,19 @@ def hover_columns(postures: pd.DataFrame, level: str, layer: str
     elif layer == "federal":
         out["federal"] = rows["federal_list"].map(schema.FEDERAL_LIST_CATEGORIES)
         labels["federal"] = t("hover.federal.label")
+    elif layer in figures.DETENTION_LAYERS:
+        out["detention"] = detention_words(rows)
+        labels["detention"] = t("hover.detention.label")
     out["population"] = rows["population"].map(number)
     labels["population"] = t("hover.population.label")
     return out, labels
+
+
+def detention_words(rows: pd.DataFrame) -> pd.Series:
+    """Each row's ICE detention in words (``detention_views.posture_words``)."""
+    from coopmap.detention_views import posture_words
+
+    return rows.apply(posture_words, axis=1).astype("str")
 
 
 def _models_text(rows: pd.DataFrame) -> pd.Series:
@@ -112,6 +122,8 @@ def layer_labels(layer: str) -> dict[str, str]:
     spec = figures.LAYERS[layer]
     if layer == "count":
         return {code: t(f"count.{code}") for code in spec.categories}
+    if layer == "detention_adp":
+        return {code: t(f"detention_adp.{code}") for code in spec.categories}
     return dict(spec.categories)
 
 
@@ -149,6 +161,11 @@ def display_table(postures: pd.DataFrame, level: str, layer: str,
     if level == "state":
         out[t("table.col.counties_with_287g")] = rows["counties_with_287g"].values
         out[t("table.col.population_covered")] = rows["population_covered"].values
+    if layer in figures.DETENTION_LAYERS:
+        out[t("hover.detention.label")] = detention_words(rows).values
+        out[t("table.col.detention_adp_local")] = rows["adp_local"].round(1).values
+        out[t("table.col.detention_adp_other")] = (rows["adp_other"]
+                                                   + rows["adp_unknown"]).round(1).values
     return out.reset_index(drop=True)
 
 
@@ -347,6 +364,10 @@ def compare_rows(postures_by_place: dict[str, pd.Series]) -> pd.DataFrame:
             },
             t("compare.dim.federal"): schema.FEDERAL_LIST_CATEGORIES[row["federal_list"]],
         }
+        if "detention_category" in row.index:
+            from coopmap.detention_views import posture_words
+
+            values[t("compare.dim.detention")] = posture_words(row)
         if is_state:
             values[t("compare.dim.counties_with_287g")] = number(row["counties_with_287g"])
         for dim, value in values.items():
