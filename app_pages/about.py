@@ -9,9 +9,10 @@ import streamlit as st
 
 from coopmap import paths
 from coopmap.text import CAVEATS, GLOSSARY, SOURCE_TERMS, t
-from coopmap.ui import data, widgets
+from coopmap.ui import data, state, widgets
 
-release = widgets.load_release()
+release = widgets.load_release(widgets.ABOUT_PAGE)
+state.restore([], widgets.ABOUT_PAGE)
 as_of = release.as_of.get("participating", "?")
 
 st.title(t("page.about"))
@@ -83,4 +84,5 @@ st.caption(t("about.releases") + ": " + ", ".join(m["id"] for m in kept))
 st.header(t("about.correction"))
 st.markdown(t("about.correction.text"))
 
+state.publish([], widgets.ABOUT_PAGE, release.id)
 widgets.release_caption(release)

@@ -7,7 +7,7 @@ from coopmap import figures
 from coopmap.text import t
 from coopmap.ui import data, mapview, queries, state, widgets
 
-release = widgets.load_release()
+release = widgets.load_release(widgets.COMPARE_PAGE)
 rid = release.id
 months = data.months(rid)
 index = data.place_index(rid)
@@ -15,7 +15,7 @@ default_b = months[-13] if len(months) > 12 else months[0]
 
 PARAMS = [
     state.Param("places", [], lambda f: index.get(f) is not None, multi=True, max_items=4),
-    state.Param("month", months[-1], months),
+    state.Param("month", months[-1], months, explicit=True),
     state.Param("view", "places", ["places", "maps"]),
     state.Param("level", "county", ["county", "state"]),
     state.Param("layer_a", "model", list(figures.LAYERS)),
@@ -23,7 +23,8 @@ PARAMS = [
     state.Param("month_a", default_b, months),
     state.Param("month_b", months[-1], months),
 ]
-state.restore(PARAMS)
+ignored = state.restore(PARAMS, widgets.COMPARE_PAGE)
+widgets.ignored_notice(ignored)
 
 st.title(t("page.compare"))
 view = st.segmented_control(
@@ -59,7 +60,7 @@ if view == "places":
                     st.markdown(f"{queries.md_escape(dim)}{mark}  \n"
                                 f"**{queries.md_escape(values[name])}**")
                 st.page_link(widgets.PROFILE_PAGE, label=t("page.profile"),
-                             query_params={"place": fips_of[name]},
+                             query_params=state.link(place=fips_of[name]),
                              icon=":material/location_on:")
 else:
     top = st.columns(2)
@@ -79,6 +80,6 @@ else:
                                                 filename=f"coopmap-{layer}-{level}-{month}"),
                              key=f"compare_map_{side}")
 
-state.publish(PARAMS)
+state.publish(PARAMS, widgets.COMPARE_PAGE, rid)
 widgets.copy_link()
 widgets.release_caption(release)

@@ -7,7 +7,7 @@ from coopmap import figures, schema
 from coopmap.text import number, t
 from coopmap.ui import data, mapview, queries, state, widgets
 
-release = widgets.load_release()
+release = widgets.load_release(widgets.MAP_PAGE)
 rid = release.id
 months = data.months(rid)
 index = data.place_index(rid)
@@ -16,13 +16,14 @@ state_name = widgets.state_label(release)
 
 PARAMS = [
     state.Param("level", "county", ["county", "state"]),
-    state.Param("layer", "model", list(figures.LAYERS)),
-    state.Param("month", months[-1], months),
+    state.Param("layer", "model", list(figures.LAYERS), explicit=True),
+    state.Param("month", months[-1], months, explicit=True),
     state.Param("states", [], states_all, multi=True),
     state.Param("models", [], list(schema.MODELS), multi=True),
     state.Param("agencies", [], list(schema.AGENCY_TYPES), multi=True),
 ]
-state.restore(PARAMS)
+ignored = state.restore(PARAMS, widgets.MAP_PAGE)
+widgets.ignored_notice(ignored)
 
 
 def _on_click(fips: str) -> None:
@@ -67,17 +68,7 @@ with chart_box:
     st.caption(t("caveat.short", as_of=release.as_of.get("participating", "?")))
 
 with top:
-    search_cols = st.columns([3, 2])
-    with search_cols[0]:
-        picked = widgets.place_picker(index, key="map_search")
-    with search_cols[1]:
-        found = widgets.free_search(index, key="map_free")
-    if picked:
-        st.session_state.pop("map_search", None)
-        widgets.go_to_profile(picked)
-    if found is not None and st.button(t("search.go") + f": {found.label}", key="map_free_go",
-                                       type="primary"):
-        widgets.go_to_profile(found.fips)
+    widgets.place_search(index, key="map_search", on_pick=_on_click)
 
     controls = st.columns([1.2, 2, 3])
     with controls[0]:
@@ -121,6 +112,6 @@ if table_box.open:
 widgets.csv_download(lambda: queries.display_table(level_rows, level, layer),
                      file_name=f"coopmap-{level}-{layer}-{month}.csv", key="map_csv")
 
-state.publish(PARAMS)
+state.publish(PARAMS, widgets.MAP_PAGE, rid)
 widgets.copy_link()
 widgets.release_caption(release)

@@ -4,11 +4,11 @@ every fact."""
 import pandas as pd
 import streamlit as st
 
-from coopmap import detention_views, schema
+from coopmap import detention_views, figures, schema
 from coopmap.text import label, model_list, number, t
 from coopmap.ui import data, mapview, queries, state, widgets
 
-release = widgets.load_release()
+release = widgets.load_release(widgets.PROFILE_PAGE)
 rid = release.id
 months = data.months(rid)
 index = data.place_index(rid)
@@ -17,9 +17,11 @@ TIMELINE_MAX = 60  # bars; a state's full list is in the table above and in the 
 
 PARAMS = [
     state.Param("place", None, lambda f: index.get(f) is not None),
-    state.Param("month", months[-1], months),
+    state.Param("month", months[-1], months, explicit=True),
+    state.Param("layer", "model", list(figures.LAYERS), explicit=True),
 ]
-state.restore(PARAMS)
+ignored = state.restore(PARAMS, widgets.PROFILE_PAGE)
+widgets.ignored_notice(ignored)
 
 
 def _open_place(fips: str) -> None:
@@ -29,22 +31,13 @@ def _open_place(fips: str) -> None:
 
 
 st.title(t("page.profile"))
-search_cols = st.columns([3, 2])
-with search_cols[0]:
-    widgets.place_picker(index, key="place")
-with search_cols[1]:
-    found = widgets.free_search(index, key="profile_free")
-if found is not None and found.fips != st.session_state.get("place") and st.button(
-    t("search.go") + f": {found.label}", key="profile_free_go", type="primary"
-):
-    st.session_state["place"] = found.fips
-    st.rerun()
+widgets.place_search(index, key="profile_search", on_pick=_open_place)
 
 fips = st.session_state.get("place")
 place = index.get(fips) if fips else None
 if place is None:
     st.info(t("profile.pick"))
-    state.publish(PARAMS)
+    state.publish(PARAMS, widgets.PROFILE_PAGE, rid)
     st.stop()
 
 month = widgets.month_picker(months, key="month")
@@ -84,7 +77,8 @@ else:
                       "state_fips == @place.state_fips")))))
 
 # --- the state map with this place outlined ---------------------------------------------------
-spec = data.map_spec(rid, "county", "model", month, (place.state_fips,), None, None,
+layer = st.session_state.get("layer") or "model"
+spec = data.map_spec(rid, "county", layer, month, (place.state_fips,), None, None,
                      (place.fips,) if place.level == "county" else None)
 mapview.map_view(data.map_view_data(spec, "county", filename=f"coopmap-{place.fips}-{month}",
                                     clickable=True),
@@ -218,8 +212,6 @@ history = (queries.place_history(release, county_fips=place.fips) if place.level
 if history.empty:
     st.markdown(t("profile.no_agreements", month=data.month_label(months[-1])))
 else:
-    from coopmap import figures
-
     if len(history) > TIMELINE_MAX:
         st.caption(t("profile.timeline.truncated", shown=TIMELINE_MAX, total=len(history)))
     bars = queries.history_bars(release, history.head(TIMELINE_MAX))
@@ -236,10 +228,10 @@ else:
 links = st.columns(2)
 if place.level == "county":
     links[0].page_link(widgets.PROFILE_PAGE, label=t("profile.state_link", state=place.state_name),
-                       query_params={"place": place.state_fips}, icon=":material/map:")
+                       query_params=state.link(place=place.state_fips), icon=":material/map:")
 links[1].page_link(widgets.COMPARE_PAGE, label=t("profile.compare_link"),
-                   query_params={"places": place.fips}, icon=":material/compare:")
+                   query_params=state.link(places=place.fips), icon=":material/compare:")
 
-state.publish(PARAMS)
+state.publish(PARAMS, widgets.PROFILE_PAGE, rid)
 widgets.copy_link()
 widgets.release_caption(release)

@@ -7,7 +7,7 @@ from coopmap import detention_views, figures, schema
 from coopmap.text import t
 from coopmap.ui import data, queries, state, widgets
 
-release = widgets.load_release()
+release = widgets.load_release(widgets.TRENDS_PAGE)
 rid = release.id
 months = data.months(rid)
 states_all = widgets.state_options(release)
@@ -19,8 +19,10 @@ model_colours = {k: schema.MODEL_CATEGORY_COLOURS[k] for k in schema.MODELS}
 PARAMS = [
     state.Param("agencies", [], list(schema.AGENCY_TYPES), multi=True),
     state.Param("state", None, states_all),
+    state.Param("month", months[-1], months, explicit=True),
 ]
-state.restore(PARAMS)
+ignored = state.restore(PARAMS, widgets.TRENDS_PAGE)
+widgets.ignored_notice(ignored)
 
 st.title(t("page.trends"))
 chosen_agencies = st.multiselect(t("filter.agency_types"), list(schema.AGENCY_TYPES),
@@ -55,11 +57,12 @@ fig = figures.stacked_bars(ended, x="month", y="agreements", colour="model",
                            source=source, y_title=t("trends.axis.agreements"))
 widgets.chart(fig, key="trend_ended", preset="landscape", filename="coopmap-ended")
 
-ranked = queries.states_ranked(data.state_postures(rid, months[-1], None, agencies_key))
+rank_month = widgets.month_picker(months, key="month", label=t("trends.states.month"))
+ranked = queries.states_ranked(data.state_postures(rid, rank_month, None, agencies_key))
 fig = figures.ranked_bars(ranked, label="name", value="n_agreements",
-                          title=t("trends.states.title", month=data.month_label(months[-1])),
+                          title=t("trends.states.title", month=data.month_label(rank_month)),
                           subtitle=t("trends.subtitle.states", filters=filters,
-                                     month=data.month_label(months[-1])),
+                                     month=data.month_label(rank_month)),
                           source=source,
                           value_title=t("trends.axis.agreements"))
 widgets.chart(fig, key="trend_states", preset="square", filename="coopmap-states")
@@ -109,6 +112,6 @@ with st.expander(t("trends.table")):
     st.dataframe(wide, hide_index=True, width="stretch")
     widgets.csv_download(wide, file_name="coopmap-growth.csv", key="trend_csv")
 
-state.publish(PARAMS)
+state.publish(PARAMS, widgets.TRENDS_PAGE, rid)
 widgets.copy_link()
 widgets.release_caption(release)

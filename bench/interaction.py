@@ -30,7 +30,7 @@ import pageload  # noqa: E402
 
 from coopmap import text  # noqa: E402
 
-PLACES = ["Travis County", "Maricopa County", "Harris County", "Cook County"]
+PLACES = ["Travis County, TX", "Maricopa County, AZ", "Harris County, TX", "Cook County, IL"]
 COMPARE_FIPS = ["48453", "04013", "48201", "17031"]  # Travis, Maricopa, Harris, Cook
 
 
@@ -130,10 +130,10 @@ def _step_month(page, earlier: bool) -> Callable[[], None]:
 
 def _pick_place(page, name: str) -> Callable[[], None]:
     def act() -> None:
+        # One box for names, cities and ZIP codes: a full name opens its profile on Enter.
         box = page.locator(".st-key-map_search input")
         box.click()
         box.fill(name)
-        page.locator("[role=option]").first.wait_for(timeout=10000)
         page.keyboard.press("Enter")
     return act
 

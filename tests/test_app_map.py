@@ -68,7 +68,8 @@ def test_default_view_is_the_national_county_map_of_the_newest_month(release):
     assert len(table) == 3142 and "Place" in table.columns
     assert not [c for c in table.columns if "_" in c]  # no raw column names
     assert at.session_state["level"] == "county" and at.session_state["month"] == month
-    assert url(at) == {}  # defaults keep the URL clean
+    # A link pins what it shows: the release, layer and month are always written.
+    assert url(at) == {"release": [release.id], "layer": ["model"], "month": [month]}
     assert any(b.label.startswith("Download") for b in at.get("download_button"))
 
 
@@ -93,7 +94,8 @@ def test_query_parameters_reproduce_the_view_and_round_trip(release):
     assert view["subtitle"] == ("May 2025 · states: Florida, Texas · models: TFM · "
                                 "agencies: County")
     assert at.expander[-1].label == "The same values as a table (2 places)"
-    assert url(at) == {k: v if isinstance(v, list) else [v] for k, v in params.items()}
+    assert url(at) == {"release": [release.id],
+                       **{k: v if isinstance(v, list) else [v] for k, v in params.items()}}
     # The link shown to copy carries the same state (a plain link: no st.code, whose syntax
     # highlighter made the browser load 1.6 MB before the map).
     assert not at.code
@@ -103,47 +105,87 @@ def test_query_parameters_reproduce_the_view_and_round_trip(release):
     assert "layer=stance" in target and "states=12" in target and "states=48" in target
 
 
-def test_changing_a_widget_updates_the_url():
+def test_changing_a_widget_updates_the_url(release):
     at = open_app()
     at.selectbox(key="layer").set_value("jail_access").run()
     at.select_slider(key="month").set_value("2024-01").run()
     assert not at.exception
-    assert url(at) == {"layer": ["jail_access"], "month": ["2024-01"]}
+    assert url(at) == {"release": [release.id], "layer": ["jail_access"], "month": ["2024-01"]}
 
 
-def test_invalid_parameters_fall_back_to_defaults_without_error(release):
-    at = open_app(layer="bogus", month="1999-01", states=["99", "06"], level="<script>")
+def test_invalid_parameters_fall_back_to_defaults_and_say_so_once(release):
+    at = open_app(layer="bogus", month="2099-01", states=["99", "06"], level="<script>")
     assert not at.exception
     assert at.selectbox(key="layer").value == "model"
-    assert at.select_slider(key="month").value == postures.months(release)[-1]
+    month = postures.months(release)[-1]
+    assert at.select_slider(key="month").value == month
     assert at.multiselect(key="states").value == ["06"]
-    assert url(at) == {"states": ["06"]}
+    assert url(at) == {"release": [release.id], "layer": ["model"], "month": [month],
+                       "states": ["06"]}
+    [warning] = at.warning
+    for part in ("layer=bogus", "month=2099-01", "states=99", "level=<script>"):
+        assert part in warning.value
+    at.selectbox(key="layer").set_value("stance").run()
+    assert not at.warning  # said once: the link was cleaned
 
 
-def test_search_by_name_opens_the_profile():
+def test_search_by_full_name_opens_the_profile_in_one_step():
     at = open_app()
-    at.selectbox(key="map_search").set_value("12071").run()
+    at.text_input(key="map_search").input("Harris County, TX").run()
     assert not at.exception
-    assert url(at)["place"] == ["12071"]
-    assert any("Lee County, FL" in h.value for h in at.header)
+    assert url(at)["place"] == ["48201"]
+    assert any("Harris County, TX" in h.value for h in at.header)
 
 
-def test_search_by_zip_offers_the_main_county():
+def test_search_by_city_offers_the_city_county_first():
+    at = open_app(month="2025-06", layer="stance")
+    at.text_input(key="map_search").input("Austin, TX").run()
+    assert not at.exception
+    buttons = [b for b in at.button if b.key and b.key.startswith("map_search_pick_")]
+    assert buttons[0].key == "map_search_pick_48453"  # Travis County, where the city is
+    assert buttons[0].label.startswith("Austin, TX — Travis County (main county")
+    assert "map_search_pick_48015" in [b.key for b in buttons]  # Austin County, named so
+    buttons[0].click().run()
+    # The profile opens at the month and layer the map showed.
+    assert url(at)["place"] == ["48453"]
+    assert url(at)["month"] == ["2025-06"] and url(at)["layer"] == ["stance"]
+
+
+def test_search_by_zip_opens_the_main_county():
     at = open_app()
-    at.text_input(key="map_free").input("33602").run()
-    assert any("main county" in c.value for c in at.caption)
-    go = at.button(key="map_free_go")
-    assert "Hillsborough County, FL" in go.label
-    go.click().run()
+    at.text_input(key="map_search").input("33602").run()
     assert url(at)["place"] == ["12057"]
+
+
+def test_search_for_a_territory_says_so():
+    at = open_app()
+    at.text_input(key="map_search").input("Guam").run()
+    assert not at.exception
+    assert any("territory" in c.value for c in at.caption)
+    assert not [b for b in at.button if b.key and b.key.startswith("map_search_pick_")]
+
+
+def test_a_pinned_release_is_shown_and_a_missing_one_is_said(release, store):
+    others = [m["id"] for m in store.list() if m["id"] != release.id]
+    if others:
+        at = open_app(release=others[0])
+        assert not at.exception
+        assert any(others[0] in i.value for i in at.info)
+        assert url(at)["release"] == [others[0]]
+    gone = open_app(release="20200101-0000000000")
+    assert not gone.exception
+    assert any("no longer kept" in w.value for w in gone.warning)
+    assert url(gone)["release"] == [release.id]
 
 
 def test_a_clicked_county_opens_its_profile():
     at = open_app()
+    at.select_slider(key="month").set_value("2025-06").run()
     at.session_state["_goto_place"] = "12086"  # what the chart's selection callback stores
     at.run()
     assert not at.exception
     assert url(at)["place"] == ["12086"]
+    assert url(at)["month"] == ["2025-06"]  # the profile opens at the map's month
     state_view = open_app(level="state")
     state_view.session_state["_goto_place"] = "12"
     state_view.run()

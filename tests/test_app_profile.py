@@ -103,11 +103,24 @@ def test_empty_shape_and_legacy_counties_have_profiles():
 
 
 def test_picking_another_place_updates_the_url():
-    at = open_profile(place="12071")
-    at.selectbox(key="place").set_value("06037").run()
+    at = open_profile(place="12071", month="2025-06")
+    at.text_input(key="profile_search").input("los angeles county").run()
     assert not at.exception
     assert at.query_params["place"] in ("06037", ["06037"])
     assert any("Los Angeles County, CA" in h.value for h in at.header)
+    assert at.query_params["month"] in ("2025-06", ["2025-06"])  # the month stays
+    at.text_input(key="profile_search").input("Jackson, MS").run()
+    [first, *_] = [b for b in at.button if b.key and b.key.startswith("profile_search_pick_")]
+    assert first.label == "Jackson, MS — Hinds County"
+    first.click().run()
+    assert any("Hinds County, MS" in h.value for h in at.header)
+
+
+def test_an_unknown_place_in_the_link_is_said_and_ignored():
+    at = open_profile(place="99999")
+    assert not at.exception
+    assert any("place=99999" in w.value for w in at.warning)
+    assert at.info and "Choose a county or state" in at.info[0].value
 
 
 def test_renamed_agreement_shows_its_names_and_true_start(release):

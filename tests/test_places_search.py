@@ -68,6 +68,100 @@ def test_county_and_independent_city_of_the_same_name_both_offered(index):
     assert set(fips(index.search("Franklin, VA"))) >= {"51620", "51067"}
 
 
+# What a voter types -> the county (or state) that must come first, on the real release and the
+# real zipcodes data. "City, ST" lands on the city's county, never on a same-named county.
+FIRST = [
+    ("Austin, TX", "48453"),  # Travis, not Austin County (48015)
+    ("Houston, TX", "48201"),  # Harris, not Houston County (48225)
+    ("Jackson, MS", "28049"),  # Hinds, not Jackson County (28059)
+    ("Boise, ID", "16001"),  # Ada, not Boise County (16015)
+    ("Nashville, TN", "47037"),  # Davidson
+    ("Austin, Texas", "48453"),
+    ("austin tx", "48453"),
+    ("Austin", "48453"),  # a bare big-city name: the city's county first
+    ("Boise", "16001"),
+    ("Jackson", "28049"),
+    ("Miami", "12086"),
+    ("Denver", "08031"),
+    ("Kansas City", "29095"),  # Jackson County, MO holds most of its ZIP codes
+    ("Tampa, FL", "12057"),
+    ("Washington, DC", "11001"),
+    ("New York, NY", "36061"),
+    ("St. Louis", "29510"),  # the independent city leads, the county comes next
+    ("St. Louis, MO", "29510"),
+    ("Saint Louis County, MO", "29189"),
+    ("Baltimore", "24510"),
+    ("Harris", "48201"),  # no big city of that name: the counties, biggest first (TX, GA)
+    ("lee county", "12071"),  # Lee County, FL is the biggest of the ten
+    ("Harris County, TX", "48201"),
+    ("Huston, TX", "48201"),  # a misspelt city is the city, not Houston County
+    ("Dona Ana", "35013"),
+    ("dona ana county, nm", "35013"),
+    ("Prince George\u2019s", "24033"),  # a phone keyboard's curly apostrophe
+    ("prince georges county, md", "24033"),
+    ("miami dade", "12086"),
+    ("MIAMI-DADE COUNTY", "12086"),
+    ("Orleans County, LA", "22071"),  # county or parish: the same place
+    ("orleans parish", "22071"),
+    ("Hillsborugh", "12057"),  # misspelt: best matches first, then biggest (FL before NH)
+    ("Hillsborugh, NH", "33011"),
+    ("St. Mary's County", "24037"),
+    ("Saint Charles, MO", "29183"),
+    ("Florida", "12"),
+    ("33602", "12057"),
+]
+
+
+@pytest.mark.parametrize(("query", "expected"), FIRST)
+def test_ranking_puts_the_right_place_first(index, query, expected):
+    assert fips(index.search(query))[0] == expected
+
+
+@pytest.mark.parametrize(("query", "also", "wrong"), [
+    ("Austin, TX", "48015", None), ("Houston, TX", "48225", None),
+    ("Jackson, MS", "28059", None), ("Boise, ID", "16015", None),
+    ("Nashville, TN", None, "47"), ("Florida", None, "36071"),
+])
+def test_same_named_county_comes_after_the_city_and_never_from_elsewhere(index, query, also,
+                                                                          wrong):
+    found = fips(index.search(query))
+    if also:
+        assert also in found[1:]
+    if wrong:
+        assert not [f for f in found[1:] if f.startswith(wrong) or f == wrong]
+
+
+def test_results_say_what_each_place_is(index):
+    result = index.search("Nashville, TN")
+    assert fips(result) == ["47037"]
+    assert result.context(result.places[0]) == "Nashville, TN \u2014 Davidson County"
+    austin = index.search("Austin, TX")
+    assert austin.context(austin.places[0]) == (
+        "Austin, TX \u2014 Travis County (main county: 78 of the city's 81 ZIP codes)")
+    assert "several counties" in austin.note
+    assert austin.context(index.get("48015")) == "Austin County, TX: the county named Austin"
+    stl = index.search("St. Louis, MO")
+    assert fips(stl) == ["29510", "29189"]
+    assert "independent city" in stl.context(stl.places[0])
+    assert "county around the independent city" in stl.context(stl.places[1])
+
+
+def test_a_full_name_is_one_place(index):
+    for query in ("Harris County, TX", "Lee County, FL", "Florida", "Tampa, FL",
+                  "Prince George\u2019s County, MD", "Hillsborugh, FL"):
+        assert len(index.search(query).places) == 1, query
+
+
+def test_territories_answer_instead_of_suggesting_a_county(index):
+    for query, name in (("Guam", "Guam"), ("guam", "Guam"), ("San Juan, PR", "Puerto Rico"),
+                        ("Puerto Rico", "Puerto Rico"), ("U.S. Virgin Islands",
+                                                         "U.S. Virgin Islands")):
+        result = index.search(query)
+        assert result.via == "territory" and result.places == [], query
+        assert name in result.note and "territory" in result.note
+    assert "48187" not in fips(index.search("Guam"))  # Guadalupe County, TX
+
+
 def test_zip_code_gives_its_main_county_and_says_so(index):
     result = index.search("33602")
     assert result.via == "zip" and fips(result) == ["12057"]
@@ -86,11 +180,13 @@ def test_city_in_several_counties_or_states_lists_them(index):
     result = index.search("Kansas City")
     assert result.via == "city"
     assert {"29095", "20209"} <= set(fips(result))
-    assert "several" in result.note
+    assert "several" in result.note.lower()
 
 
 def test_misspelling_finds_close_names(index):
     assert "05119" in fips(index.search("Pulaksi"))
+    # Below the threshold nothing is suggested: a guess would be worse than "no match".
+    assert index.search("Zzyzxville").places == []
 
 
 def test_nothing_found_says_so_without_guessing(index):

@@ -35,6 +35,16 @@ EN: dict[str, str] = {
     ),
     "error.page": "Something went wrong on this page. Please reload it or try again later.",
     "release.line": "Dataset {release} · ICE list of {as_of}",
+    "release.pinned": (
+        "This link shows dataset {release} (ICE list of {as_of}), as it was shared. The "
+        "current dataset is {current}."
+    ),
+    "release.open_current": "Open this view in the current dataset",
+    "release.gone": (
+        "The dataset this link was made with ({release}) is no longer kept, so this is the "
+        "current dataset, {current}: numbers may differ from what was shared."
+    ),
+    "url.ignored": "Part of this link was not valid and was ignored: {items}.",
     "copy_link": "Link to this view (copy it to share)",
     "copy_link.help": "This link reopens exactly this view.",
     "caveat.short": (
@@ -173,7 +183,18 @@ EN: dict[str, str] = {
     "hover.population": "Population (2024): {population}",
     "hover.counties_with_287g": "Counties with an agreement: {n}",
     "hover.click": "Click for the full profile",
-    "map.click_hint": "Click a county or state on the map to open its profile.",
+    "map.click_hint": (
+        "Click a county or state on the map to open its profile; on a phone, tap it to see its "
+        "card first. Zoom with + and − (or pinch), drag to move."
+    ),
+    "map.card.close": "Close",
+    "map.zoom.in": "Zoom in",
+    "map.zoom.out": "Zoom out",
+    "map.zoom.reset": "Show the whole map",
+    "map.keys": (
+        "Keys: + and − zoom, arrows move, 0 shows the whole map. The same values are in the "
+        "table below the map."
+    ),
     "map.failed": (
         "The map shapes could not be loaded. Reload the page; the table below has every value."
     ),
@@ -231,6 +252,32 @@ EN: dict[str, str] = {
     "search.city_many": "{city}, {state} spans several counties; pick one:",
     "search.city_many_states": "There is a {city} in several states ({states}); pick one:",
     "search.pick": "Matches",
+    "search.pick_one": "Several places match; pick one:",
+    "search.box": "Find a county, state, city or ZIP code",
+    "search.box.placeholder": "e.g. Harris County, Austin, TX or 33602",
+    "search.box.help": (
+        "A city opens the county it is in; a city in several counties lists them, the county "
+        "holding most of the city's ZIP codes first."
+    ),
+    "search.territory": (
+        "{name} is a U.S. territory. coopmap does not show territories yet: see About the data "
+        "for what the ICE lists say about them."
+    ),
+    "search.context.zip": "ZIP {zip} ({city}, {state}) — {county}",
+    "search.context.city": "{city} — {county}",
+    "search.context.city_main": (
+        "{city} — {county} (main county: {n} of the city's {total} ZIP codes)"
+    ),
+    "search.context.city_part": "{city} — {county} ({n} of the city's {total} ZIP codes)",
+    "search.context.independent": (
+        "{city} — {county}, an independent city: it belongs to no county"
+    ),
+    "search.context.independent_named": "{place}: an independent city, in no county",
+    "search.context.county_around": (
+        "{place}: the county around the independent city, a separate place"
+    ),
+    "search.context.county_named": "{place}: the county named {name}",
+    "search.opened": "Opened {place}.",
     # --- profile ------------------------------------------------------------------------------
     "profile.pick": "Choose a county or state to see what applies there.",
     "profile.unknown_place": "There is no county or state with the code “{fips}”.",
@@ -350,6 +397,7 @@ EN: dict[str, str] = {
     "compare.dim.counties_with_287g": "Counties with an agreement",
     "compare.legend": "Rows marked “differs” are not the same for all places.",
     # --- trends ------------------------------------------------------------------------------
+    "trends.states.month": "Month of the state ranking",
     "trends.growth.title": "287(g) agreements by model, monthly",
     "trends.new.title": "New 287(g) agreements each month",
     "trends.states.title": "States by 287(g) agreements, {month}",

@@ -97,7 +97,7 @@ def test_clicking_a_county_opens_its_profile(server, laptop, artifacts):
     assert laptop.locator(".cm-root g.cm-hover path").count() == 1  # its outline is drawn
     laptop.mouse.click(spot["x"], spot["y"])
     # st.switch_page changes the URL without a page load: wait for the address itself.
-    laptop.wait_for_function("/\\/profile\\?place=48043(&|$)/.test(location.href)",
+    laptop.wait_for_function("/\\/profile\\?(.*&)?place=48043(&|$)/.test(location.href)",
                              timeout=30000)
     place = parse_qs(urlparse(laptop.url).query)["place"][0]
     assert place == "48043"  # Brewster County's FIPS

@@ -48,6 +48,11 @@ def get(release_id: str) -> Release:
     return _release(_root(), release_id)
 
 
+def is_kept(release_id: str) -> bool:
+    """Whether the store still holds this release (a link may name one that was removed)."""
+    return any(m.get("id") == release_id for m in ReleaseStore(Path(_root())).list())
+
+
 @st.cache_data(show_spinner=False, max_entries=8)
 def months(release_id: str) -> list[str]:
     return postures.months(get(release_id))

@@ -159,8 +159,8 @@ function picture(spec, shapes, outlines, width, height) {
     if (k === undefined) return;
     const colour = spec.legend[row[1]][1];
     const edge = spec.legend[row[1]][2];
-    parts.push(`<path class="cm-area" data-i="${i}" d="${shapes.d[k]}" fill="${colour}" ` +
-               `stroke="${edge}"/>`);
+    parts.push(`<path class="cm-area" data-i="${i}" data-id="${row[0]}" d="${shapes.d[k]}" ` +
+               `fill="${colour}" stroke="${edge}"/>`);
   });
   areas.innerHTML = parts.join("");
   map.appendChild(areas);
@@ -182,6 +182,7 @@ function picture(spec, shapes, outlines, width, height) {
   map.appendChild(el("g", { class: "cm-hover", fill: "none", stroke: TEXT,
                             "stroke-width": 1.6 * px, "pointer-events": "none" }));
   svg.appendChild(map);
+  svg.__base = { vb, px }; // the unzoomed view, for zoom and pan on the screen
 
   const legendY = top + headH + mapH + 8;
   const legend = el("g", { class: "cm-legend", transform: `translate(${pad} ${legendY})` });
@@ -254,6 +255,136 @@ function showTip(root, spec, i, event) {
   tip.style.top = `${y + 18}px`;
 }
 
+// Zoom and pan change the inner map's viewBox; line widths are rescaled so borders stay as
+// thin on the screen at every zoom. The downloaded picture is always the whole view.
+const STROKES = { "cm-areas": 0.4, "cm-outlines": 0.8, "cm-highlight": 3, "cm-hover": 1.6 };
+const MAX_ZOOM = 24;
+
+function applyView(root, state) {
+  const svg = root.querySelector("svg.cm-svg");
+  const map = svg && svg.querySelector("svg.cm-map");
+  if (!map || !svg.__base) return;
+  const { vb, px } = svg.__base;
+  const z = state.zoom || { k: 1, cx: vb[0] + vb[2] / 2, cy: vb[1] + vb[3] / 2 };
+  const w = vb[2] / z.k;
+  const h = vb[3] / z.k;
+  // Keep the centre inside the map's box.
+  z.cx = Math.min(Math.max(z.cx, vb[0] + w / 2), vb[0] + vb[2] - w / 2);
+  z.cy = Math.min(Math.max(z.cy, vb[1] + h / 2), vb[1] + vb[3] - h / 2);
+  state.zoom = z;
+  map.setAttribute("viewBox", `${z.cx - w / 2} ${z.cy - h / 2} ${w} ${h}`);
+  for (const [cls, width] of Object.entries(STROKES)) {
+    const g = map.querySelector(`g.${cls}`);
+    if (g) g.setAttribute("stroke-width", (width * px) / z.k);
+  }
+  root.dataset.zoom = String(Math.round(z.k * 100) / 100);
+  const reset = root.querySelector(".cm-zoom-reset");
+  if (reset) reset.disabled = z.k <= 1.001;
+}
+
+function zoomBy(root, state, factor, at) {
+  const svg = root.querySelector("svg.cm-svg");
+  if (!svg || !svg.__base) return;
+  const { vb } = svg.__base;
+  const z = state.zoom || { k: 1, cx: vb[0] + vb[2] / 2, cy: vb[1] + vb[3] / 2 };
+  const k = Math.min(MAX_ZOOM, Math.max(1, z.k * factor));
+  if (at) { // keep the point under the fingers (map units) where it is
+    z.cx = at[0] - ((at[0] - z.cx) * z.k) / k;
+    z.cy = at[1] - ((at[1] - z.cy) * z.k) / k;
+  }
+  z.k = k;
+  state.zoom = z;
+  applyView(root, state);
+}
+
+function panBy(root, state, dxPx, dyPx) {
+  const map = root.querySelector("svg.cm-map");
+  const svg = root.querySelector("svg.cm-svg");
+  if (!map || !svg.__base || !state.zoom) return;
+  const r = map.getBoundingClientRect();
+  const [, , w, h] = map.getAttribute("viewBox").split(" ").map(Number);
+  const unit = Math.max(w / r.width, h / r.height);
+  state.zoom.cx -= dxPx * unit;
+  state.zoom.cy -= dyPx * unit;
+  applyView(root, state);
+}
+
+// A point of the screen in the inner map's units.
+function mapPoint(root, clientX, clientY) {
+  const map = root.querySelector("svg.cm-map");
+  const ctm = map && map.getScreenCTM();
+  if (!ctm) return null;
+  const p = new DOMPoint(clientX, clientY).matrixTransform(ctm.inverse());
+  return [p.x, p.y];
+}
+
+// On touch, a tap shows the place's card first: its name and values, and "Open profile".
+function showCard(root, state, i) {
+  const card = root.querySelector(".cm-card");
+  const { spec } = state;
+  const row = spec.rows[i];
+  const lines = [row[2], ...spec.hover_labels.map((label, j) => `${label}: ${row[3 + j]}`)];
+  const body = document.createElement("div");
+  body.className = "cm-card-body";
+  lines.forEach((line, j) => {
+    const div = document.createElement("div");
+    div.className = j === 0 ? "cm-card-name" : "cm-card-line";
+    div.textContent = line;
+    body.appendChild(div);
+  });
+  const buttons = document.createElement("div");
+  buttons.className = "cm-card-actions";
+  if (spec.clickable) {
+    const open = document.createElement("button");
+    open.type = "button";
+    open.className = "cm-button cm-card-open";
+    open.textContent = spec.text.open;
+    open.addEventListener("click", () => state.setTriggerValue("clicked", row[0]));
+    buttons.appendChild(open);
+  }
+  const close = document.createElement("button");
+  close.type = "button";
+  close.className = "cm-button cm-card-close";
+  close.textContent = spec.text.close;
+  close.addEventListener("click", () => hideCard(root));
+  buttons.appendChild(close);
+  card.replaceChildren(body, buttons);
+  card.style.display = "block";
+  const area = root.querySelector(`path.cm-area[data-i="${i}"]`);
+  const hover = root.querySelector(".cm-hover");
+  if (hover && area) hover.replaceChildren(el("path", { d: area.getAttribute("d") }));
+}
+
+function hideCard(root) {
+  const card = root.querySelector(".cm-card");
+  if (card) card.style.display = "none";
+  const hover = root.querySelector(".cm-hover");
+  if (hover) hover.replaceChildren();
+}
+
+function zoomControls(root, state) {
+  const box = root.querySelector(".cm-zoom");
+  const make = (cls, label, title, act) => {
+    const b = document.createElement("button");
+    b.type = "button";
+    b.className = `cm-button ${cls}`;
+    b.textContent = label;
+    b.title = title;
+    b.setAttribute("aria-label", title);
+    b.addEventListener("click", () => act());
+    return b;
+  };
+  const t = state.spec.text;
+  box.replaceChildren(
+    make("cm-zoom-in", "+", t.zoom_in, () => zoomBy(root, root.__cm, 2)),
+    make("cm-zoom-out", "\u2212", t.zoom_out, () => zoomBy(root, root.__cm, 0.5)),
+    make("cm-zoom-reset", "\u21ba", t.zoom_reset, () => {
+      root.__cm.zoom = null;
+      applyView(root, root.__cm);
+    }),
+  );
+}
+
 function draw(root, state) {
   const { spec, shapes, outlines } = state;
   const width = Math.max(280, Math.floor(root.clientWidth || 800));
@@ -261,6 +392,85 @@ function draw(root, state) {
   root.querySelector(".cm-figure").replaceChildren(svg);
   root.dataset.drawn = String(spec.rows.length);
   state.width = width;
+  zoomControls(root, state);
+  applyView(root, state);
+  // The zoom buttons sit on the map's top right corner.
+  const map = svg.querySelector("svg.cm-map");
+  const zoom = root.querySelector(".cm-zoom");
+  zoom.style.top = `${Number(map.getAttribute("y")) + 4}px`;
+}
+
+function attachGestures(root) {
+  const areaOf = (event) => event.target.closest && event.target.closest("path.cm-area");
+  const pointers = new Map();
+  let moved = false;
+  let pinch = null;
+  root.addEventListener("pointerdown", (event) => {
+    if (!event.target.closest || !event.target.closest("svg.cm-map")) return;
+    pointers.set(event.pointerId, [event.clientX, event.clientY]);
+    moved = false;
+    if (pointers.size === 2) {
+      const [a, b] = [...pointers.values()];
+      pinch = { d: Math.hypot(a[0] - b[0], a[1] - b[1]) };
+    }
+  });
+  root.addEventListener("pointermove", (event) => {
+    const state = root.__cm;
+    const last = pointers.get(event.pointerId);
+    if (!state || !last) return;
+    const dx = event.clientX - last[0];
+    const dy = event.clientY - last[1];
+    if (Math.abs(dx) + Math.abs(dy) > 3) moved = true;
+    pointers.set(event.pointerId, [event.clientX, event.clientY]);
+    if (pointers.size === 2 && pinch) {
+      const [a, b] = [...pointers.values()];
+      const d = Math.hypot(a[0] - b[0], a[1] - b[1]);
+      const mid = mapPoint(root, (a[0] + b[0]) / 2, (a[1] + b[1]) / 2);
+      if (pinch.d > 0 && d > 0) zoomBy(root, state, d / pinch.d, mid);
+      pinch.d = d;
+    } else if (pointers.size === 1 && state.zoom && state.zoom.k > 1 && moved) {
+      panBy(root, state, dx, dy);
+    }
+  });
+  const up = (event) => {
+    pointers.delete(event.pointerId);
+    if (pointers.size < 2) pinch = null;
+  };
+  root.addEventListener("pointerup", up);
+  root.addEventListener("pointercancel", up);
+  root.addEventListener("click", (event) => {
+    const state = root.__cm;
+    const area = areaOf(event);
+    if (!state || !area) return;
+    if (moved) { // the end of a pan or a pinch is no click
+      moved = false;
+      return;
+    }
+    const touch = event.pointerType === "touch" || root.__lastPointer === "touch";
+    if (touch) {
+      showCard(root, state, Number(area.dataset.i));
+    } else if (state.spec.clickable) {
+      state.setTriggerValue("clicked", state.spec.rows[Number(area.dataset.i)][0]);
+    }
+  });
+  root.addEventListener("pointerdown", (event) => { root.__lastPointer = event.pointerType; },
+                        true);
+  // Keyboard: + and - zoom, arrows pan, 0 resets (the figure takes focus with Tab).
+  root.querySelector(".cm-figure").addEventListener("keydown", (event) => {
+    const state = root.__cm;
+    if (!state) return;
+    const step = 40;
+    const keys = {
+      "+": () => zoomBy(root, state, 2), "=": () => zoomBy(root, state, 2),
+      "-": () => zoomBy(root, state, 0.5), "0": () => { state.zoom = null; applyView(root, state); },
+      ArrowLeft: () => panBy(root, state, step, 0), ArrowRight: () => panBy(root, state, -step, 0),
+      ArrowUp: () => panBy(root, state, 0, step), ArrowDown: () => panBy(root, state, 0, -step),
+    };
+    if (keys[event.key]) {
+      keys[event.key]();
+      event.preventDefault();
+    }
+  });
 }
 
 export default function (component) {
@@ -270,12 +480,17 @@ export default function (component) {
   if (!root) {
     root = document.createElement("div");
     root.className = "cm-root";
-    root.innerHTML = '<div class="cm-figure"></div><div class="cm-tip" role="tooltip"></div>' +
+    root.innerHTML = '<div class="cm-figure" tabindex="0"></div>' +
+                     '<div class="cm-zoom" role="group"></div>' +
+                     '<div class="cm-tip" role="tooltip"></div>' +
+                     '<div class="cm-card" role="dialog" aria-live="polite"></div>' +
                      '<div class="cm-actions"></div>';
     parentElement.appendChild(root);
     const areaOf = (event) => event.target.closest && event.target.closest("path.cm-area");
+    attachGestures(root);
     root.addEventListener("mousemove", (event) => {
       const state = root.__cm;
+      if (root.__lastPointer === "touch") return;
       const area = areaOf(event);
       const hover = root.querySelector(".cm-hover");
       if (!state || !area) {
@@ -290,13 +505,6 @@ export default function (component) {
       root.querySelector(".cm-tip").style.display = "none";
       const hover = root.querySelector(".cm-hover");
       if (hover) hover.replaceChildren();
-    });
-    root.addEventListener("click", (event) => {
-      const state = root.__cm;
-      const area = areaOf(event);
-      if (state && area && state.spec.clickable) {
-        state.setTriggerValue("clicked", state.spec.rows[Number(area.dataset.i)][0]);
-      }
     });
     new ResizeObserver(() => {
       const state = root.__cm;
@@ -313,8 +521,9 @@ export default function (component) {
     return;
   }
   root.__signature = signature;
+  hideCard(root);
   const figure = root.querySelector(".cm-figure");
-  figure.setAttribute("aria-label", spec.title);
+  figure.setAttribute("aria-label", `${spec.title}. ${spec.text.keys}`);
   const actions = root.querySelector(".cm-actions");
   actions.replaceChildren(...spec.images.map((image) => {
     const button = document.createElement("button");
@@ -342,7 +551,11 @@ export default function (component) {
     .then(([shapes, outlines]) => {
       if (root.__token !== token) return; // a newer view arrived meanwhile
       performance.mark("coopmap:shapes-ready");
-      root.__cm = { spec, shapes: withIndex(shapes), outlines, setTriggerValue, width: 0 };
+      // A new view of the same level keeps the zoom; another extent starts whole.
+      const keep = root.__cm && root.__cm.spec && root.__cm.spec.shapes === spec.shapes &&
+        JSON.stringify(root.__cm.spec.focus) === JSON.stringify(spec.focus) ? root.__cm.zoom : null;
+      root.__cm = { spec, shapes: withIndex(shapes), outlines, setTriggerValue, width: 0,
+                    zoom: keep };
       draw(root, root.__cm);
       performance.mark("coopmap:map-drawn");
     })

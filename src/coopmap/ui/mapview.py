@@ -53,7 +53,10 @@ def view_data(spec: dict[str, Any], *, shapes: str | dict, outlines: str | dict 
         "scale": figures.IMAGE_SCALE,
         "clickable": clickable,
         "text": {"click": t("hover.click"), "failed": t("map.failed"),
-                 "download_help": t("image.help")},
+                 "download_help": t("image.help"), "open": t("search.go"),
+                 "close": t("map.card.close"), "zoom_in": t("map.zoom.in"),
+                 "zoom_out": t("map.zoom.out"), "zoom_reset": t("map.zoom.reset"),
+                 "keys": t("map.keys")},
     }
 
 

@@ -11,7 +11,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from coopmap import figures, schema
-from coopmap.places_search import Place, PlaceIndex
+from coopmap.places_search import PlaceIndex
 from coopmap.store import NoReleaseError, Release
 from coopmap.text import number, t
 from coopmap.ui import data, queries, state
@@ -21,21 +21,57 @@ log = logging.getLogger("coopmap.ui")
 PROFILE_PAGE = "app_pages/profile.py"
 MAP_PAGE = "app_pages/map.py"
 COMPARE_PAGE = "app_pages/compare.py"
+TRENDS_PAGE = "app_pages/trends.py"
+ABOUT_PAGE = "app_pages/about.py"
 
 
-def load_release() -> Release:
-    """The current release, or a plain message for the visitor and a stop (never a traceback)."""
+def load_release(page: str = MAP_PAGE) -> Release:
+    """The release this view shows, or a plain message for the visitor and a stop (never a
+    traceback).
+
+    A link pins its release (``?release=``): that one is shown while the store keeps it, with a
+    note offering the current one; a release the store no longer has is said so, and the
+    current one is shown instead."""
     try:
-        release = data.current()
-        release.table("counties")  # fail here, with a message, if the files are broken
-        return release
+        current = data.current()
+        current.table("counties")  # fail here, with a message, if the files are broken
     except NoReleaseError:
         st.info(t("release.missing"))
+        st.stop()
+        raise AssertionError("unreachable") from None  # st.stop() raises
     except Exception:
         log.exception("the current release could not be read")
         st.error(t("release.broken"))
-    st.stop()
-    raise AssertionError("unreachable")  # st.stop() raises
+        st.stop()
+        raise AssertionError("unreachable") from None
+    wanted = st.query_params.get(state.RELEASE) or state.sticky(state.RELEASE)
+    release = current
+    if wanted and wanted != current.id:
+        try:
+            release = data.get(wanted) if data.is_kept(wanted) else current
+        except Exception:
+            log.exception("release %s could not be read", wanted)
+            release = current
+        if release is current:
+            st.warning(t("release.gone", release=wanted, current=current.id),
+                       icon=":material/history:")
+        else:
+            st.info(t("release.pinned", release=release.id, current=current.id,
+                      as_of=release.as_of.get("participating", "?")),
+                    icon=":material/push_pin:")
+            st.page_link(page,
+                         label=t("release.open_current"), icon=":material/update:",
+                         query_params={**{k: v for k, v in state.url_dict().items()
+                                          if k != state.RELEASE}, state.RELEASE: current.id})
+    state.remember(state.RELEASE, release.id)
+    return release
+
+
+def ignored_notice(ignored: list[tuple[str, str]]) -> None:
+    """Say once which parts of the link were not valid and were ignored."""
+    if ignored:
+        items = ", ".join(f"{k}={v}" for k, v in ignored)
+        st.warning(t("url.ignored", items=items), icon=":material/link_off:")
 
 
 def release_caption(release: Release) -> None:
@@ -56,36 +92,34 @@ def copy_link() -> None:
     st.markdown(f"[{queries.md_escape(url)}]({target})")
 
 
-def place_picker(index: PlaceIndex, *, key: str, label: str | None = None) -> str | None:
-    """A completion box over every county and state; returns the chosen FIPS (or None)."""
-    # The index holds the sorted options and their labels (built once per release), so a
-    # rerun does not sort ~3,200 places again.
-    return st.selectbox(
-        label or t("search.label"),
-        index.options(),
-        index=None,
-        key=key,
-        format_func=index.label,
-        placeholder=t("search.placeholder"),
-    )
+def place_search(index: PlaceIndex, *, key: str, on_pick: Callable[[str], None]) -> None:
+    """One box for a county, state, city or ZIP code.
 
+    Enter on a query that means one place calls ``on_pick`` with it at once (and empties the
+    box, so coming back does not open it again); several places are listed as buttons with
+    what each one is ("Austin, TX — Travis County (main county …)"), the likeliest first."""
+    def submitted() -> None:
+        result = index.search(st.session_state.get(key) or "")
+        if len(result.places) == 1:
+            st.session_state[key] = ""
+            on_pick(result.places[0].fips)
 
-def free_search(index: PlaceIndex, *, key: str) -> Place | None:
-    """City or ZIP search: returns the place to open, or None (showing matches or a note)."""
-    query = st.text_input(t("search.free"), key=key, placeholder=t("search.free.placeholder"))
+    def picked(fips: str) -> None:
+        st.session_state[key] = ""
+        on_pick(fips)
+
+    query = st.text_input(t("search.box"), key=key, placeholder=t("search.box.placeholder"),
+                          help=t("search.box.help"), on_change=submitted,
+                          icon=":material/search:")
     if not query:
-        return None
+        return
     result = index.search(query)
     if result.note:
         st.caption(result.note)
-    if len(result.places) == 1:
-        return result.places[0]
-    if result.places:
-        choice = st.radio(t("search.pick"), [p.fips for p in result.places],
-                          format_func=lambda f: index.get(f).label, index=None,
-                          key=f"{key}_pick")
-        return index.get(choice) if choice else None
-    return None
+    for i, place in enumerate(result.places):
+        st.button(result.context(place), key=f"{key}_pick_{place.fips}",
+                  type="primary" if i == 0 else "secondary", on_click=picked,
+                  args=(place.fips,), width="stretch")
 
 
 def headline_metrics(h: dict) -> None:
@@ -159,4 +193,5 @@ def agency_type_label(code: str) -> str:
 
 
 def go_to_profile(fips: str) -> None:
-    st.switch_page(PROFILE_PAGE, query_params={"place": fips})
+    """Open a place's profile with the month, layer and release shown now."""
+    st.switch_page(PROFILE_PAGE, query_params=state.link(place=fips))
