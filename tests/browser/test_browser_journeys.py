@@ -136,7 +136,7 @@ def test_month_survives_a_click_back_and_forward(server, visitor, artifacts):
     visitor.wait_for_function(
         "(document.querySelector('.st-key-month') || {}).innerText?.includes('June 2025')",
         timeout=30000)
-    assert query(visitor)["states"] == ["48"]  # the map's own filter comes back too
+    wait_for_url(visitor, "states", "48")  # the map's own filter comes back too
     visitor.go_forward()
     wait_for_url(visitor, "place", spot["id"])
     heading(visitor, ", TX")
