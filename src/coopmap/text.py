@@ -44,6 +44,11 @@ EN: dict[str, str] = {
         "The dataset this link was made with ({release}) is no longer kept, so this is the "
         "current dataset, {current}: numbers may differ from what was shared."
     ),
+    "release.unreadable": (
+        "The dataset this link was made with ({release}) was built by an earlier version of "
+        "coopmap that this site can no longer show, so this is the current dataset, {current}: "
+        "numbers may differ from what was shared."
+    ),
     "url.ignored": "Part of this link was not valid and was ignored: {items}.",
     "copy_link": "Link to this view (copy it to share)",
     "copy_link.help": "This link reopens exactly this view.",

@@ -53,6 +53,17 @@ def is_kept(release_id: str) -> bool:
     return any(m.get("id") == release_id for m in ReleaseStore(Path(_root())).list())
 
 
+@st.cache_data(show_spinner=False, max_entries=16)
+def is_readable(release_id: str) -> bool:
+    """Whether this version of coopmap can read every table of a kept release (one built by an
+    earlier version may lack columns the pages now need)."""
+    try:
+        get(release_id).tables()
+    except Exception:
+        return False
+    return True
+
+
 @st.cache_data(show_spinner=False, max_entries=8)
 def months(release_id: str) -> list[str]:
     return postures.months(get(release_id))

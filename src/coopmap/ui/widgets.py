@@ -47,13 +47,14 @@ def load_release(page: str = MAP_PAGE) -> Release:
     wanted = st.query_params.get(state.RELEASE) or state.sticky(state.RELEASE)
     release = current
     if wanted and wanted != current.id:
-        try:
-            release = data.get(wanted) if data.is_kept(wanted) else current
-        except Exception:
-            log.exception("release %s could not be read", wanted)
-            release = current
-        if release is current:
+        kept = data.is_kept(wanted)
+        readable = kept and data.is_readable(wanted)
+        release = data.get(wanted) if readable else current
+        if not kept:
             st.warning(t("release.gone", release=wanted, current=current.id),
+                       icon=":material/history:")
+        elif not readable:
+            st.warning(t("release.unreadable", release=wanted, current=current.id),
                        icon=":material/history:")
         else:
             st.info(t("release.pinned", release=release.id, current=current.id,
