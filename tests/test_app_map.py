@@ -174,7 +174,9 @@ def test_a_pinned_release_is_shown_and_a_missing_one_is_said(release, store):
         at = open_app(release=other)
         assert not at.exception
         try:
-            ReleaseStore(store.root).get(other).tables()
+            old = ReleaseStore(store.root).get(other)
+            for name in schema.TABLES:
+                old.table(name)
         except Exception:  # built by an earlier version: said, and the current one shown
             assert any("earlier version" in w.value for w in at.warning)
             assert url(at)["release"] == [release.id]

@@ -57,8 +57,12 @@ def is_kept(release_id: str) -> bool:
 def is_readable(release_id: str) -> bool:
     """Whether this version of coopmap can read every table of a kept release (one built by an
     earlier version may lack columns the pages now need)."""
+    from coopmap import schema
+
     try:
-        get(release_id).tables()
+        release = get(release_id)
+        for name in schema.TABLES:  # every table the pages read, as the schema has it now
+            release.table(name)
     except Exception:
         return False
     return True
