@@ -38,10 +38,13 @@ def read_daily(path: Path) -> pd.DataFrame:
 
 def monthly(daily: pd.DataFrame) -> pd.DataFrame:
     """code, month, adp, days: one row per code and month with at least one person."""
-    month = daily["date"].dt.strftime("%Y-%m")
-    grouped = daily.assign(month=month).groupby(["code", "month"], sort=True)["n_detained"]
+    # Grouped by an integer month (formatting 900k dates as text took seconds), named after.
+    key = daily["date"].dt.year * 100 + daily["date"].dt.month
+    grouped = daily.assign(ym=key).groupby(["code", "ym"], sort=True)["n_detained"]
     out = grouped.agg(adp="mean", days="size", peak="max").reset_index()
-    return out[out["peak"] > 0].drop(columns="peak").reset_index(drop=True)
+    out = out[out["peak"] > 0].drop(columns="peak").reset_index(drop=True)
+    out.insert(1, "month", [f"{k // 100:04d}-{k % 100:02d}" for k in out.pop("ym")])
+    return out
 
 
 def names(daily: pd.DataFrame) -> pd.Series:

@@ -125,13 +125,20 @@ def load_county_entries(corrections_dir: Path, county_fips: set[str]) -> dict[st
 @cache
 def _zip_table() -> dict[str, tuple[str, str, str]]:
     """{ZIP: (state, county name, primary city)} from the zipcodes package."""
-    import zipcodes  # imported late: it loads its whole table at import
+    from coopmap.matching import zip_records
 
-    return {z["zip_code"]: (z["state"], z["county"], z["city"]) for z in zipcodes.list_all()
+    return {z["zip_code"]: (z["state"], z["county"], z["city"]) for z in zip_records()
             if z["county"]}
 
 
-def zip_county(zip_: str | None, counties: pd.DataFrame) -> tuple[str | None, str]:
+def county_index(counties: pd.DataFrame) -> dict[tuple[str, str], str]:
+    """{(state, casefolded county name): FIPS}, for zip_county."""
+    return {(st, name.casefold()): fips for st, name, fips in
+            zip(counties["state_abbr"], counties["name"], counties["county_fips"], strict=True)}
+
+
+def zip_county(zip_: str | None, index: dict[tuple[str, str], str]
+               ) -> tuple[str | None, str]:
     """(county FIPS or None, note) for a ZIP by the zipcodes package's county name."""
     if not zip_:
         return None, "no ZIP in any source"
@@ -139,11 +146,10 @@ def zip_county(zip_: str | None, counties: pd.DataFrame) -> tuple[str | None, st
     if hit is None:
         return None, f"ZIP {zip_} is not in the zipcodes package"
     state, county, _ = hit
-    rows = counties[(counties["state_abbr"] == state)
-                    & (counties["name"].str.casefold() == county.casefold())]
-    if len(rows) != 1:
+    fips = index.get((state, county.casefold()))
+    if fips is None:
         return None, f"zipcodes names county {county!r} {state} for ZIP {zip_}, not a county here"
-    return rows["county_fips"].iloc[0], f"zipcodes: ZIP {zip_} in {county}, {state}"
+    return fips, f"zipcodes: ZIP {zip_} in {county}, {state}"
 
 
 def zip_state(zip_: str | None) -> str | None:
@@ -217,8 +223,10 @@ def candidates(name: str, zip_: str, state: str | None, index: pd.DataFrame, lim
 
 def _link_rows(frame: pd.DataFrame, source_file: str, index: pd.DataFrame,
                crosswalk: dict, known_codes: set[str]) -> list[Link]:
-    by_key = index.dropna(subset=["zip"]).groupby(["key", "zip"])["code"].agg(
-        lambda s: sorted(set(s)))
+    by_key: dict[tuple[str, str], set[str]] = {}
+    for code, key, zip_ in zip(index["code"], index["key"], index["zip"], strict=True):
+        if isinstance(zip_, str):
+            by_key.setdefault((key, zip_), set()).add(code)
     links = []
     for r in frame.itertuples():
         key = (r.zip, name_key(r.name))
@@ -236,9 +244,9 @@ def _link_rows(frame: pd.DataFrame, source_file: str, index: pd.DataFrame,
                                          "code no source gives")
                 link.code, link.method = code, "crosswalk"
         else:
-            codes = by_key.get((key[1], r.zip))
-            if codes is not None and len(codes) == 1:
-                link.code, link.method = codes[0], "exact_name_zip"
+            codes = by_key.get((key[1], r.zip), set())
+            if len(codes) == 1:
+                link.code, link.method = next(iter(codes)), "exact_name_zip"
         if not link.code:
             link.candidates = candidates(r.name, r.zip, state, index)
             link.code = provisional_code(state, r.zip, r.name)
@@ -286,22 +294,27 @@ def build(sources_dir: Path, corrections_dir: Path) -> DetentionBuild:
 def _facilities(rows: pd.DataFrame, months: pd.DataFrame, ddp_names: pd.Series,
                 registry: pd.DataFrame, counties: pd.DataFrame,
                 corrections_dir: Path) -> pd.DataFrame:
-    reg = registry.set_index("code")
+    reg = {r["code"]: r for r in registry.to_dict("records")}
     entries = load_county_entries(corrections_dir, set(counties["county_fips"]))
+    places = county_index(counties)
     # Newest first: ICE's own workbooks before the parse of the same facility's later data.
     rows = rows.sort_values(["data_pull", "source_kind", "row"], ascending=[False, True, True])
-    workbook = rows[rows["source_kind"] == "ice_workbook"]
+    by_code: dict[str, list[dict]] = {}
+    for r in rows.to_dict("records"):
+        by_code.setdefault(r["facility_code"], []).append(r)
     span = months.groupby("code")["month"].agg(["min", "max"])
-    codes = sorted(set(rows["facility_code"]) | set(months["code"]))
+    first_month, last_month = span["min"].to_dict(), span["max"].to_dict()
+    names_ddp = ddp_names.to_dict()
+    codes = sorted(set(by_code) | set(months["code"]))
     out = []
     for code in codes:
-        mine = rows[rows["facility_code"] == code]
-        wb = workbook[workbook["facility_code"] == code]
-        at = reg.loc[code] if code in reg.index else None
-        names = list(dict.fromkeys(mine["name"].tolist()
-                                   + ([ddp_names[code]] if code in ddp_names.index else [])
+        mine = by_code.get(code, [])
+        wb = [r for r in mine if r["source_kind"] == "ice_workbook"]
+        at = reg.get(code)
+        names = list(dict.fromkeys([r["name"] for r in mine]
+                                   + ([names_ddp[code]] if code in names_ddp else [])
                                    + ([at["name"]] if at is not None else [])))
-        place = wb.iloc[0] if len(wb) else (mine.iloc[0] if len(mine) else None)
+        place = wb[0] if wb else (mine[0] if mine else None)
         if place is not None:
             address, city, state, zip_ = (place["address"], place["city"], place["state_abbr"],
                                           place["zip"])
@@ -311,24 +324,24 @@ def _facilities(rows: pd.DataFrame, months: pd.DataFrame, ddp_names: pd.Series,
             address = city = state = zip_ = None
         if not isinstance(state, str) or not state:
             state = zip_state(zip_)
-        if len(mine):
-            kind, basis = mine.iloc[0]["type_detailed"], "ice_workbook"
-            if mine.iloc[0]["source_kind"] == "third_party_parse":
-                basis = "third_party_parse"
+        if mine:
+            kind = mine[0]["type_detailed"]
+            basis = ("third_party_parse" if mine[0]["source_kind"] == "third_party_parse"
+                     else "ice_workbook")
         elif at is not None and at["agreement"]:
             kind, basis = at["agreement"], "registry"
         else:
             kind, basis = "unknown", "none"
-        fips, county_basis, note = _place(code, state, zip_, at, counties, entries)
-        fys = wb["fiscal_year"]
+        fips, county_basis, note = _place(code, state, zip_, at, places, entries)
+        fys = [r["fiscal_year"] for r in wb]
         out.append({
             "facility_code": code,
-            "code_basis": "provisional" if code.startswith("X") and code not in reg.index
-            and code not in ddp_names.index else "ice_code",
+            "code_basis": "provisional" if code.startswith("X") and at is None
+            and code not in names_ddp else "ice_code",
             "name": names[0],
             "names_seen": "; ".join(names),
             "address": address or None,
-            "city": city or None,
+            "city": city if isinstance(city, str) and city else None,
             "state_abbr": state,
             "zip": zip_,
             "county_fips": fips,
@@ -337,10 +350,10 @@ def _facilities(rows: pd.DataFrame, months: pd.DataFrame, ddp_names: pd.Series,
             "type_detailed": kind,
             "type_basis": basis,
             "agreement_class": agreement_class(kind),
-            "first_fy": int(fys.min()) if len(fys) else None,
-            "last_fy": int(fys.max()) if len(fys) else None,
-            "first_month": span.loc[code, "min"] if code in span.index else None,
-            "last_month": span.loc[code, "max"] if code in span.index else None,
+            "first_fy": min(fys) if fys else None,
+            "last_fy": max(fys) if fys else None,
+            "first_month": first_month.get(code),
+            "last_month": last_month.get(code),
         })
     frame = pd.DataFrame(out)
     return schema.validate("detention_facilities", schema.conform("detention_facilities", frame))
@@ -352,15 +365,15 @@ def agreement_class(kind: str) -> str:
     return "unknown" if kind == "unknown" else "federal_private"
 
 
-def _place(code: str, state: str | None, zip_: str | None, at, counties: pd.DataFrame,
-           entries: dict) -> tuple[str | None, str, str]:
+def _place(code: str, state: str | None, zip_: str | None, at: dict | None,
+           places: dict, entries: dict) -> tuple[str | None, str, str]:
     if code in entries:
         fips, note = entries[code]
         return fips, "reviewed_entry", note
     if state in TERRITORIES:
         return None, "unplaced", f"territory ({state}): outside the map"
     listed = tuple(at["county_fips_list"]) if at is not None else ()
-    fips, note = zip_county(zip_, counties)
+    fips, note = zip_county(zip_, places)
     if len(listed) > 1:
         return None, "unplaced", (f"ZIP {zip_} spans counties {', '.join(listed)} (registry); "
                                   "no reviewed entry yet")
@@ -378,8 +391,8 @@ def _monthly(months: pd.DataFrame, population: pd.DataFrame,
              facilities: pd.DataFrame) -> pd.DataFrame:
     """DDP's months with the facility's type that fiscal year (its workbook's, where listed)."""
     ice = population[population["source_kind"] == "ice_workbook"].sort_values("data_pull")
-    per_fy = ice.groupby(["facility_code", "fiscal_year"])["type_detailed"].last()
-    fallback = facilities.set_index("facility_code")["type_detailed"]
+    per_fy = ice.groupby(["facility_code", "fiscal_year"])["type_detailed"].last().to_dict()
+    fallback = dict(zip(facilities["facility_code"], facilities["type_detailed"], strict=True))
     out = months.rename(columns={"code": "facility_code"}).copy()
     fy = out["month"].map(fiscal_year)
     keys = list(zip(out["facility_code"], fy, strict=True))

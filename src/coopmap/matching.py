@@ -274,13 +274,20 @@ def city_from_agency(agency: str) -> str | None:
 
 
 @cache
+def zip_records() -> tuple[dict, ...]:
+    """Every record of the zipcodes package, read once per process (``list_all`` copies the
+    whole table on each call: ~1 s)."""
+    import zipcodes  # imported late: it loads its whole table at import
+
+    return tuple(zipcodes.list_all())
+
+
+@cache
 def _zip_places() -> dict[tuple[str, str], tuple[Counter, Counter]]:
     """{(state, city key): (ZIPs by county where it is the ZIP's city, ZIPs where it is only an
     acceptable name)} from the zipcodes package (active ZIP codes with a county)."""
-    import zipcodes  # imported late: it loads its whole table at import
-
     out: dict[tuple[str, str], tuple[Counter, Counter]] = {}
-    for z in zipcodes.list_all():
+    for z in zip_records():
         if not z["active"] or not z["county"]:
             continue
         names = [(z["city"], 0)] + [(c, 1) for c in z["acceptable_cities"]]
