@@ -132,8 +132,10 @@ if detention_rows.empty:
 else:
     st.dataframe(
         detention_views.facilities_display(detention_rows), hide_index=True, width="stretch",
-        column_config={t("detention.col.trend"): st.column_config.LineChartColumn(
-            t("detention.col.trend"), y_min=0)},
+        column_config={
+            t("detention.col.type"): st.column_config.TextColumn(width="medium"),
+            t("detention.col.trend"): st.column_config.LineChartColumn(
+                t("detention.col.trend"), y_min=0, width="small")},
         key="profile_detention")
     widgets.csv_download(lambda: detention_views.facilities_display(detention_rows).drop(
         columns=[t("detention.col.trend")]), file_name=f"coopmap-detention-{place.fips}.csv",

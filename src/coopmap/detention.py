@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -208,8 +209,8 @@ def candidates(name: str, zip_: str, state: str | None, index: pd.DataFrame, lim
     same = index[index["zip"] == zip_]
     if state:
         # DDP codes without an address: ICE's codes mostly end in the state's two letters.
-        loose = index[index["zip"].isna() & index["code"].str.endswith(state)]
-        same = pd.concat([same, loose])
+        no_zip = index[index["zip"].isna()]
+        same = pd.concat([same, no_zip[no_zip["code"].str.endswith(state)]])
     scored = {}
     for r in same.itertuples():
         score = fuzz.token_set_ratio(name_key(name), r.key)
@@ -254,31 +255,100 @@ def _link_rows(frame: pd.DataFrame, source_file: str, index: pd.DataFrame,
     return links
 
 
-def build(sources_dir: Path, corrections_dir: Path) -> DetentionBuild:
-    """The detention tables of a release from the sources and reviewed corrections."""
+@dataclass(frozen=True)
+class UploadedWorkbook:
+    """A staff upload of ICE's detention workbook, as the build takes it: its bytes and the
+    path the release names it by (in the store's uploads, or the staff page's file name)."""
+
+    source_file: str
+    data: bytes = field(repr=False)
+
+
+_memo: dict[tuple, object] = {}
+
+
+def _remember(key: tuple, make):
+    """Parsed sources by content hash: a staff preview rebuilds the detention tables with one
+    more workbook, and every other file was parsed by the build before it."""
+    if key not in _memo:
+        if len(_memo) > 128:  # everything goes at once: keys hold ids of cached values
+            _memo.clear()
+        _memo[key] = make()
+    return _memo[key]
+
+
+def _sha(path: Path) -> str:
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+
+
+def _read_bundled(path: Path) -> DetentionRead:
+    return _remember(("workbook", _sha(path)), lambda: read_workbook(path))
+
+
+def read_uploaded(upload: UploadedWorkbook) -> DetentionRead:
+    """An uploaded workbook read as the build reads the bundled ones (remembered by content)."""
+    import tempfile
+
+    def read() -> DetentionRead:
+        with tempfile.TemporaryDirectory(prefix="coopmap-detention-") as tmp:
+            path = Path(tmp) / "upload.xlsx"
+            path.write_bytes(upload.data)
+            out = read_workbook(path, display_name=upload.source_file.rsplit("/", 1)[-1])
+        return out
+
+    key = ("upload", hashlib.sha256(upload.data).hexdigest(), upload.source_file)
+    return _remember(key, read)
+
+
+def _sources(root: Path, counties_key: str, sources_dir: Path):
+    """Registry, July parse, DDP (names and months) and the name index, by content."""
+    files = (root / REGISTRY_FILE, root / BIWEEKLY_FILE, root / DDP_FILE)
+    key = ("sources", counties_key, *(_sha(f) for f in files))
+
+    def make():
+        registry = detention_registry.read_registry(files[0])
+        biweekly, bw_pull, bw_fy = ice_biweekly.read_biweekly(files[1])
+        daily = ddp_population.read_daily(files[2])
+        ddp_names = ddp_population.names(daily)
+        months = ddp_population.monthly(daily)
+        index = _name_index(registry, biweekly, ddp_names)
+        return registry, biweekly, bw_pull, bw_fy, ddp_names, months, index
+
+    return _remember(key, make)
+
+
+def build(sources_dir: Path, corrections_dir: Path,
+          uploads: Sequence[UploadedWorkbook] = ()) -> DetentionBuild:
+    """The detention tables of a release from the sources, the reviewed corrections and the
+    detention workbooks staff uploaded (after the bundled ones, in publish order)."""
     root = Path(sources_dir) / DETENTION_DIR
     counties = gazetteer.counties(sources_dir)
-    registry = detention_registry.read_registry(root / REGISTRY_FILE)
-    biweekly, bw_pull, bw_fy = ice_biweekly.read_biweekly(root / BIWEEKLY_FILE)
-    daily = ddp_population.read_daily(root / DDP_FILE)
-    ddp_names = ddp_population.names(daily)
-    months = ddp_population.monthly(daily)
-    index = _name_index(registry, biweekly, ddp_names)
+    registry, biweekly, bw_pull, bw_fy, ddp_names, months, index = _sources(
+        root, str(Path(sources_dir).resolve()), sources_dir)
     known_codes = set(index["code"]) | set(registry["code"]) | set(ddp_names.index)
     crosswalk = load_crosswalk(corrections_dir)
+    crosswalk_file = Path(corrections_dir) / CROSSWALK_FILE
+    context = (id(index), _sha(crosswalk_file) if crosswalk_file.exists() else "")
 
-    reads = [read_workbook(p) for p in workbook_paths(sources_dir)]
+    inputs = [(f"{WORKBOOK_DIR}/{p.name}", _read_bundled(p)) for p in workbook_paths(sources_dir)]
+    inputs += [(u.source_file, read_uploaded(u)) for u in uploads]
+    reads = [read for _, read in inputs]
     parts, links = [], []
-    for read in reads:
+    for source_file, read in inputs:
         if read.errors:
             raise DetentionError("\n".join(str(p) for p in read.errors[:20]))
-        source_file = f"{WORKBOOK_DIR}/{read.file}"
-        file_links = _link_rows(read.rows, source_file, index, crosswalk, known_codes)
+        # Links depend on the rows, the name index and the crosswalk only: remembered.
+        file_links = _remember(
+            ("links", source_file, id(read), *context),
+            lambda read=read, source_file=source_file: _link_rows(
+                read.rows, source_file, index, crosswalk, known_codes))
         links += file_links
         parts.append(read.rows.assign(
             source_file=source_file, source_kind="ice_workbook", fiscal_year=read.fiscal_year,
             data_pull=pd.Timestamp(read.data_pull), facility_code=[x.code for x in file_links]))
-    bw_links = _link_rows(biweekly, BIWEEKLY_FILE, index, crosswalk, known_codes)
+    bw_links = _remember(("links", BIWEEKLY_FILE, id(biweekly), *context),
+                         lambda: _link_rows(biweekly, BIWEEKLY_FILE, index, crosswalk,
+                                            known_codes))
     links += bw_links
     parts.append(biweekly.assign(
         source_file=BIWEEKLY_FILE, source_kind="third_party_parse", fiscal_year=bw_fy,
@@ -391,12 +461,13 @@ def _monthly(months: pd.DataFrame, population: pd.DataFrame,
              facilities: pd.DataFrame) -> pd.DataFrame:
     """DDP's months with the facility's type that fiscal year (its workbook's, where listed)."""
     ice = population[population["source_kind"] == "ice_workbook"].sort_values("data_pull")
-    per_fy = ice.groupby(["facility_code", "fiscal_year"])["type_detailed"].last().to_dict()
-    fallback = dict(zip(facilities["facility_code"], facilities["type_detailed"], strict=True))
-    out = months.rename(columns={"code": "facility_code"}).copy()
-    fy = out["month"].map(fiscal_year)
-    keys = list(zip(out["facility_code"], fy, strict=True))
-    out["type_detailed"] = [per_fy.get(k, fallback.get(k[0], "unknown")) for k in keys]
+    per_fy = ice.groupby(["facility_code", "fiscal_year"], as_index=False)["type_detailed"].last()
+    out = months.rename(columns={"code": "facility_code"})
+    year = out["month"].str.slice(0, 4).astype(int)
+    out = out.assign(fiscal_year=year + (out["month"].str.slice(5, 7).astype(int) >= 10))
+    out = out.merge(per_fy, on=["facility_code", "fiscal_year"], how="left")
+    fallback = out["facility_code"].map(facilities.set_index("facility_code")["type_detailed"])
+    out["type_detailed"] = out["type_detailed"].fillna(fallback).fillna("unknown")
     return schema.validate("detention_monthly", schema.conform("detention_monthly", out))
 
 

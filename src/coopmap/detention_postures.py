@@ -28,22 +28,30 @@ def _with_places(monthly: pd.DataFrame, facilities: pd.DataFrame,
 
 
 def _aggregate(rows: pd.DataFrame, key: str) -> pd.DataFrame:
-    """Per (key, month): counts, ADP and the local types, with the layer's category."""
+    """Per (key, month): counts, ADP and the local types, vectorised (a facility has one row
+    per month, so a count of rows is a count of facilities)."""
     keys = [key, "month"]
     if rows.empty:
         return pd.DataFrame(columns=[*keys, *_COUNT_COLUMNS, "local_types"]).set_index(keys)
-    out = pd.DataFrame(index=rows.groupby(keys).size().index)
+    grouped = rows.groupby([*keys, "cls"], sort=False)["adp"].agg(["size", "sum"])
+    wide = grouped.unstack("cls")
+    out = pd.DataFrame(index=wide.index)
     for cls, n_col, adp_col in (("local_government", "n_local_facilities", "adp_local"),
                                 ("federal_private", "n_other_facilities", "adp_other"),
                                 ("unknown", "n_unknown_facilities", "adp_unknown")):
-        part = rows[rows["cls"] == cls].groupby(keys)
-        out[n_col] = part["facility_code"].nunique()
-        out[adp_col] = part["adp"].sum()
+        if ("size", cls) in wide.columns:
+            out[n_col] = wide[("size", cls)]
+            out[adp_col] = wide[("sum", cls)]
+        else:
+            out[n_col] = 0
+            out[adp_col] = 0.0
     local = rows[rows["cls"] == "local_government"]
-    order = {t: i for i, t in enumerate(schema.LOCAL_DETENTION_TYPES)}
-    types = local.groupby(keys)["type_detailed"].agg(
-        lambda s: ", ".join(sorted(set(s), key=order.__getitem__)))
-    out["local_types"] = types
+    present = local.groupby([*keys, "type_detailed"], sort=False).size().unstack(
+        "type_detailed").reindex(columns=list(schema.LOCAL_DETENTION_TYPES)).notna()
+    joined = pd.Series("", index=present.index, dtype="str")
+    for kind in schema.LOCAL_DETENTION_TYPES:
+        joined = joined + present[kind].map({True: kind + ", ", False: ""}).astype("str")
+    out["local_types"] = joined.str.removesuffix(", ").replace("", pd.NA)
     return out
 
 

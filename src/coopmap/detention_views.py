@@ -165,11 +165,12 @@ def facilities_display(rows: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame({
         t("detention.col.facility"): rows["name"].str.title(),
         t("detention.col.type"): rows["type_detailed"] + ": " + rows["plain"],
+
         t("detention.col.adp"): rows["adp"].map(lambda v: None if v is None or pd.isna(v)
                                                 else round(v, 1)),
+        t("detention.col.trend"): rows["trend"],
         t("detention.col.period"): rows.apply(period, axis=1),
         t("detention.col.source"): rows.apply(source, axis=1),
-        t("detention.col.trend"): rows["trend"],
     })
 
 

@@ -649,7 +649,8 @@ DETENTION_POPULATION = _table(
     "data pull.",
     ("source_file", "row"),
     {
-        "source_file": _str("File under data/sources/ice_detention/ that gave the row."),
+        "source_file": _str("File under data/sources/ice_detention/ that gave the row, or the "
+                            "staff upload's path in the release store."),
         "row": _int("Row of the sheet (Excel numbering; the record number in the JSON parse)."),
         "source_kind": _str("ice_workbook or third_party_parse.", vocab=DETENTION_SOURCE_KINDS),
         "fiscal_year": _int("Federal fiscal year (FY2025 = Oct 2024 - Sep 2025)."),
