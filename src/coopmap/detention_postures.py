@@ -67,18 +67,20 @@ def _category(df: pd.DataFrame) -> pd.Series:
     return cat
 
 
-def _finish(name: str, grid: pd.DataFrame, agg: pd.DataFrame, key: str,
+def _finish(name: str, places: pd.Series, months: list[str], agg: pd.DataFrame, key: str,
             check: bool) -> pd.DataFrame:
-    out = grid.join(agg, on=[key, "month"])
+    """The listed places' rows (categorised while few), spread onto every place x month."""
+    for col in _COUNT_COLUMNS:
+        agg[col] = agg[col].fillna(0)
+    agg["detention_category"] = _category(agg)
+    agg["has_local_detention"] = (agg["n_local_facilities"] > 0).astype("boolean")
+    grid = pd.MultiIndex.from_product([sorted(places), months], names=[key, "month"])
+    out = agg.reindex(grid)
     for col in _COUNT_COLUMNS:
         out[col] = out[col].fillna(0)
-    out["detention_category"] = _category(out)
-    listed = (out["n_local_facilities"] + out["n_other_facilities"]
-              + out["n_unknown_facilities"]) > 0
-    has_local = (out["n_local_facilities"] > 0).astype("boolean")
-    out["has_local_detention"] = has_local.where(listed, pd.NA)
-    out = out.sort_values([key, "month"])
-    conformed = schema.conform(name, out)
+    out["detention_category"] = out["detention_category"].fillna("none_listed")
+    out = out.reset_index()
+    conformed = schema.conform(name, out.assign(state_fips=out[key].str.slice(0, 2)))
     return schema.validate(name, conformed) if check else conformed
 
 
@@ -86,11 +88,10 @@ def county_postures(monthly: pd.DataFrame, facilities: pd.DataFrame, counties: p
                     states: pd.DataFrame, *, check: bool = False) -> pd.DataFrame:
     """One row per county and DDP month (table DETENTION_COUNTY_POSTURES)."""
     rows = _with_places(monthly, facilities, states).dropna(subset=["county_fips"])
+    rows = rows[rows["county_fips"].isin(counties["county_fips"])]
     months = sorted(monthly["month"].unique())
-    grid = counties[["county_fips", "state_fips"]].merge(pd.DataFrame({"month": months}),
-                                                         how="cross")
-    return _finish("detention_county_postures", grid, _aggregate(rows, "county_fips"),
-                   "county_fips", check)
+    return _finish("detention_county_postures", counties["county_fips"], months,
+                   _aggregate(rows, "county_fips"), "county_fips", check)
 
 
 def state_postures(monthly: pd.DataFrame, facilities: pd.DataFrame, states: pd.DataFrame,
@@ -98,9 +99,8 @@ def state_postures(monthly: pd.DataFrame, facilities: pd.DataFrame, states: pd.D
     """One row per state and DDP month, counting every facility of the state, placed or not."""
     rows = _with_places(monthly, facilities, states).dropna(subset=["state_fips"])
     months = sorted(monthly["month"].unique())
-    grid = states[["state_fips"]].merge(pd.DataFrame({"month": months}), how="cross")
-    return _finish("detention_state_postures", grid, _aggregate(rows, "state_fips"),
-                   "state_fips", check)
+    return _finish("detention_state_postures", states["state_fips"], months,
+                   _aggregate(rows, "state_fips"), "state_fips", check)
 
 
 def at_month(postures: pd.DataFrame, month: str, places: pd.DataFrame, key: str
