@@ -4,6 +4,7 @@ every fact."""
 import pandas as pd
 import streamlit as st
 
+from coopmap import designations as federal_lists
 from coopmap import detention_views, figures, schema
 from coopmap.text import label, model_list, number, t
 from coopmap.ui import data, mapview, queries, state, widgets
@@ -186,16 +187,16 @@ for dim, dim_name in schema.POLICY_DIMENSIONS.items():
 st.subheader(t("profile.section.federal"))
 designations = release.table("designations")
 if place.level == "county":
-    named = designations[designations["county_fips"] == place.fips]
+    named = federal_lists.place_designations(designations, "county", place.fips)
 else:
-    named = designations[(designations["state_fips"] == place.fips)
-                         & designations["jurisdiction_type"].isin(["state", "district"])]
+    named = federal_lists.place_designations(designations, "state", place.fips)
+    named = named[named["relation"] == "itself"]
 if named.empty:
     st.markdown(t("profile.federal.none"))
 else:
     for _, d in named.iterrows():
-        st.text(t("profile.federal.named", name=d["name_as_published"],
-                  list=schema.FEDERAL_LISTS[d["list_id"]]))
+        key = "profile.federal.named" if d["relation"] == "itself" else "profile.federal.city_named"
+        st.text(t(key, name=d["name_as_published"], list=schema.FEDERAL_LISTS[d["list_id"]]))
 st.caption(t("profile.federal.caveat"))
 
 # --- population -------------------------------------------------------------------------------

@@ -68,3 +68,12 @@ def test_two_map_panels_a_year_apart_by_default():
     at.selectbox(key="layer_b").set_value("stance").run()
     assert at.query_params["layer_b"] in ("stance", ["stance"])
     assert at.query_params["view"] in ("maps", ["maps"])
+
+
+def test_a_county_whose_city_is_named_says_so_apart_from_its_own_listing():
+    """Manhattan (New York County) is not on a federal list itself; New York City is on both."""
+    at = open_compare(places=["36061", "06075"])
+    assert not at.exception
+    text = "\n".join(m.value for m in at.markdown).replace("\\", "")  # markdown escapes
+    assert "A city in it is named (DHS and DOJ), not the place itself" in text
+    assert "No city in it named" in text  # San Francisco: the county-equivalent city itself

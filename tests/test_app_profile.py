@@ -150,3 +150,12 @@ def test_relisted_agreement_shows_its_gap_and_new_moa(release):
     timeline = json.loads(at.get("plotly_chart")[-1].proto.spec)
     bars = [y for trace in timeline["data"] for y in trace["y"] if y.startswith("Bradley")]
     assert bars.count("Bradley County Sheriff's Office · JEM") == 2
+
+
+def test_county_of_a_named_city_says_the_city_is_named_not_the_county():
+    at = open_profile(place="36047")  # Kings County (Brooklyn), NY
+    assert not at.exception
+    body = texts(at)
+    assert "Not named itself, but a city in it is: “New York City” on the DHS list" in body
+    assert "Not named itself, but a city in it is: “New York City, NY” on the DOJ list" in body
+    assert "Not named on the DHS (May 2025) or DOJ (August 2025) lists." not in body

@@ -140,3 +140,53 @@ def test_bad_value_names_file_row_column_and_value(tmp_path, list_id, row, colum
     src = _corrupt(tmp_path, list_id, row, column, value)
     with pytest.raises(designations.DesignationError, match=rf"row {row}, column \w+: .*{why}"):
         designations.build_designations(src)
+
+
+NYC = {"36005": "Bronx County", "36047": "Kings County", "36061": "New York County",
+       "36081": "Queens County", "36085": "Richmond County"}
+
+
+def test_every_city_inside_a_county_names_its_county(table):
+    """192 of the 217 city entries carry no county code: each lies in a county by the reviewed
+    city table, and that county is "a city in it is named", not named itself."""
+    cities = table[table["jurisdiction_type"] == "city"]
+    assert len(cities) == 217
+    inside = cities[cities["county_fips"].isna()]
+    assert len(inside) == 192 and inside["city_county_fips"].notna().all()
+    assert cities.loc[cities["county_fips"].notna(), "city_county_fips"].isna().all()
+    nyc = table[table["name_as_published"].isin(["New York City", "New York City, NY"])]
+    assert set(nyc["list_id"]) == set(schema.FEDERAL_LISTS)
+    assert set(nyc["city_county_fips"]) == {";".join(NYC)}
+    lists = designations.county_city_lists(table)
+    assert {f: lists[f] for f in NYC} == dict.fromkeys(NYC, "both")
+    own = designations.county_federal_lists(table)
+    assert not set(NYC) & set(own.index)  # the counties themselves are on no list
+
+
+def test_nyc_counties_carry_the_city_listing(release):
+    from coopmap import postures
+
+    month = postures.months(release)[-1]
+    county = postures.county_postures(release, month).set_index("county_fips")
+    rows = county.loc[list(NYC)]
+    assert list(rows["name"]) == list(NYC.values())
+    assert set(rows["federal_list"]) == {"not_listed"}
+    assert set(rows["federal_list_city"]) == {"both"}
+    from coopmap import figures
+    assert set(figures.layer_categories(rows, "federal")) == {"city"}
+    manhattan = designations.place_designations(release.table("designations"), "county", "36061")
+    assert set(manhattan["relation"]) == {"within"}
+    assert set(manhattan["name_as_published"]) == {"New York City", "New York City, NY"}
+
+
+def test_a_city_without_a_reviewed_county_is_refused(tmp_path):
+    corrections = tmp_path / "corrections"
+    corrections.mkdir()
+    source = paths.corrections_dir() / designations.CITY_COUNTIES_FILE
+    lines = source.read_text(encoding="utf-8").splitlines(keepends=True)
+    (corrections / designations.CITY_COUNTIES_FILE).write_text(
+        "".join(line for line in lines if not line.startswith("NY,New York City,")),
+        encoding="utf-8")
+    with pytest.raises(designations.DesignationError, match="1 city rows name no county.*"
+                                                            "'New York City'"):
+        designations.build_designations(SOURCES, corrections)

@@ -13,7 +13,8 @@ AGREEMENTS = [
     ("a00000000001", "A County Sheriff's Office", "county", True, "JEM", "county", "01001", "01"),
     ("a00000000002", "A City Police Department", "municipality", False, "TFM", "county", "01001",
      "01"),
-    ("a00000000003", "B-C Regional Jail Authority", "other", False, "WSO", "county", "01003", "01"),
+    ("a00000000003", "B-C Regional Jail Authority", "county", False, "WSO", "county", "01003",
+     "01"),
     ("a00000000004", "Alabama State Police", "state_agency", False, "TFM", "state", None, "01"),
     ("a00000000005", "Unknown Task Force", "municipality", False, "TFM", "unmatched", None, "01"),
     ("a00000000006", "D County Sheriff's Office", "county", True, "JEM", "county", "02010", "02"),
@@ -92,6 +93,8 @@ class MiniRelease:
                 "jurisdiction_type": ["county", "county", "city", "state"],
                 "state_fips": ["01", "01", "01", "02"],
                 "county_fips": ["01003", "01003", None, None],
+                # the DHS city lies in county C (01005), by the reviewed city table
+                "city_county_fips": [None, None, "01005", None],
             }),
         }
 
@@ -133,8 +136,13 @@ def _row(df, fips):
         # dropped from the sheet in March -> none; pending that month
         ("2025-03", None, None, "02010", dict(n_agreements=0, n_pending=1, model_category="none")),
         # federal list: DHS + DOJ named the county; a city in it does not list the county
-        ("2025-03", None, None, "01003", dict(federal_list="both")),
-        ("2025-03", None, None, "01001", dict(federal_list="not_listed")),
+        ("2025-03", None, None, "01003", dict(federal_list="both",
+                                              federal_list_city="not_listed")),
+        ("2025-03", None, None, "01001", dict(federal_list="not_listed",
+                                              federal_list_city="not_listed")),
+        # ... it is "a city in this county is named", kept apart from the county's own listing
+        ("2025-03", None, None, "01005", dict(federal_list="not_listed",
+                                              federal_list_city="dhs")),
         # policies are carried with their basis; unknown stays unknown
         ("2025-03", None, None, "01001", dict(detainer_holds="honored",
                                               detainer_holds_basis="state_law")),
@@ -158,6 +166,26 @@ def test_state_posture_counts_every_agreement_of_the_state(mini):
     assert al["population_covered"] == 300  # C's population is unknown: not counted, not zero
     assert df.loc["02", "federal_list"] == "dhs"
     assert df.loc["02", "n_agreements"] == 0
+    assert df.loc["01", "federal_list_city"] == "dhs"
+
+
+def test_state_posture_counts_statewide_agencies_county_posture_does_not(mini):
+    """The documented rule (schema descriptions of has_287g / model_category): a state whose only
+    active agreement is a statewide agency's has an agreement, of that model; none of its
+    counties does, each carries it in n_statewide_agreements."""
+    state = postures.state_postures(mini, "2025-01", models=["TFM"]).set_index("state_fips")
+    al = state.loc["01"]
+    assert (bool(al["has_287g"]), al["model_category"], al["n_statewide_agreements"],
+            al["counties_with_287g"]) == (True, "TFM", 1, 0)
+    county = postures.county_postures(mini, "2025-01", models=["TFM"]).set_index("county_fips")
+    assert not county.loc[["01001", "01003", "01005"], "has_287g"].any()
+    assert set(county.loc[["01001", "01003", "01005"], "model_category"]) == {"none"}
+    assert set(county.loc[["01001", "01003", "01005"], "n_statewide_agreements"]) == {1}
+    from coopmap import schema
+    for table in (schema.STATE_POSTURES, schema.COUNTY_POSTURES):
+        desc = table.schema.columns["has_287g"].description
+        assert ("counted" in desc) and (("statewide agencies included" in desc)
+                                        == (table is schema.STATE_POSTURES))
 
 
 def test_unknown_filter_value_names_the_choices(mini):

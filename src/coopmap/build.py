@@ -91,7 +91,7 @@ def build_tables(sources_dir: Path, corrections_dir: Path) -> tuple[dict, str]:
         "counties": counties,
         "states": states,
         "state_laws": laws,
-        "designations": designations.build_designations(sources_dir),
+        "designations": designations.build_designations(sources_dir, corrections_dir),
         "policies": policies.build_policies(counties, states, laws, corrections_dir),
     }
 

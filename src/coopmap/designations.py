@@ -9,12 +9,15 @@ equivalent (consolidated city-county or independent city: Philadelphia 42101, De
 Virginia independent cities; DC 11001). The ingest checks this for every city row that carries a
 county code (DHS ``fips_method``; DOJ's transcriber note) and raises otherwise, so downstream code
 can read "county_fips is set" as "the county itself was named". A city inside a county (Chicago,
-Boston) has no county code: neither list gives one, and guessing would put a county on a list it
-is not on. New York City spans five counties and has none either (noted by the transcriber).
+Boston) has no county code: neither list gives one. Which county or counties such a city lies in
+is a reviewed entry of ``data/corrections/designation_city_counties.csv`` (New York City: its
+five counties), kept apart in ``city_county_fips``: the county gets "a city in this county is
+named", never "named" itself. Every such city needs an entry; the build refuses a missing one.
 """
 
 from __future__ import annotations
 
+import csv
 from pathlib import Path
 
 import pandas as pd
@@ -34,6 +37,8 @@ FILES: dict[str, tuple[Path, bool]] = {
 DHS_CITY_AS_COUNTY_METHODS = {"county_equivalent_manual", "census_name_match"}
 DHS_FIPS_METHODS = {"census_name_match", "county_equivalent_manual"}
 DOJ_COUNTY_EQUIVALENT_NOTE = "Consolidated city-county / county equivalent"
+CITY_COUNTIES_FILE = "designation_city_counties.csv"
+CITY_COUNTIES_COLUMNS = ["state_abbr", "name_as_published", "county_fips", "note"]
 
 
 class DesignationError(ValueError):
@@ -125,9 +130,56 @@ def _check_city_is_county(list_id: str, path: Path, row: int, r: dict) -> None:
                     "does not mark this city as a county equivalent, yet it has a county_fips")
 
 
-def build_designations(sources_dir: Path) -> pd.DataFrame:
-    """Table ``designations``: every row of both federal lists (DHS 605, DOJ 35)."""
+def load_city_counties(corrections_dir: Path, sources_dir: Path
+                       ) -> dict[tuple[str, str], str]:
+    """{(state_fips, name_as_published): "fips;fips"} from the reviewed city table."""
+    path = Path(corrections_dir) / CITY_COUNTIES_FILE
+    counties = gazetteer.counties(Path(sources_dir))
+    known = set(counties["county_fips"])
+    with path.open(newline="", encoding="utf-8") as f:
+        reader = csv.DictReader(f)
+        if reader.fieldnames != CITY_COUNTIES_COLUMNS:
+            raise DesignationError(f"{path}: header {reader.fieldnames} should be "
+                                   f"{CITY_COUNTIES_COLUMNS}")
+        rows = list(reader)
+    out = {}
+    for i, r in enumerate(rows, start=2):
+        found = gazetteer.state_by_abbr(r["state_abbr"])
+        if found is None:
+            raise _fail(path, i, "state_abbr", r["state_abbr"], "is not a state code")
+        fips = r["county_fips"].split(";")
+        for f in fips:
+            if f not in known or f[:2] != found[0]:
+                raise _fail(path, i, "county_fips", r["county_fips"],
+                            f"is not a ';'-separated list of counties of {r['state_abbr']}")
+        if not r["note"].strip():
+            raise _fail(path, i, "note", r["note"], "is empty: say why")
+        key = (found[0], r["name_as_published"])
+        if key in out:
+            raise _fail(path, i, "name_as_published", r["name_as_published"],
+                        "is listed twice")
+        out[key] = ";".join(fips)
+    return out
+
+
+def build_designations(sources_dir: Path, corrections_dir: Path | None = None) -> pd.DataFrame:
+    """Table ``designations``: every row of both federal lists (DHS 605, DOJ 35), each city
+    inside a county with the county or counties it lies in (the reviewed table)."""
+    from coopmap import paths
+
     out = pd.concat([_read(list_id, sources_dir) for list_id in FILES], ignore_index=True)
+    cities = load_city_counties(corrections_dir or paths.corrections_dir(), sources_dir)
+    inside = (out["jurisdiction_type"] == "city") & out["county_fips"].isna()
+    keys = list(zip(out["state_fips"], out["name_as_published"], strict=True))
+    missing = [i for i in out.index[inside] if keys[i] not in cities]
+    if missing:
+        listed = "; ".join(f"{out.at[i, 'state_fips']} {out.at[i, 'name_as_published']!r} "
+                           f"({out.at[i, 'source_file']})" for i in missing[:10])
+        raise DesignationError(f"{len(missing)} city rows name no county in "
+                               f"{CITY_COUNTIES_FILE}: {listed}")
+    out["city_county_fips"] = [cities[k] if flag else None
+                               for k, flag in zip(keys, inside, strict=True)]
+    out["city_county_fips"] = out["city_county_fips"].astype("str")
     out["county_fips"] = out["county_fips"].astype("str")
     out["note"] = out["note"].astype("str")
     out["list_published"] = out["list_published"].astype("datetime64[ms]")
@@ -156,6 +208,25 @@ def county_federal_lists(designations: pd.DataFrame) -> pd.Series:
     return out.rename("federal_list")
 
 
+def county_city_lists(designations: pd.DataFrame) -> pd.Series:
+    """Federal-list category of the counties a named city lies in (not the county itself):
+    indexed by county_fips; counties absent have no named city."""
+    cities = designations.dropna(subset=["city_county_fips"])
+    pairs = cities.assign(county_fips=cities["city_county_fips"].str.split(";")).explode(
+        "county_fips")
+    out = _categories(pairs["county_fips"], pairs["list_id"])
+    out.index.name = "county_fips"
+    return out.rename("federal_list_city")
+
+
+def state_city_lists(designations: pd.DataFrame) -> pd.Series:
+    """Federal-list category of the states in which a city is named."""
+    cities = designations[designations["jurisdiction_type"] == "city"]
+    out = _categories(cities["state_fips"], cities["list_id"])
+    out.index.name = "state_fips"
+    return out.rename("federal_list_city")
+
+
 def state_federal_lists(designations: pd.DataFrame) -> pd.Series:
     """Federal-list category of each state named itself (DC's "district" row names DC)."""
     named = designations[designations["jurisdiction_type"].isin(["state", "district"])]
@@ -179,12 +250,14 @@ def place_designations(designations: pd.DataFrame, level: str, fips: str) -> pd.
     """Every entry that names the place itself or a place in it, for a profile page.
 
     Adds a column ``relation``: ``"itself"`` (the county, a county-equivalent city, the state, or
-    DC), or ``"within"`` (for a state: a county or city in it). A county's profile lists only
-    entries that carry its code, because the lists give no county for ordinary cities.
+    DC), or ``"within"`` (a city in the county, by the reviewed city table; for a state: a
+    county or city in it).
     """
     if level == "county":
-        rows = designations[designations["county_fips"] == fips]
-        relation = pd.Series("itself", index=rows.index)
+        city_in = designations["city_county_fips"].fillna("").str.split(";").map(
+            lambda fs: fips in fs)
+        rows = designations[(designations["county_fips"] == fips) | city_in]
+        relation = (rows["county_fips"] == fips).map({True: "itself", False: "within"})
     elif level == "state":
         rows = designations[designations["state_fips"] == fips]
         itself = rows["jurisdiction_type"].isin(["state", "district"])

@@ -87,8 +87,8 @@ LAYERS: dict[str, Layer] = {
         dim: Layer(dim, dim, schema.POLICY_VALUES, schema.POLICY_VALUE_COLOURS, f"{dim}_basis")
         for dim in schema.POLICY_DIMENSIONS
     },
-    "federal": Layer("federal", "federal_list", schema.FEDERAL_LIST_CATEGORIES,
-                     schema.FEDERAL_LIST_COLOURS),
+    "federal": Layer("federal", "federal_list", schema.FEDERAL_LAYER_CATEGORIES,
+                     schema.FEDERAL_LAYER_COLOURS),
     "detention": Layer("detention", "detention_category", schema.DETENTION_CATEGORIES,
                        schema.DETENTION_CATEGORY_COLOURS),
     "detention_adp": Layer("detention_adp", "adp_local",
@@ -115,6 +115,10 @@ def layer_categories(df: pd.DataFrame, layer: str) -> pd.Series:
         return count_bin(values)
     if layer == "detention_adp":
         return detention_adp_bin(values)
+    if layer == "federal":
+        # Named itself wins; else "a city in it is named"; else not named.
+        city = df["federal_list_city"] != "not_listed"
+        values = values.astype("str").where((values != "not_listed") | ~city, "city")
     return values.astype("str")
 
 

@@ -203,6 +203,16 @@ def _federal_uncached(release: HasTables, level: str) -> pd.Series:
     return designations.state_federal_lists(d)
 
 
+def _federal_city(release: HasTables, level: str) -> pd.Series:
+    def make() -> pd.Series:
+        d = release.table("designations")
+        if level == "county":
+            return designations.county_city_lists(d)
+        return designations.state_city_lists(d)
+
+    return _per_release("federal_city", release, "designations", level, make)
+
+
 def county_postures(
     release: HasTables,
     month: str,
@@ -239,6 +249,8 @@ def county_postures(
     out["state_law_stance"] = out["state_fips"].map(laws)
     out = out.join(_policy_columns(release, "county", "county_fips"), on="county_fips")
     out["federal_list"] = out["county_fips"].map(_federal(release, "county")).fillna("not_listed")
+    out["federal_list_city"] = out["county_fips"].map(_federal_city(release, "county")).fillna(
+        "not_listed")
     return _finish("county_postures", out, check)
 
 
@@ -307,6 +319,8 @@ def state_postures(
     out["state_law_stance"] = out["state_fips"].map(laws)
     out = out.join(_policy_columns(release, "state", "state_fips"), on="state_fips")
     out["federal_list"] = out["state_fips"].map(_federal(release, "state")).fillna("not_listed")
+    out["federal_list_city"] = out["state_fips"].map(_federal_city(release, "state")).fillna(
+        "not_listed")
     out["counties_with_287g"] = out["state_fips"].map(n_counties).fillna(0)
     out["population_covered"] = out["state_fips"].map(pop_covered).fillna(0)
     return _finish("state_postures", out, check)

@@ -29,7 +29,6 @@ AGENCY_TYPES: dict[str, str] = {
     "county": "County (sheriff or county agency)",
     "municipality": "Municipality (city or town police)",
     "state_agency": "State agency (covers the whole state)",
-    "other": "Other (university, airport, regional or tribal agency)",
 }
 
 STATUSES: dict[str, str] = {
@@ -235,6 +234,16 @@ FEDERAL_LIST_COLOURS: dict[str, str] = {
     "doj": "#009E73",
     "both": "#000000",
 }
+# The map's federal-list layer: the place itself named (dhs, doj, both), or not itself but a city
+# in it (federal_list_city), or neither.
+FEDERAL_LAYER_CATEGORIES: dict[str, str] = {
+    "not_listed": "Not named",
+    "city": "A city in it is named (not the place itself)",
+    "dhs": "Named by DHS only (list withdrawn)",
+    "doj": "Named by DOJ only",
+    "both": "Named by DHS and DOJ",
+}
+FEDERAL_LAYER_COLOURS: dict[str, str] = {**FEDERAL_LIST_COLOURS, "city": "#F0E442"}
 
 # The detention layer: which local government agreements a county's facilities held people under.
 DETENTION_CATEGORIES: dict[str, str] = {
@@ -355,7 +364,7 @@ AGREEMENTS = _table(
         ),
         "agency_type_basis": _str(
             "Where agency_type came from: ice_type_column, other_sheet or agency_name.",
-            vocab=["ice_type_column", "other_sheet", "agency_name", "reviewed_entry"],
+            vocab=["ice_type_column", "other_sheet", "agency_name"],
         ),
         "is_sheriff": _bool("True when the agency is a county sheriff's office."),
         "model": _str("287(g) model: JEM, WSO or TFM.", vocab=MODELS),
@@ -511,8 +520,14 @@ DESIGNATIONS = _table(
         "jurisdiction_type": _str("state, district, county or city.", vocab=DESIGNATION_TYPES),
         "name_as_published": _str("Name exactly as the list printed it."),
         **_state_cols,
-        "county_fips": _str("County (or county equivalent) FIPS, where one applies.",
+        "county_fips": _str("County (or county equivalent) FIPS, where the row names the county "
+                            "itself or a city that is a county equivalent.",
                             nullable=True, pattern=COUNTY_FIPS),
+        "city_county_fips": _str(
+            "For a city inside a county: the county or counties it lies in (5-digit FIPS, "
+            "';'-separated), from the reviewed data/corrections/designation_city_counties.csv. "
+            "Being named is the city's, not the county's.",
+            nullable=True, pattern=r"^\d{5}(;\d{5})*$"),
         "note": _str("Transcriber's note.", nullable=True),
         "source_file": _str("Source file under data/sources/."),
     },
@@ -544,11 +559,12 @@ _posture_common = {
     "month": _str("Month the posture describes (YYYY-MM).", pattern=MONTH),
     "n_agreements": _int("Active 287(g) agreements that month (participating sheet)."),
     "n_agencies": _int("Distinct agencies with an active agreement."),
-    "has_287g": _bool("At least one active agreement (statewide agencies not counted)."),
+    "has_287g": _bool("At least one active agreement (see each table for what is counted)."),
     "has_jem": _bool("An active Jail Enforcement Model agreement."),
     "has_wso": _bool("An active Warrant Service Officer agreement."),
     "has_tfm": _bool("An active Task Force Model agreement."),
-    "model_category": _str("none, JEM, WSO, TFM or several: the map's 287(g) layer.",
+    "model_category": _str("none, JEM, WSO, TFM or several: the models of the agreements "
+                           "counted in has_287g; the map's 287(g) layer.",
                            vocab=MODEL_CATEGORIES),
     "sheriff_participates": _bool("A county sheriff's office holds an active agreement."),
     "first_signed": _date("Earliest signing date among the active agreements."),
@@ -563,6 +579,10 @@ _posture_common = {
     "jail_access_basis": _str("Its basis.", vocab=POLICY_BASES),
     "federal_list": _str("not_listed, dhs, doj or both: named itself on a federal list.",
                          vocab=FEDERAL_LIST_CATEGORIES),
+    "federal_list_city": _str(
+        "not_listed, dhs, doj or both: the lists that name a city in it (a county: a city lying "
+        "in the county; a state: any of its cities), whatever federal_list says of the place "
+        "itself.", vocab=FEDERAL_LIST_CATEGORIES),
 }
 
 COUNTY_POSTURES = _table(
@@ -575,6 +595,10 @@ COUNTY_POSTURES = _table(
         "state_abbr": _str("Two-letter state code."),
         "name": _str("County name."),
         **_posture_common,
+        "has_287g": _bool(
+            "At least one active agreement of a local agency covering the county (its sheriff, "
+            "city police, a regional body it belongs to); statewide agencies are not counted "
+            "here but in n_statewide_agreements."),
         "population": _int("Vintage 2024 population.", nullable=True),
     },
 )
@@ -588,6 +612,10 @@ STATE_POSTURES = _table(
         "state_abbr": _str("Two-letter state code."),
         "name": _str("State name."),
         **_posture_common,
+        "has_287g": _bool(
+            "At least one active agreement counted for the state: any of its agencies, "
+            "statewide agencies included (so are the unmatched ones); counties_with_287g counts "
+            "local ones only."),
         "counties_with_287g": _int("Counties with at least one active agreement."),
         "population": _int("Vintage 2024 population.", nullable=True),
         "population_covered": _int(

@@ -237,6 +237,9 @@ EN: dict[str, str] = {
     "table.col.release_notification": "Release notification",
     "table.col.jail_access": "Jail access",
     "table.col.federal": "Federal lists",
+    "table.col.federal_city": "A city in it on a federal list",
+    "federal.city.none": "No city in it named",
+    "federal.city.named": "A city in it is named ({lists}), not the place itself",
     "table.col.population": "Population (2024)",
     "table.col.counties_with_287g": "Counties with an agreement",
     "table.col.population_covered": "People in those counties",
@@ -366,6 +369,9 @@ EN: dict[str, str] = {
     ),
     "profile.federal.none": "Not named on the DHS (May 2025) or DOJ (August 2025) lists.",
     "profile.federal.named": "Named as “{name}” on the {list}.",
+    "profile.federal.city_named": (
+        "Not named itself, but a city in it is: “{name}” on the {list}."
+    ),
     "profile.federal.caveat": (
         "These lists are the federal government's allegations, not findings about practice; "
         "the DHS list was withdrawn days after publication because of errors."
@@ -399,6 +405,7 @@ EN: dict[str, str] = {
     "compare.dim.stance": "State law",
     "compare.dim.federal": "Federal lists",
     "compare.dim.detention": "ICE detention in local jails",
+    "compare.dim.federal_city": "A city in it on a federal list",
     "compare.dim.counties_with_287g": "Counties with an agreement",
     "compare.legend": "Rows marked “differs” are not the same for all places.",
     # --- trends ------------------------------------------------------------------------------

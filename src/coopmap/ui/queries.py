@@ -69,7 +69,7 @@ def hover_columns(postures: pd.DataFrame, level: str, layer: str
         out["stance"] = rows["state_law_stance"].map(schema.STANCES)
         labels["stance"] = t("hover.stance.label")
     elif layer == "federal":
-        out["federal"] = rows["federal_list"].map(schema.FEDERAL_LIST_CATEGORIES)
+        out["federal"] = federal_text(rows)
         labels["federal"] = t("hover.federal.label")
     elif layer in figures.DETENTION_LAYERS:
         out["detention"] = detention_words(rows)
@@ -84,6 +84,21 @@ def detention_words(rows: pd.DataFrame) -> pd.Series:
     from coopmap.detention_views import posture_words
 
     return rows.apply(posture_words, axis=1).astype("str")
+
+
+def city_list_text(category: str) -> str:
+    """"A city in it is named" in words: which lists name a city in the place."""
+    if category == "not_listed":
+        return t("federal.city.none")
+    return t("federal.city.named", lists=schema.FEDERAL_LIST_CATEGORIES[category].removeprefix(
+        "Named by "))
+
+
+def federal_text(rows: pd.DataFrame) -> pd.Series:
+    """The place's own listing, and a named city in it where the place itself is not named."""
+    own = rows["federal_list"].map(schema.FEDERAL_LIST_CATEGORIES)
+    city = (rows["federal_list"] == "not_listed") & (rows["federal_list_city"] != "not_listed")
+    return own.where(~city, rows["federal_list_city"].map(city_list_text))
 
 
 def _models_text(rows: pd.DataFrame) -> pd.Series:
@@ -155,6 +170,7 @@ def display_table(postures: pd.DataFrame, level: str, layer: str,
                 for dim in schema.POLICY_DIMENSIONS
             },
             t("table.col.federal"): rows["federal_list"].map(schema.FEDERAL_LIST_CATEGORIES),
+            t("table.col.federal_city"): rows["federal_list_city"].map(city_list_text),
             t("table.col.population"): rows["population"],
         }
     )
@@ -363,6 +379,7 @@ def compare_rows(postures_by_place: dict[str, pd.Series]) -> pd.DataFrame:
                 for dim, name in schema.POLICY_DIMENSIONS.items()
             },
             t("compare.dim.federal"): schema.FEDERAL_LIST_CATEGORIES[row["federal_list"]],
+            t("compare.dim.federal_city"): city_list_text(row["federal_list_city"]),
         }
         if "detention_category" in row.index:
             from coopmap.detention_views import posture_words
