@@ -98,6 +98,7 @@ def main(argv: list[str]) -> int:
     elif command == "bench":
         ensure_venv("test")
         ensure_chromium()
+        ensure_nginx()  # the deploy section runs nginx in front of two app processes
         return subprocess.run([str(PY), str(ROOT / "bench" / "run.py"), *rest],
                               cwd=ROOT).returncode
     else:

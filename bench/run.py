@@ -5,7 +5,9 @@
     .venv/bin/python bench/run.py --only pageload,staff
 
 Sections: pageload (bench/pageload.py), interaction (bench/interaction.py), staff
-(bench/staff_path.py), build (bench/bench_build.py), load (bench/load.py). A section that fails
+(bench/staff_path.py), build (bench/bench_build.py), load (bench/load.py), deploy
+(bench/deploy.py: nginx + 2 processes against one process; its load generator is
+bench/wsload.py). A section that fails
 is reported as failed and the others still run; the exit status is 1 if any failed. See
 bench/README.md for what each figure means.
 """
@@ -27,11 +29,11 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 sys.path.insert(0, str(HERE))
 
-SECTIONS = ("pageload", "interaction", "staff", "detention", "build", "load")
+SECTIONS = ("pageload", "interaction", "staff", "detention", "build", "load", "deploy")
 FULL = {"pageload_runs": 5, "interaction_runs": 10, "staff_runs": 3, "build_runs": 3,
-        "build_build_runs": 1, "load_phases": [(10, 60), (25, 60)]}
+        "build_build_runs": 1, "load_phases": [(10, 60), (25, 60)], "deploy_smoke": False}
 SMOKE = {"pageload_runs": 1, "interaction_runs": 2, "staff_runs": 1, "build_runs": 1,
-         "build_build_runs": 1, "load_phases": [(2, 5)]}
+         "build_build_runs": 1, "load_phases": [(2, 5)], "deploy_smoke": True}
 
 
 def run_section(name: str, cfg: dict) -> dict:
@@ -67,6 +69,10 @@ def run_section(name: str, cfg: dict) -> dict:
         import load
 
         return load.run(cfg["load_phases"])
+    if name == "deploy":
+        import deploy
+
+        return deploy.run(smoke=cfg["deploy_smoke"])
     raise ValueError(f"unknown section {name!r}; sections are {SECTIONS}")
 
 
@@ -200,9 +206,77 @@ def table(results: dict) -> list[str]:
         rows.append(
             f"| {n} sessions: RSS growth per added session | {_fmt(per, 'MB')} | | | < 30 MB | "
             f"{_met(per is not None and per < 30)} |")
+    rows += deploy_rows(results.get("deploy", {}))
     for name, r in results.items():
         if isinstance(r, dict) and "failed" in r:
             rows.append(f"| {name} | **failed**: {r['failed']} | | | | |")
+    return rows
+
+
+def deploy_rows(dp: dict) -> list[str]:
+    """The deploy section: nginx + 2 processes (coopmap column) against one process reached
+    directly (baseline column)."""
+    if "bytes" not in dp:
+        return []
+    rows = []
+    b = dp["bytes"]
+    prox, direct = b["proxied"], b["direct"]
+    ratio = prox["total_wire"] / direct["total_wire"]
+    rows.append(f"| first visit through nginx vs direct: bytes as sent (HTTP + websocket) | "
+                f"{_fmt(prox['total_wire'], 'KB')} | {_fmt(direct['total_wire'], 'KB')} | "
+                f"{ratio:.2f} | ≤ 0.35× | {_met(ratio <= 0.35)} |")
+    pf, df = prox["by_kind"].get("font", 0), direct["by_kind"].get("font", 0)
+    rest_p = sum(prox["by_kind"].values()) - pf
+    rest_d = sum(direct["by_kind"].values()) - df
+    rows.append(f"| … of which fonts (woff2: compressed already, as received) | "
+                f"{_fmt(pf, 'KB')} | {_fmt(df, 'KB')} | | | |")
+    rows.append(f"| … HTTP responses other than fonts (as received) | {_fmt(rest_p, 'KB')} | "
+                f"{_fmt(rest_d, 'KB')} | {_ratio(rest_p, rest_d)} | | |")
+    ph = dp["phone"]
+    pm, dm = ph["proxied_ms"], ph["direct_ms"]
+    rows.append(
+        f"| phone first paint (1.6 Mbps / 750 kbps / 150 ms RTT, CPU 4×, 390×844), median of "
+        f"{pm['n']} (min–max {pm['min']:,.0f}–{pm['max']:,.0f} / "
+        f"{dm['min']:,.0f}–{dm['max']:,.0f} ms) | {_fmt(pm['median'], 'ms')} | "
+        f"{_fmt(dm['median'], 'ms')} | {pm['median'] / dm['median']:.2f} | ≤ 6,000 ms and "
+        f"≤ 0.5× | {_met(pm['median'] <= 6000 and pm['median'] <= 0.5 * dm['median'])} |")
+    cc = dp.get("cross_check")
+    if cc:
+        rows.append(f"| one month step, median of {cc['n']}: generator vs browser (rerun sent "
+                    f"→ script finished; cross-check) | {_fmt(cc['generator_ms'], 'ms')} | "
+                    f"{_fmt(cc['browser_ms'], 'ms')} (browser) | "
+                    f"{_ratio(cc['generator_ms'], cc['browser_ms'])} | roughly 1 | |")
+    if dp.get("ramp_direct"):
+        steps = ", ".join(f"{ph_['sessions']}: {_fmt(ph_['update_p95_ms'], 'ms')}"
+                          f"{' (' + str(ph_['errors']) + ' errors)' if ph_['errors'] else ''}"
+                          for ph_ in dp["ramp_direct"])
+        n = dp.get("sessions_per_process")
+        rows.append(f"| sessions one process serves at p95 map update ≤ 2 s (p95 by sessions: "
+                    f"{steps}) | | {n if n is not None else 'fewer than the first step'} | "
+                    f"| | |")
+    sp, sd = dp.get("steady_proxied"), dp.get("steady_direct")
+    if sp and sd:
+        n, sec = sp["sessions"], sp["seconds"]
+        rows.append(f"| {n} sessions, {sec:.0f} s, 2 processes behind nginx vs 1 process: map "
+                    f"updates, errors | {sp['updates']}, {sp['errors']} | {sd['updates']}, "
+                    f"{sd['errors']} | | 0 | {_met(sp['errors'] == 0)} |")
+        rows.append(f"| {n} sessions: map update p50 / p95 (generator: rerun sent → script "
+                    f"finished) | {_fmt(sp['update_p50_ms'], 'ms')} / "
+                    f"{_fmt(sp['update_p95_ms'], 'ms')} | {_fmt(sd['update_p50_ms'], 'ms')} / "
+                    f"{_fmt(sd['update_p95_ms'], 'ms')} | "
+                    f"{_ratio(sp['update_p95_ms'], sd['update_p95_ms'])} | p95 ≤ 2,000 ms | "
+                    f"{_met(sp['update_p95_ms'] is not None and sp['update_p95_ms'] <= 2000)} |")
+        rows.append(f"| {n} sessions: RSS per session (app processes, psutil) | "
+                    f"{_fmt(sp['rss_per_session_mb'], 'MB')} | "
+                    f"{_fmt(sd['rss_per_session_mb'], 'MB')} | | | |")
+        rows.append(
+            f"| {n} sessions: CPU (% of one core) of the app processes / nginx / generator; "
+            f"whole machine; load average | {_fmt(sp['app_cpu_mean_pct'], '%')} / "
+            f"{_fmt(sp.get('nginx_cpu_mean_pct'), '%')} / "
+            f"{_fmt(sp['generator_cpu_mean_pct'], '%')}; {_fmt(sp['machine_cpu_mean_pct'], '%')}"
+            f", {sp['loadavg_1m']:.1f} | {_fmt(sd['app_cpu_mean_pct'], '%')} / – / "
+            f"{_fmt(sd['generator_cpu_mean_pct'], '%')}; {_fmt(sd['machine_cpu_mean_pct'], '%')}"
+            f", {sd['loadavg_1m']:.1f} | | | |")
     return rows
 
 
