@@ -60,12 +60,15 @@ PHONE_NETWORK = {"offline": False, "latency": 150, "downloadThroughput": 1.6e6 /
 PHONE_CPU_SLOWDOWN = 4
 UPDATE_TARGET_MS = 2000
 OPEN_AT_ONCE = 4
+IDLE_BETWEEN_MS = 1000  # cross-check: pause between two timed steps
 
-FULL = {"visits": 3, "ramp": [(10, 30), (20, 30), (40, 30), (60, 30), (80, 30), (100, 30)],
-        "steady": (100, 60), "cross_check": 8}
+FULL = {"visits": 3, "ramp": [(5, 30), (10, 30), (20, 30), (30, 30), (40, 30), (60, 30),
+                             (80, 30), (100, 30)],
+        "steady": (100, 60), "cross_check": 8, "calibrate": 20}
 # The smoke run (CI) checks that every part works, in well under 3 minutes; its figures are
-# not the capacity (no ramp: the steady run's few sessions say nothing about the limit).
-SMOKE = {"visits": 1, "ramp": [], "steady": (6, 8), "cross_check": 2}
+# not the capacity (no ramp: the steady run's few sessions say nothing about the limit; no
+# cross-check, which needs a third server).
+SMOKE = {"visits": 1, "ramp": [], "steady": (6, 8), "cross_check": 0, "calibrate": 3}
 
 
 def pct(values: list[float], q: float) -> float | None:
@@ -236,8 +239,15 @@ def browser_figures(direct_url: str, direct_port: int, proxy_url: str, proxy_por
     return out
 
 
-def cross_check(url: str, port: int, n: int) -> dict:
-    """The same month change timed by a browser and by one generator session."""
+def cross_check(n: int) -> dict:
+    """The same month change timed by a browser and by one generator session, on a process of
+    its own that sends Streamlit's page profile (the server's script time of each run)."""
+    with pageload.app_server(profile=True, flags=APP_FLAGS) as server:
+        warm([server.port])
+        return _cross_check(server.url, server.port, n)
+
+
+def _cross_check(url: str, port: int, n: int) -> dict:
     import interaction
     from playwright.sync_api import sync_playwright
 
@@ -249,14 +259,16 @@ def cross_check(url: str, port: int, n: int) -> dict:
             frames = pageload.Frames(context, page)
             interaction._open_map(page, frames, url)
             interaction.run_ms(frames, page, interaction._step_month(page, True))  # warm
-            times = [interaction.run_ms(frames, page,
-                                        interaction._step_month(page, i % 2 == 1)).client_ms
-                     for i in range(n)]
+            timed = []
+            for i in range(n):
+                page.wait_for_timeout(IDLE_BETWEEN_MS)  # the browser done drawing the last one
+                timed.append(interaction.run_ms(frames, page,
+                                                interaction._step_month(page, i % 2 == 1)))
             context.close()
         finally:
             browser.close()
 
-    async def generator() -> list[float]:
+    async def generator() -> tuple[list[float], list[float]]:
         # The browser's steps above: one month back, then forth and back between the newest
         # month and the one before.
         v = wsload.Viewer(port, 0, 3)
@@ -264,14 +276,46 @@ def cross_check(url: str, port: int, n: int) -> dict:
         await v.month_change(1)
         out = []
         for i in range(n):
-            await asyncio.sleep(0.3)
+            await asyncio.sleep(IDLE_BETWEEN_MS / 1000)
             out.append(await v.month_change(0 if i % 2 == 0 else 1))
         await v.close()
-        return out
+        return out, v.server_ms[-n:]
 
-    gen = asyncio.run(generator())
+    gen, gen_script = asyncio.run(generator())
+    times = [t.client_ms for t in timed]
+    script = [t.exec_ms for t in timed]
     return {"browser_ms": statistics.median(times), "generator_ms": statistics.median(gen),
+            "browser_script_ms": statistics.median(script),
+            "generator_script_ms": statistics.median(gen_script) if gen_script else None,
             "n": n, "browser_all": times, "generator_all": gen}
+
+
+def calibrate(port: int, pid: int, n: int) -> dict:
+    """CPU seconds the app process spends per map update, with one session (no queueing):
+    what contention on a shared machine changes least. Up to 24 steps back fill the months'
+    caches first (as the load's first minute does), then ``n`` jumps to one of those months
+    (random, seeded) are counted."""
+    proc = psutil.Process(pid)
+
+    async def steps() -> dict:
+        v = wsload.Viewer(port, 0, 41)
+        await v.open()
+        fill = min(24, 2 * n)
+        for back in range(1, fill + 1):
+            await v.month_change(back)
+        t0 = proc.cpu_times()
+        wall = []
+        for _ in range(n):
+            await asyncio.sleep(0.2)
+            wall.append(await v.month_change(v.rng.randint(0, fill)))
+        t1 = proc.cpu_times()
+        await v.close()
+        cpu = (t1.user + t1.system - t0.user - t0.system) / n
+        return {"n": n, "app_cpu_s_per_update": cpu, "update_median_ms": statistics.median(wall),
+                # Sessions acting every 2-4 s (3 s on average) that keep one core busy.
+                "sessions_to_fill_one_core": 3.0 / cpu if cpu > 0 else None}
+
+    return asyncio.run(steps())
 
 
 # --- capacity --------------------------------------------------------------------------------
@@ -288,6 +332,9 @@ class Sampler:
         psutil.cpu_percent(None)
         self.cpu: dict[str, list[float]] = {g: [] for g in groups}
         self.machine: list[float] = []
+
+    def cpu_s(self, group: str) -> float:
+        return sum(t.user + t.system for t in (p.cpu_times() for p in self.procs[group]))
 
     def rss_mb(self, group: str) -> float:
         return sum(p.memory_info().rss for p in self.procs[group]) / 2**20
@@ -337,6 +384,7 @@ async def _phases(port: int, groups: dict[str, list[int]], phases: list[tuple[in
             sampler.cpu = {g: [] for g in sampler.cpu}
             sampler.machine = []
             task = asyncio.create_task(sampler.run(stop))
+            cpu_before = sampler.cpu_s("app")
             until = time.monotonic() + seconds
             await asyncio.gather(*(v.loop(until) for v in viewers))
             stop.set()
@@ -344,12 +392,17 @@ async def _phases(port: int, groups: dict[str, list[int]], phases: list[tuple[in
             times = [t for v in viewers for t in v.times_ms[before[id(v)][0]:]]
             errors = open_errors + [e for v in viewers for e in v.errors[before[id(v)][1]:]]
             rss = sampler.rss_mb("app")
+            cpu_s = sampler.cpu_s("app") - cpu_before
+            timeouts = sum("timed out" in e for e in errors)
             p95 = pct(times, 0.95)
             results.append({
                 "sessions": sessions, "connected": len(viewers), "seconds": seconds,
                 "open_s": open_s, "open_ms_p50": pct([r for r in opens if
                                                       isinstance(r, float)], 0.5),
-                "updates": len(times), "errors": len(errors),
+                "updates": len(times), "errors": len(errors), "timeouts": timeouts,
+                # Timed-out updates ran too (late): they count in the CPU per update.
+                "app_cpu_s_per_update": cpu_s / (len(times) + timeouts)
+                if times or timeouts else None,
                 "error_kinds": dict(Counter(errors).most_common(5)),
                 "update_p50_ms": pct(times, 0.5), "update_p95_ms": p95,
                 "update_max_ms": max(times) if times else None,
@@ -399,14 +452,17 @@ def run(smoke: bool = False) -> dict:
         result["brotli_module"] = serve.BROTLI_MODULE.exists()
         warm([direct.port, *sup.app_ports])
         lap("start")
+        result["calibrate"] = calibrate(direct.port, direct.pid, cfg["calibrate"])
+        lap("calibrate")
         groups_direct = {"app": [direct.pid]}
         groups_proxy = {"app": [sup.app_pid(p) for p in sup.app_ports],
                         "nginx": nginx_pids(sup)}
         result.update(browser_figures(direct.url, direct.port, sup.url, sup.port,
                                       cfg["visits"]))
         lap("browser")
-        result["cross_check"] = cross_check(direct.url, direct.port, cfg["cross_check"])
-        lap("cross_check")
+        if cfg["cross_check"]:
+            result["cross_check"] = cross_check(cfg["cross_check"])
+            lap("cross_check")
         _settle()
         sessions, seconds = cfg["steady"]
         result["steady_direct"] = capacity(direct.port, groups_direct, [(sessions, seconds)])[0]

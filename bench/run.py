@@ -246,6 +246,17 @@ def deploy_rows(dp: dict) -> list[str]:
                     f"→ script finished; cross-check) | {_fmt(cc['generator_ms'], 'ms')} | "
                     f"{_fmt(cc['browser_ms'], 'ms')} (browser) | "
                     f"{_ratio(cc['generator_ms'], cc['browser_ms'])} | roughly 1 | |")
+        if cc.get("generator_script_ms") is not None:
+            rows.append(f"| … the server's script time of those runs (page profile) | "
+                        f"{_fmt(cc['generator_script_ms'], 'ms')} | "
+                        f"{_fmt(cc['browser_script_ms'], 'ms')} (browser) | "
+                        f"{_ratio(cc['generator_script_ms'], cc['browser_script_ms'])} | | |")
+    cal = dp.get("calibrate")
+    if cal:
+        fill = cal["sessions_to_fill_one_core"]
+        rows.append(f"| app CPU per map update, one session (n={cal['n']}); sessions acting "
+                    f"every 3 s that fill one core | {cal['app_cpu_s_per_update'] * 1000:,.0f} "
+                    f"ms; {fill:,.0f} | | | | |")
     if dp.get("ramp_direct"):
         steps = ", ".join(f"{ph_['sessions']}: {_fmt(ph_['update_p95_ms'], 'ms')}"
                           f"{' (' + str(ph_['errors']) + ' errors)' if ph_['errors'] else ''}"

@@ -40,6 +40,7 @@ from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 from websockets.asyncio.client import connect
 
 ACTION_TIMEOUT_S = 20.0
+DRAIN_TIMEOUT_S = 60.0
 OPEN_TIMEOUT_S = 60.0
 MAX_SESSIONS = 200  # the generator's own bound (loopback source addresses 127.0.0.2..201)
 HOST = "127.0.0.1"
@@ -115,7 +116,9 @@ class Viewer:
             subprotocols=["streamlit", jar.get("_streamlit_xsrf", "")],
             additional_headers={"Cookie": "; ".join(f"{k}={v}" for k, v in jar.items())},
             compression="deflate", max_size=None, open_timeout=OPEN_TIMEOUT_S,
-            local_addr=(local, 0))
+            # No keepalive pings: a browser sends none, and a busy server answering one late
+            # would make the client close a connection the browser would keep.
+            ping_interval=None, local_addr=(local, 0))
         self._reader = asyncio.create_task(self._read())
         return await self.rerun(first=True, timeout=OPEN_TIMEOUT_S)
 
@@ -183,7 +186,7 @@ class Viewer:
         exceptions = self.exceptions
         start = time.perf_counter()
         await self.ws.send(self._rerun_msg(first).SerializeToString())
-        await asyncio.wait_for(self._finished, timeout)
+        await asyncio.wait_for(asyncio.shield(self._finished), timeout)
         ms = (time.perf_counter() - start) * 1000
         if self.exceptions > exceptions:
             self.errors.append("exception element in the run")
@@ -217,6 +220,13 @@ class Viewer:
                 self.times_ms.append(await self.month_change())
             except TimeoutError:
                 self.errors.append(f"map update timed out (> {ACTION_TIMEOUT_S:.0f} s)")
+                # Wait for that run to end before the next step, so a late script_finished
+                # cannot end the next update's timing (a viewer stuck for long stops).
+                try:
+                    await asyncio.wait_for(asyncio.shield(self._finished), DRAIN_TIMEOUT_S)
+                except Exception:
+                    self.errors.append("no script_finished for a minute: viewer stopped")
+                    return
             except Exception as exc:
                 self.errors.append(f"map update: {type(exc).__name__}: {str(exc)[:80]}")
                 return
