@@ -41,6 +41,7 @@ import sys
 import tempfile
 import threading
 import time
+import traceback
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
@@ -102,16 +103,33 @@ def free_port_run(n: int) -> int:
     raise RuntimeError("no run of free ports")
 
 
+class EventLog:
+    """The supervisor's messages (a process marked down, restarted, healthy again), timed."""
+
+    def __init__(self) -> None:
+        self.lines: list[str] = []
+        self.t0 = time.monotonic()
+
+    def write(self, text: str) -> None:
+        if text.strip():
+            self.lines.append(f"{time.monotonic() - self.t0:7.1f} s {text.strip()}")
+
+    def flush(self) -> None:
+        pass
+
+
 @contextlib.contextmanager
 def deployment(workers: int = 2) -> Iterator[object]:
-    """``coopmap serve`` in this process: nginx + ``workers`` app processes, health-checked."""
+    """``coopmap serve`` in this process: nginx + ``workers`` app processes, health-checked.
+    ``sup.events`` collects what the supervisor says."""
     from coopmap import serve
 
     first = free_port_run(workers + 1)
+    events = EventLog()
     with tempfile.TemporaryDirectory(prefix="coopmap-bench-serve-") as tmp:
-        log = open(Path(tmp) / "supervisor.log", "w")  # noqa: SIM115 - closed below
         sup = serve.Supervisor(workers=workers, port=first, first_app_port=first + 1,
-                               state_dir=Path(tmp) / "serve", log=log)
+                               state_dir=Path(tmp) / "serve", log=events)
+        sup.events = events
         sup.start()
         stop = threading.Event()
         watcher = threading.Thread(target=sup.watch, args=(stop,), daemon=True)
@@ -123,12 +141,14 @@ def deployment(workers: int = 2) -> Iterator[object]:
             stop.set()
             watcher.join(5)
             sup.stop()
-            log.close()
 
 
 def nginx_pids(sup) -> list[int]:
-    master = psutil.Process(sup._nginx.pid)
-    return [master.pid, *(c.pid for c in master.children())]
+    try:
+        master = psutil.Process(sup._nginx.pid)
+        return [master.pid, *(c.pid for c in master.children())]
+    except psutil.Error:
+        return []
 
 
 async def _warm(port: int) -> None:
@@ -322,28 +342,62 @@ def calibrate(port: int, pid: int, n: int) -> dict:
 
 
 class Sampler:
-    """CPU (% of one core, summed) and RSS (MB, summed) of process groups, every 0.5 s."""
+    """CPU (% of one core, summed) and RSS (MB, summed) of process groups, every 0.5 s.
 
-    def __init__(self, groups: dict[str, list[int]]):
-        self.procs = {g: [psutil.Process(pid) for pid in pids] for g, pids in groups.items()}
-        for procs in self.procs.values():
-            for p in procs:
-                p.cpu_percent(None)
+    A group is a function giving its current pids: the supervisor restarts an app process that
+    exits, and nginx replaces its workers on each reload (a process marked down or up), so the
+    pids are looked up at every sample; a process that is gone counts no more."""
+
+    def __init__(self, groups: dict[str, object]):
+        self.groups = groups
+        self._known: dict[int, psutil.Process] = {}
+        self._last_cpu: dict[int, float] = {}
+        self._seen: dict[str, set[int]] = {}
         psutil.cpu_percent(None)
         self.cpu: dict[str, list[float]] = {g: [] for g in groups}
         self.machine: list[float] = []
+        for g in groups:
+            self._procs(g)
+
+    def _procs(self, group: str) -> list[psutil.Process]:
+        out = []
+        for pid in self.groups[group]():
+            proc = self._known.get(pid)
+            if proc is None:
+                try:
+                    proc = self._known[pid] = psutil.Process(pid)
+                    proc.cpu_percent(None)
+                except psutil.Error:
+                    continue
+            out.append(proc)
+        return out
+
+    def _each(self, group: str, read) -> list:
+        values = []
+        for proc in self._procs(group):
+            with contextlib.suppress(psutil.Error):
+                values.append(read(proc))
+        return values
 
     def cpu_s(self, group: str) -> float:
-        return sum(t.user + t.system for t in (p.cpu_times() for p in self.procs[group]))
+        """CPU seconds of every process the group has had (a process that is gone keeps its
+        last reading), so a difference of two readings is the CPU used in between."""
+        seen = self._seen.setdefault(group, set())
+        for proc in self._procs(group):
+            with contextlib.suppress(psutil.Error):
+                t = proc.cpu_times()
+                self._last_cpu[proc.pid] = t.user + t.system
+                seen.add(proc.pid)
+        return sum(self._last_cpu[pid] for pid in seen)
 
     def rss_mb(self, group: str) -> float:
-        return sum(p.memory_info().rss for p in self.procs[group]) / 2**20
+        return sum(self._each(group, lambda p: p.memory_info().rss)) / 2**20
 
     async def run(self, stop: asyncio.Event) -> None:
         while not stop.is_set():
             await asyncio.sleep(0.5)
-            for g, procs in self.procs.items():
-                self.cpu[g].append(sum(p.cpu_percent(None) for p in procs))
+            for g in self.groups:
+                self.cpu[g].append(sum(self._each(g, lambda p: p.cpu_percent(None))))
             self.machine.append(psutil.cpu_percent(None))
 
     def summary(self) -> dict:
@@ -353,12 +407,12 @@ class Sampler:
         return out
 
 
-async def _phases(port: int, groups: dict[str, list[int]], phases: list[tuple[int, float]],
+async def _phases(port: int, groups: dict[str, object], phases: list[tuple[int, float]],
                   *, stop_over_target: bool, seed: int) -> list[dict]:
     """Sessions arrive (``OPEN_AT_ONCE`` at a time) and stay; each phase adds to them."""
     viewers: list[wsload.Viewer] = []
     results = []
-    sampler = Sampler({**groups, "generator": [os.getpid()]})
+    sampler = Sampler({**groups, "generator": lambda: [os.getpid()]})
     rss_idle = sampler.rss_mb("app")
     try:
         for sessions, seconds in phases:
@@ -418,7 +472,7 @@ async def _phases(port: int, groups: dict[str, list[int]], phases: list[tuple[in
     return results
 
 
-def capacity(port: int, groups: dict[str, list[int]], phases, *, stop_over_target=False,
+def capacity(port: int, groups: dict[str, object], phases, *, stop_over_target=False,
              seed=11) -> list[dict]:
     return asyncio.run(_phases(port, groups, phases, stop_over_target=stop_over_target,
                                seed=seed))
@@ -436,12 +490,20 @@ def _settle(seconds: float = 3) -> None:
 
 
 def run(smoke: bool = False) -> dict:
+    """Every part, in one run; a part that fails is reported in ``failures`` and the others
+    still run."""
     cfg = SMOKE if smoke else FULL
-    result: dict = {"loadavg_start": os.getloadavg(), "part_s": {}, "config": {
-        "ramp": cfg["ramp"], "steady": cfg["steady"], "visits": cfg["visits"]}}
+    result: dict = {"loadavg_start": os.getloadavg(), "part_s": {}, "failures": {},
+                    "config": {"ramp": cfg["ramp"], "steady": cfg["steady"],
+                               "visits": cfg["visits"]}}
     clock = [time.perf_counter()]
 
-    def lap(name: str) -> None:
+    def part(name: str, fn) -> None:
+        try:
+            fn()
+        except Exception as exc:
+            traceback.print_exc()
+            result["failures"][name] = f"{type(exc).__name__}: {str(exc)[:200]}"
         now = time.perf_counter()
         result["part_s"][name] = round(now - clock[0], 1)
         clock[0] = now
@@ -451,31 +513,34 @@ def run(smoke: bool = False) -> dict:
 
         result["brotli_module"] = serve.BROTLI_MODULE.exists()
         warm([direct.port, *sup.app_ports])
-        lap("start")
-        result["calibrate"] = calibrate(direct.port, direct.pid, cfg["calibrate"])
-        lap("calibrate")
-        groups_direct = {"app": [direct.pid]}
-        groups_proxy = {"app": [sup.app_pid(p) for p in sup.app_ports],
-                        "nginx": nginx_pids(sup)}
-        result.update(browser_figures(direct.url, direct.port, sup.url, sup.port,
-                                      cfg["visits"]))
-        lap("browser")
+        groups_direct = {"app": lambda: [direct.pid]}
+        groups_proxy = {"app": lambda: [sup.app_pid(p) for p in sup.app_ports],
+                        "nginx": lambda: nginx_pids(sup)}
+        part("calibrate", lambda: result.__setitem__(
+            "calibrate", calibrate(direct.port, direct.pid, cfg["calibrate"])))
+        part("browser", lambda: result.update(
+            browser_figures(direct.url, direct.port, sup.url, sup.port, cfg["visits"])))
         if cfg["cross_check"]:
-            result["cross_check"] = cross_check(cfg["cross_check"])
-            lap("cross_check")
-        _settle()
+            part("cross_check", lambda: result.__setitem__(
+                "cross_check", cross_check(cfg["cross_check"])))
         sessions, seconds = cfg["steady"]
-        result["steady_direct"] = capacity(direct.port, groups_direct, [(sessions, seconds)])[0]
-        _settle()
-        result["steady_proxied"] = capacity(sup.port, groups_proxy, [(sessions, seconds)],
-                                            seed=23)[0]
-        lap("steady")
-        if cfg["ramp"]:
+
+        def steady(name: str, port: int, groups: dict, seed: int) -> None:
+            _settle()
+            result[name] = capacity(port, groups, [(sessions, seconds)], seed=seed)[0]
+
+        part("steady_direct", lambda: steady("steady_direct", direct.port, groups_direct, 11))
+        part("steady_proxied", lambda: steady("steady_proxied", sup.port, groups_proxy, 23))
+
+        def ramp() -> None:
             _settle()
             result["ramp_direct"] = capacity(direct.port, groups_direct, cfg["ramp"],
                                              stop_over_target=True, seed=37)
             result["sessions_per_process"] = per_process(result["ramp_direct"])
-            lap("ramp")
+
+        if cfg["ramp"]:
+            part("ramp", ramp)
+        result["supervisor"] = sup.events.lines
     result["loadavg_end"] = os.getloadavg()
     return result
 

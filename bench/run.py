@@ -216,9 +216,14 @@ def table(results: dict) -> list[str]:
 def deploy_rows(dp: dict) -> list[str]:
     """The deploy section: nginx + 2 processes (coopmap column) against one process reached
     directly (baseline column)."""
+    rows = [f"| deploy: {name} | **failed**: {why} | | | | |"
+            for name, why in dp.get("failures", {}).items()]
+    down = [line for line in dp.get("supervisor", []) if "not healthy" in line]
+    if down:
+        rows.append(f"| deploy: app processes marked down by the health check | {len(down)} "
+                    f"({'; '.join(down[:3])}) | | | | |")
     if "bytes" not in dp:
-        return []
-    rows = []
+        return rows
     b = dp["bytes"]
     prox, direct = b["proxied"], b["direct"]
     ratio = prox["total_wire"] / direct["total_wire"]
