@@ -48,12 +48,14 @@ from pathlib import Path
 
 import psutil
 
+from coopmap import serve
+
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import pageload  # noqa: E402
 import wsload  # noqa: E402
 
 ROOT = pageload.ROOT
-APP_FLAGS = ["--server.fileWatcherType", "none"]  # as coopmap.serve starts its processes
+APP_FLAGS = list(serve.APP_FLAGS)  # the direct process: the flags coopmap serve gives its own
 MAP_SELECTOR = "svg.cm-map path.cm-area"
 PHONE = {"width": 390, "height": 844}
 PHONE_NETWORK = {"offline": False, "latency": 150, "downloadThroughput": 1.6e6 / 8,
@@ -122,8 +124,6 @@ class EventLog:
 def deployment(workers: int = 2) -> Iterator[object]:
     """``coopmap serve`` in this process: nginx + ``workers`` app processes, health-checked.
     ``sup.events`` collects what the supervisor says."""
-    from coopmap import serve
-
     first = free_port_run(workers + 1)
     events = EventLog()
     with tempfile.TemporaryDirectory(prefix="coopmap-bench-serve-") as tmp:
@@ -338,6 +338,15 @@ def calibrate(port: int, pid: int, n: int) -> dict:
     return asyncio.run(steps())
 
 
+def calibrate_default(n: int) -> dict:
+    """The same calibration on a process with Streamlit's default runner settings (a full
+    garbage collection after every script run), for comparison."""
+    flags = [f for f in APP_FLAGS if f not in ("--runner.postScriptGC", "false")]
+    with pageload.app_server(flags=flags) as server:
+        warm([server.port])
+        return calibrate(server.port, server.pid, n)
+
+
 # --- capacity --------------------------------------------------------------------------------
 
 
@@ -509,8 +518,6 @@ def run(smoke: bool = False) -> dict:
         clock[0] = now
 
     with pageload.app_server(flags=APP_FLAGS) as direct, deployment(2) as sup:
-        from coopmap import serve
-
         result["brotli_module"] = serve.BROTLI_MODULE.exists()
         warm([direct.port, *sup.app_ports])
         groups_direct = {"app": lambda: [direct.pid]}
@@ -518,6 +525,9 @@ def run(smoke: bool = False) -> dict:
                         "nginx": lambda: nginx_pids(sup)}
         part("calibrate", lambda: result.__setitem__(
             "calibrate", calibrate(direct.port, direct.pid, cfg["calibrate"])))
+        if not smoke:
+            part("calibrate_streamlit_default", lambda: result.__setitem__(
+                "calibrate_streamlit_default", calibrate_default(cfg["calibrate"])))
         part("browser", lambda: result.update(
             browser_figures(direct.url, direct.port, sup.url, sup.port, cfg["visits"])))
         if cfg["cross_check"]:

@@ -262,6 +262,13 @@ def deploy_rows(dp: dict) -> list[str]:
         rows.append(f"| app CPU per map update, one session (n={cal['n']}); sessions acting "
                     f"every 3 s that fill one core | {cal['app_cpu_s_per_update'] * 1000:,.0f} "
                     f"ms; {fill:,.0f} | | | | |")
+    cal0 = dp.get("calibrate_streamlit_default")
+    if cal and cal0:
+        rows.append(f"| … the same with Streamlit's default runner.postScriptGC (a full garbage "
+                    f"collection after every run) | | "
+                    f"{cal0['app_cpu_s_per_update'] * 1000:,.0f} ms; "
+                    f"{cal0['sessions_to_fill_one_core']:,.0f} | "
+                    f"{_ratio(cal['app_cpu_s_per_update'], cal0['app_cpu_s_per_update'])} | | |")
     if dp.get("ramp_direct"):
         steps = ", ".join(f"{ph_['sessions']}: {_fmt(ph_['update_p95_ms'], 'ms')}"
                           f"{' (' + str(ph_['errors']) + ' errors)' if ph_['errors'] else ''}"

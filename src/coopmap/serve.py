@@ -31,6 +31,13 @@ from coopmap import paths, proxy
 
 BROTLI_MODULE = Path("/usr/lib/nginx/modules/ngx_http_brotli_filter_module.so")
 HEALTH_TIMEOUT = 1.0
+# Flags of every app process. No file watcher: a production server has no reason to watch the
+# source tree. No forced garbage collection after each script run (Streamlit's default,
+# ``runner.postScriptGC``): a full ``gc.collect(2)`` over coopmap's heap (pandas tables, shapes)
+# took 230 ms of CPU per map update, 85 % of the process's work (py-spy), so one process served
+# a handful of viewers; without it a month change costs ~40 ms of CPU and the RSS stays flat
+# (Python's own generational collector still runs). Measured: bench/deploy.py, "calibrate".
+APP_FLAGS = ("--server.fileWatcherType", "none", "--runner.postScriptGC", "false")
 
 
 class ServeError(RuntimeError):
@@ -134,7 +141,7 @@ class Supervisor:
         cmd = [sys.executable, "-m", "streamlit", "run", str(self.app_script),
                "--server.headless", "true", "--server.address", "127.0.0.1",
                "--server.port", str(port), "--browser.gatherUsageStats", "false",
-               "--server.fileWatcherType", "none"]
+               *APP_FLAGS]
         # Streamlit takes the cookie secret only from its config or the environment.
         env = {**os.environ, **self.extra_env,
                "STREAMLIT_SERVER_COOKIE_SECRET": self._cookie_secret()}
