@@ -11,8 +11,9 @@ Each simulated viewer does what the browser does on the map page, and nothing it
 4. then, every 2-4 s (seeded), moves the month slider one step (a random walk over the last
    24 months, like bench/load.py): a ``rerun_script`` with the month widget's state (its id and
    options read from the slider's delta), the query string and page the app last reported, and
-   the hashes of the cacheable messages it already holds (so the server sends references for
-   unchanged big messages, as it does to a browser).
+   the hashes of the cacheable messages it got or was referred to in the last 2 runs (as the
+   browser's message cache keeps them), so the server sends references for unchanged big
+   messages as it does to a browser.
 
 A map update is timed from sending that ``rerun_script`` to receiving its ``script_finished``:
 the server's script run plus the transfer of every delta of the run, without a browser's
@@ -41,6 +42,7 @@ from websockets.asyncio.client import connect
 
 ACTION_TIMEOUT_S = 20.0
 DRAIN_TIMEOUT_S = 60.0
+CACHE_MAX_AGE = 2
 OPEN_TIMEOUT_S = 60.0
 MAX_SESSIONS = 200  # the generator's own bound (loopback source addresses 127.0.0.2..201)
 HOST = "127.0.0.1"
@@ -97,7 +99,11 @@ class Viewer:
         self.steps_back = 0
         self.query_string = ""
         self.page_hash = ""
-        self.cached: set[str] = set()
+        # hash -> the run that last sent or referenced it; like the browser's message cache,
+        # a message unused for CACHE_MAX_AGE runs is forgotten (Streamlit's
+        # global.maxCachedMessageAge, 2 by default).
+        self.cached: dict[str, int] = {}
+        self.runs = 0
         self.exceptions = 0
         self._finished: asyncio.Future | None = None
         self.ws = None
@@ -143,7 +149,9 @@ class Viewer:
         msg.ParseFromString(raw)
         kind = msg.WhichOneof("type")
         if msg.metadata.cacheable and msg.hash:
-            self.cached.add(msg.hash)
+            self.cached[msg.hash] = self.runs
+        if kind == "ref_hash":
+            self.cached[msg.ref_hash] = self.runs
         if kind == "delta" and msg.delta.HasField("new_element"):
             el = msg.delta.new_element
             which = el.WhichOneof("type")
@@ -163,6 +171,7 @@ class Viewer:
         elif (kind == "script_finished" and msg.script_finished in (
                 ForwardMsg.FINISHED_SUCCESSFULLY, ForwardMsg.FINISHED_WITH_COMPILE_ERROR)
                 and self._finished is not None and not self._finished.done()):
+            self.runs += 1
             self._finished.set_result(msg.script_finished)
 
     def _rerun_msg(self, first: bool) -> BackMsg:
@@ -170,7 +179,8 @@ class Viewer:
         cs = back.rerun_script
         cs.query_string = self.query_string
         cs.page_script_hash = "" if first else self.page_hash
-        cs.cached_message_hashes.extend(sorted(self.cached))
+        cs.cached_message_hashes.extend(sorted(
+            h for h, run in self.cached.items() if self.runs - run < CACHE_MAX_AGE))
         info = cs.context_info
         info.timezone, info.timezone_offset, info.locale = "UTC", 0, "en-US"
         info.url = f"http://{HOST}:{self.port}{self.url_path}"
