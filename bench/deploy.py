@@ -512,7 +512,7 @@ def run(smoke: bool = False) -> dict:
             fn()
         except Exception as exc:
             traceback.print_exc()
-            result["failures"][name] = f"{type(exc).__name__}: {str(exc)[:200]}"
+            result["failures"][name] = f"{type(exc).__name__}: {str(exc).splitlines()[0][:200]}"
         now = time.perf_counter()
         result["part_s"][name] = round(now - clock[0], 1)
         clock[0] = now
