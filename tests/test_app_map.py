@@ -216,3 +216,45 @@ def test_no_data_text_is_rendered_as_html():
     root = Path(APP).parent
     for path in [*root.glob("app_pages/*.py"), *root.glob("src/coopmap/ui/*.py"), Path(APP)]:
         assert "unsafe_allow_html" not in path.read_text(encoding="utf-8"), path
+
+
+def test_a_visit_without_a_pinned_release_follows_publishes(tmp_path, monkeypatch):
+    """A viewer who came without ?release= sees a publish (or rollback) at the next rerun, as
+    viewers on other app processes must; a visit that came by a link to an older release
+    stays on it, and "open the current dataset" makes it follow again."""
+    import shutil
+
+    from coopmap.store import ReleaseStore
+
+    for part in ("geo", "sources", "corrections", "releases"):
+        shutil.copytree(Path(APP).parent / "data" / part, tmp_path / part)
+    monkeypatch.setenv("COOPMAP_DATA_DIR", str(tmp_path))
+    copy = ReleaseStore(tmp_path / "releases")
+    base = copy.current()
+    tables = base.tables()
+    tables["states"] = tables["states"].copy()
+    tables["states"].loc[0, "population"] = int(tables["states"].loc[0, "population"]) + 1
+    variant = copy.write(tables, built_by="test", sources=base.manifest["sources"],
+                         based_on=base.id, data_as_of=base.manifest.get("data_as_of")).id
+
+    follower = open_app()
+    assert url(follower)["release"] == [base.id]
+    pinned = open_app(release=base.id)  # arrives on the current release: follows too
+    copy.rollback(variant, expected_current=base.id, by="test")
+    follower.select_slider(key="month").set_value("2025-06").run()
+    assert not follower.exception
+    assert url(follower)["release"] == [variant]
+    assert not any("as it was shared" in i.value for i in follower.info)
+    pinned.run()
+    assert url(pinned)["release"] == [variant]
+
+    shared = open_app(release=base.id)  # a link made before the publish
+    assert url(shared)["release"] == [base.id]
+    assert any("as it was shared" in i.value for i in shared.info)
+    shared.select_slider(key="month").set_value("2025-06").run()
+    assert url(shared)["release"] == [base.id]  # stays pinned while the visitor works
+    shared.query_params["release"] = variant  # "Open this view in the current dataset"
+    shared.run()
+    copy.rollback(base.id, expected_current=variant, by="test")
+    shared.run()
+    assert url(shared)["release"] == [base.id]  # following again

@@ -194,8 +194,9 @@ def test_staff_sign_in_upload_publish_rollback_sign_out(staff_site, context):
     # Its title and its one image button (landscape only).
     title = " ".join(page.locator(".cm-root text.cm-title").all_text_contents())
     assert title == "Counties whose colour would change"
-    expect(page.locator(".cm-root button.cm-button")).to_have_count(1)
-    expect(page.locator(".cm-root button.cm-button")).to_have_text(
+    # (the image buttons sit in .cm-actions; the zoom and card buttons elsewhere)
+    expect(page.locator(".cm-root .cm-actions button.cm-button")).to_have_count(1)
+    expect(page.locator(".cm-root .cm-actions button.cm-button")).to_have_text(
         "Download image: Landscape 1200×675")
     shot(page, "5_preview")
 

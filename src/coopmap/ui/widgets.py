@@ -25,6 +25,29 @@ TRENDS_PAGE = "app_pages/trends.py"
 ABOUT_PAGE = "app_pages/about.py"
 
 
+_FOLLOWS = "_release_follows_current"
+
+
+def _pinned_release(current_id: str) -> str | None:
+    """The release this session is pinned to, or None to follow the current one.
+
+    A visit that arrives by a link naming an older release stays on it (a shared link shows
+    what was shared). A visit that arrived without one, or on the current release, follows the
+    current release: a publish or rollback reaches it at its next interaction, on whichever app
+    process it runs. The URL still names the release shown, so a link copied from it pins."""
+    url_release = st.query_params.get(state.RELEASE)
+    last = state.sticky(state.RELEASE)
+    if _FOLLOWS not in st.session_state:
+        st.session_state[_FOLLOWS] = not url_release or url_release == current_id
+    elif url_release and url_release != last:
+        # A link opened in this session names another release: a pinned link, or "open
+        # this view in the current dataset".
+        st.session_state[_FOLLOWS] = url_release == current_id
+    if st.session_state[_FOLLOWS]:
+        return None
+    return url_release or last
+
+
 def load_release(page: str = MAP_PAGE) -> Release:
     """The release this view shows, or a plain message for the visitor and a stop (never a
     traceback).
@@ -44,8 +67,8 @@ def load_release(page: str = MAP_PAGE) -> Release:
         st.error(t("release.broken"))
         st.stop()
         raise AssertionError("unreachable") from None
-    wanted = st.query_params.get(state.RELEASE) or state.sticky(state.RELEASE)
     release = current
+    wanted = _pinned_release(current.id)
     if wanted and wanted != current.id:
         kept = data.is_kept(wanted)
         readable = kept and data.is_readable(wanted)
