@@ -7,7 +7,7 @@ import streamlit as st
 from coopmap import designations as federal_lists
 from coopmap import detention_views, figures, schema
 from coopmap.text import label, model_list, number, t
-from coopmap.ui import data, mapview, queries, state, widgets
+from coopmap.ui import data, law_text, mapview, queries, state, widgets
 
 release = widgets.load_release(widgets.PROFILE_PAGE)
 rid = release.id
@@ -143,45 +143,66 @@ else:
         key="profile_detention_csv")
 st.caption(t("profile.detention.caveat"))
 
-# --- state law --------------------------------------------------------------------------------
+# --- state law (the readings in effect in the month shown) -------------------------------------
 st.subheader(t("profile.section.state_law"))
-laws = release.table("state_laws").set_index("state_fips")
-if place.state_fips in laws.index:
-    law = laws.loc[place.state_fips]
-    st.markdown(t("profile.law.stance", stance=label(schema.STANCES, law["stance"], "stance")))
-    if isinstance(law["law_name"], str):
-        st.text(t("profile.law.name", law=law["law_name"]))
-    if isinstance(law["effect"], str):
-        st.text(t("profile.law.effect", effect=law["effect"]))
-    if isinstance(law["source_url"], str):
-        st.link_button(t("profile.law.source", url="")[:-2] or "Source", law["source_url"])
-    checked = (law["verified_date"].strftime("%Y-%m-%d") if pd.notna(law["verified_date"])
-               else "?")
-    st.caption(t("profile.law.review", status=schema.REVIEW_STATUSES[law["review_status"]],
-                 date=checked))
-    if isinstance(law["review_note"], str):
-        st.caption(t("profile.law.review_note", note=law["review_note"]))
+readings = release.table("law_readings")
+state_row = data.state_postures(rid, month).set_index("state_fips").loc[place.state_fips]
+none_found = law_text.no_law_found(readings, place.state_fips)
+if none_found:
+    st.markdown(none_found)
+else:
+    stance = label(schema.STANCES, state_row["state_law_stance"], "stance")
+    check = state_row["state_law_check"]
+    st.markdown(t("profile.law.stance_check", month=month_words, stance=stance,
+                  check=schema.VALUE_CHECKS[check]) if isinstance(check, str)
+                else t("profile.law.stance", month=month_words, stance=stance))
+    blocks = law_text.laws_in_effect(readings, place.state_fips, month)
+    if not blocks:
+        st.markdown(t("profile.law.none_in_effect", month=month_words))
+    else:
+        st.markdown("**" + t("profile.law.in_effect", month=month_words) + "**")
+    for b in blocks:
+        with st.container(border=True, key=f"law_{b.law_id}"):
+            st.markdown("**" + queries.md_escape(b.heading) + "**")
+            st.caption(b.dates)
+            for p in b.provisions:
+                st.markdown(p["line"])  # contract words only: no data text
+                if p["quote"]:
+                    st.text(p["quote"])
+                st.caption(p["check"])
+                if p["url"]:
+                    st.link_button(t("profile.law.read"), p["url"])
+    others = law_text.other_laws(readings, place.state_fips, month)
+    if others:
+        with st.expander(t("profile.law.others", month=month_words)):
+            for line in others:
+                st.text(line)
 
 # --- policies ---------------------------------------------------------------------------------
 st.subheader(t("profile.section.policies"))
 policies = release.table("policies")
-mine = policies[(policies["level"] == place.level) & (policies["fips"] == place.fips)]
+mine = policies[(policies["level"] == place.level) & (policies["fips"] == place.fips)
+                ].set_index("dimension")
 for dim, dim_name in schema.POLICY_DIMENSIONS.items():
-    p = mine[mine["dimension"] == dim]
-    if p.empty:
-        st.markdown(t("profile.policy.line", dimension=dim_name,
-                      text=schema.POLICY_VALUE_TEXT[dim]["unknown"]))
-        continue
-    p = p.iloc[0]
-    st.markdown(t("profile.policy.line", dimension=dim_name,
-                  text=schema.POLICY_VALUE_TEXT[dim][p["value"]]))
-    if p["value"] == "unknown":
-        st.caption(t("profile.policy.unknown"))
+    value, basis, check = row[dim], row[f"{dim}_basis"], row[f"{dim}_check"]
+    if value != "unknown" and basis in ("state_law", "court_ruling") and check != "staff_finding":
+        words = law_text.law_value_text(dim, value)
     else:
-        checked = p["as_of"].strftime("%Y-%m-%d") if pd.notna(p["as_of"]) else "?"
-        st.caption(t("profile.policy.basis", basis=schema.POLICY_BASES[p["basis"]],
+        words = schema.POLICY_VALUE_TEXT[dim][value]
+    st.markdown(t("profile.policy.line", dimension=dim_name, text=words))
+    if value == "unknown":
+        st.caption(t("profile.policy.unknown", month=month_words))
+    elif check == "staff_finding" and dim in mine.index:
+        p = mine.loc[dim]
+        st.caption(t("profile.policy.staff", basis=schema.POLICY_BASES[basis],
                      source=p["source"] if isinstance(p["source"], str) else "?",
-                     date=checked))
+                     date=p["as_of"].strftime("%Y-%m-%d") if pd.notna(p["as_of"]) else "?"))
+    else:
+        st.caption(t("profile.policy.basis", basis=schema.POLICY_BASES[basis],
+                     source=row[f"{dim}_source"], check=schema.VALUE_CHECKS[check]))
+    past = law_text.policy_history(readings, place.state_fips, dim)
+    if past:
+        st.caption(past)
 
 # --- federal lists ----------------------------------------------------------------------------
 st.subheader(t("profile.section.federal"))

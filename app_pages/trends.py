@@ -92,6 +92,22 @@ fig = figures.ranked_bars(ranked_local, label="name", value="adp",
 widgets.chart(fig, key="trend_detention_states", preset="square",
               filename="coopmap-detention-states")
 
+law = data.trend_detainer_law(rid)
+readings = release.table("law_readings")
+detainer = readings[readings["dimension"] == "detainer_holds"]
+fig = figures.stacked_bars(
+    law, x="month", y="states", colour="value",
+    categories={v: t(f"trends.law.value.{v}") for v in queries.LAW_TREND_VALUES},
+    colours={v: schema.POLICY_VALUE_COLOURS[v] for v in queries.LAW_TREND_VALUES},
+    title=t("trends.law.title"),
+    subtitle=t("trends.law.subtitle", start=data.month_label(months[0]),
+               end=data.month_label(months[-1])),
+    source=t("trends.law.source", checked=int((detainer["check_status"] == "checked_text").sum()),
+             n=len(detainer), release=rid),
+    y_title=t("trends.law.axis"))
+widgets.chart(fig, key="trend_detainer_law", preset="landscape",
+              filename="coopmap-detainer-laws")
+
 st.subheader(t("trends.state.pick"))
 chosen_state = st.selectbox(t("trends.state.pick"), states_all, key="state", index=None,
                             format_func=state_name, placeholder=t("filter.states.placeholder"),

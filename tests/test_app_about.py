@@ -27,7 +27,7 @@ def test_about_lists_terms_caveats_sources_and_release():
         assert term in body
     assert "Unknown is not “no”" in body
     assert release.as_of["participating"] in body
-    assert "unreviewed" in body.lower() and "allegations" in body
+    assert "not reviewed by a person" in body and "allegations" in body
     sources = at.dataframe[0].value
     folders = {p.split("/")[1] for p in (s["path"] for s in release.manifest["sources"])
                if p.startswith("sources/")}

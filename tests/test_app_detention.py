@@ -118,7 +118,7 @@ def test_trends_detention_charts(release):
     at = open_page("app_pages/trends.py")
     assert not at.exception
     charts = at.get("plotly_chart")
-    assert len(charts) == 6
+    assert len(charts) == 7  # with the state-law chart
     trend = detention_views.monthly_by_type(release)
     total = trend.groupby("month")["adp"].sum()
     monthly = release.table("detention_monthly").groupby("month")["adp"].sum()

@@ -258,3 +258,32 @@ def test_a_visit_without_a_pinned_release_follows_publishes(tmp_path, monkeypatc
     copy.rollback(base.id, expected_current=variant, by="test")
     shared.run()
     assert url(shared)["release"] == [base.id]  # following again
+
+
+def test_state_law_layers_carry_basis_and_check_everywhere(release):
+    month = postures.months(release)[-1]
+    at = open_app(level="state", layer="detainer_holds", month=month)
+    assert not at.exception
+    [view] = map_views(at)
+    states = postures.state_postures(release, month).set_index("state_fips")
+    settled = int((states["detainer_holds"] != "unknown").sum())
+    checked = int((states["detainer_holds_check"] == "checked_text").sum())
+    assert (f"{settled} of 51 states settle it ({checked} checked against the law's text"
+            in view["source"])
+    tx = next(r for r in view["rows"] if r[0] == "48")
+    assert "State law TX-SB4-2017 · checked against the law's text" in " ".join(map(str, tx))
+    # the CSV carries basis, law and check next to each value
+    at.session_state["table_open"] = True
+    at.run()
+    table = at.dataframe[0].value.set_index("FIPS code")
+    assert table.loc["48", "Detainer holds: source"] == "TX-SB4-2017"
+    assert table.loc["48", "Detainer holds: how checked"] == "checked against the law's text"
+    assert table.loc["48", "State law: how checked"] in schema.VALUE_CHECKS.values()
+
+
+def test_a_layer_unknown_everywhere_says_so_instead_of_a_legend(release):
+    at = open_app(level="state", layer="jail_access", month="2021-01", states=["12", "48"])
+    [view] = map_views(at)
+    assert [label for label, _, _ in view["legend"]] == [
+        "Unknown everywhere shown: no state law in effect settles it"]
+    assert "no state law in effect in January 2021 settles this here" in view["subtitle"]

@@ -46,9 +46,11 @@ def test_county_profile_in_plain_words_with_sources(release):
     assert set(table["Model"]) <= set(schema.MODELS.values())
     assert table["Agreement (MOA)"].dropna().str.startswith("http").all()
     assert "Source: ICE list of" in body
-    # State law, flagged as an unreviewed draft; policies with their basis; federal lists.
-    assert "Unreviewed draft" in body and "AI-drafted" in body
-    assert "Detainer holds:" in body and "Basis: State law" in body
+    # The state-law readings in effect, each with its check; practices with basis and law.
+    assert "Laws in effect in May 2026" in body and "How checked:" in body
+    assert "AI-drafted" not in body and "Unreviewed draft" not in body
+    assert ("Detainer holds: state law requires jails to hold people on ICE detainers." in body
+            and "Basis: State law (FL-SB168-2019)" in body)
     assert "allegations" in body
     assert "residents" in body
     assert at.query_params["place"] in ("12071", ["12071"])
@@ -67,11 +69,14 @@ def test_profile_map_is_the_state_zoomed_with_the_place_outlined(release):
 def test_unknown_policy_is_said_to_be_unknown_not_no(release):
     at = open_profile(place="12071")
     body = texts(at)
-    policies = release.table("policies")
-    unknown = policies[(policies["fips"] == "12071") & (policies["value"] == "unknown")]
-    for dim in unknown["dimension"]:
+    month = postures.months(release)[-1]
+    row = postures.county_postures(release, month).set_index("county_fips").loc["12071"]
+    unknown = [dim for dim in schema.POLICY_DIMENSIONS if row[dim] == "unknown"]
+    assert unknown  # Florida's laws do not settle jail access
+    for dim in unknown:
         assert f"{schema.POLICY_DIMENSIONS[dim]}: {schema.POLICY_VALUE_TEXT[dim]['unknown']}" \
             in body
+    assert "No state law in effect in May 2026 settles it" in body
 
 
 def test_state_profile(release):
@@ -159,3 +164,50 @@ def test_county_of_a_named_city_says_the_city_is_named_not_the_county():
     assert "Not named itself, but a city in it is: “New York City” on the DHS list" in body
     assert "Not named itself, but a city in it is: “New York City, NY” on the DOJ list" in body
     assert "Not named on the DHS (May 2025) or DOJ (August 2025) lists." not in body
+
+
+def page_text(at: AppTest) -> str:
+    """Every text the page shows, tables included."""
+    parts = [texts(at)]
+    parts += [e.value for e in at.info] + [e.value for e in at.warning]
+    parts += [e.label for e in at.expander]
+    parts += [df.value.to_csv() for df in at.dataframe]
+    return "\n".join(parts)
+
+
+def test_maryland_profile_shows_only_the_laws_of_the_month(release):
+    early = texts(open_profile(place="24", month="2021-01"))
+    assert "No state law on these questions was in effect in January 2021." in early
+    assert "Stance in January 2021: No state law found either way." in early
+    assert "Laws in effect in" not in early
+    assert "takes effect 2026-02-17" in early  # the 2026 law is listed as later, not applied
+    late = texts(open_profile(place="24", month="2026-05"))
+    assert "Laws in effect in May 2026" in late
+    assert "287(g) agreements: state law forbids 287(g) agreements." in late
+    assert "Stance in May 2026: Limits or forbids cooperation" in late
+
+
+def test_north_carolina_shows_the_history_of_its_detainer_law():
+    body = texts(open_profile(place="37119", month="2024-06"))
+    assert "Detainer holds: Unknown: no source at hand says." in body
+    assert ("History: since 2024-12-01: state law requires jails to hold people on ICE detainers "
+            "(NC-HB10-2024); before 2024-12-01: no state law found.") in body
+    after = texts(open_profile(place="37119", month="2025-01"))
+    assert "Detainer holds: state law requires jails to hold people on ICE detainers." in after
+
+
+def test_every_state_profile_hides_reviewer_notes_and_is_consistent(release):
+    """No reviewer note on any state's page; "no state law settles it" appears exactly for the
+    practices no law in effect settles."""
+    notes = release.table("law_readings")["reviewer_note"].dropna()
+    assert len(notes) > 40
+    month = postures.months(release)[-1]
+    states = postures.state_postures(release, month).set_index("state_fips")
+    for fips, row in states.iterrows():
+        at = open_profile(place=fips)
+        assert not at.exception, fips
+        body = page_text(at)
+        for note in notes:
+            assert note[:50] not in body, (fips, note[:50])
+        unknown = sum(row[dim] == "unknown" for dim in schema.POLICY_DIMENSIONS)
+        assert body.count("No state law in effect in") == unknown, fips

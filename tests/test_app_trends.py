@@ -24,8 +24,9 @@ def open_trends(**params) -> AppTest:
 def test_national_charts_and_the_numbers_behind_them():
     at = open_trends()
     assert not at.exception
-    # 287(g): growth, new, no longer listed, states; ICE detention: by type, states
-    assert len(at.get("plotly_chart")) == 6
+    # 287(g): growth, new, no longer listed, states; ICE detention: by type, states; state laws
+    charts = at.get("plotly_chart")
+    assert len(charts) == 7 and "trend_detainer_law" in [c.key for c in charts]
     table = at.dataframe[0].value
     sheets = default_store().current().table("sheets").query("list == 'participating'")
     assert len(table) == len(sheets)
@@ -36,7 +37,7 @@ def test_national_charts_and_the_numbers_behind_them():
 def test_a_state_trend_on_request_from_the_url():
     at = open_trends(state="12")
     assert not at.exception
-    assert len(at.get("plotly_chart")) == 7
+    assert len(at.get("plotly_chart")) == 8
     at.selectbox(key="state").set_value("48").run()
     assert at.query_params["state"] in ("48", ["48"])
 

@@ -53,8 +53,11 @@ def test_policy_change_old_new_and_colour(tables):
     assert ch.policy_changes[["fips", "name", "dimension", "old_value", "new_value"]
                              ].values.tolist() == [
         ["06037", "Los Angeles County, CA", "jail_access", "unknown", "declined"]]
+    # The map colour was California's law (TRUTH Act: limited); the finding overrides it.
+    inherited = tables["county_postures"].set_index("county_fips").loc["06037", "jail_access"]
+    assert inherited == "limited"
     assert ch.colour_changes[["level", "fips", "layer", "old", "new"]].values.tolist() == [
-        ["county", "06037", "jail_access", "unknown", "declined"]]
+        ["county", "06037", "jail_access", inherited, "declined"]]
     assert ch.counts["counties_recoloured"] == 1 and ch.counts["states_recoloured"] == 0
 
 

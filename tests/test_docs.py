@@ -26,5 +26,6 @@ def test_dictionary_names_every_column_and_caveat():
         assert f"### `{table.name}`" in text
         for column in table.columns:
             assert f"| `{column}` |" in text, f"{table.name}.{column} undocumented"
-    for caveat in ("Unknown is not \"no\"", "unreviewed draft", "2026-05-18", "2017 geography"):
+    for caveat in ("Unknown is not \"no\"", "not reviewed by a person", "Month rule", "2026-05-18",
+                   "2017 geography", "Stance from the readings"):
         assert caveat in text

@@ -78,7 +78,9 @@ def test_hover_shows_plain_values_with_labels(counties):
     lee_row = counties.set_index("county_fips").loc["12071"]
     value = schema.POLICY_VALUES[lee_row["detainer_holds"]]
     basis = schema.POLICY_BASES[lee_row["detainer_holds_basis"]]
-    assert lee[3 + labels.index("Detainer holds")] == f"{value} ({basis})"
+    check = schema.VALUE_CHECKS[lee_row["detainer_holds_check"]]
+    assert lee[3 + labels.index("Detainer holds")] == (
+        f"{value} · {basis} {lee_row['detainer_holds_source']} · {check}")
     assert lee[3] == f"{int(lee_row['n_agreements']):,}"
     assert all(len(row) == 3 + len(labels) for row in spec["rows"])
 

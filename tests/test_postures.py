@@ -63,17 +63,24 @@ class MiniRelease:
         states = pd.DataFrame({"state_fips": ["01", "02"], "state_abbr": ["AL", "AK"],
                                "name": ["Alabama", "Alaska"], "population": [300, 50],
                                "counties": [3, 1]})
+        # Staff findings: one county's own jail-access policy, checked 2025-03-10.
         policies = [
-            (level, fips, dim, value, basis)
-            for level, fips, value, basis in [
-                ("county", "01001", "honored", "state_law"), ("county", "01003", "honored",
-                                                              "state_law"),
-                ("county", "01005", "honored", "state_law"), ("county", "02010", "unknown",
-                                                              "none"),
-                ("state", "01", "honored", "state_law"), ("state", "02", "unknown", "none"),
-            ]
+            (level, fips, dim, "unknown", "none", None, pd.NaT)
+            for level, fips in [("county", "01001"), ("county", "01003"), ("county", "01005"),
+                                ("county", "02010"), ("state", "01"), ("state", "02")]
             for dim in schema.POLICY_DIMENSIONS
         ]
+        policies[-7] = ("county", "02010", "jail_access", "declined", "local_policy",
+                        "Sheriff's policy 12", pd.Timestamp("2025-03-10"))
+        # One state law: Alabama requires detainer holds from 2025-02-01.
+        readings = pd.DataFrame({
+            "state_fips": ["01", "02"], "state_abbr": ["AL", "AK"],
+            "law_id": ["AL-Test-2025", "AK-none"], "basis_kind": ["statute", None],
+            "effective": pd.to_datetime(["2025-02-01", None]),
+            "dimension": ["detainer_holds", "no_law_found"], "value": ["honored", "none"],
+            "check_status": ["checked_text", "secondary_source"],
+            "valid_from": ["2025-02", None], "valid_to": [None, None],
+        })
         self.tables = {
             "agreements": schema.validate("agreements", ag[schema.AGREEMENTS.columns]),
             "agreement_counties": pd.DataFrame(COVERS, columns=["agreement_id", "county_fips"])
@@ -84,9 +91,14 @@ class MiniRelease:
                                     "month": ["2025-01", "2025-02", "2025-03"]}),
             "counties": counties,
             "states": states,
-            "state_laws": pd.DataFrame({"state_fips": ["01", "02"], "stance": ["pro", "none"]}),
+            "law_readings": readings,
+            # the draft stances never apply; a staff stance (reviewed) applies from its month
+            "state_laws": pd.DataFrame({
+                "state_fips": ["01", "02"], "stance": ["anti", "anti"],
+                "review_status": ["unreviewed_draft", "reviewed"],
+                "verified_date": pd.to_datetime(["2024-01-01", "2025-03-05"])}),
             "policies": pd.DataFrame(policies, columns=["level", "fips", "dimension", "value",
-                                                        "basis"]),
+                                                        "basis", "source", "as_of"]),
             "designations": pd.DataFrame({
                 "list_id": ["dhs_2025_05_29", "doj_2025_08_05", "dhs_2025_05_29",
                             "dhs_2025_05_29"],
@@ -143,10 +155,25 @@ def _row(df, fips):
         # ... it is "a city in this county is named", kept apart from the county's own listing
         ("2025-03", None, None, "01005", dict(federal_list="not_listed",
                                               federal_list_city="dhs")),
-        # policies are carried with their basis; unknown stays unknown
+        # the state law applies from the first month it is in effect, with its law and check
+        ("2025-01", None, None, "01001", dict(detainer_holds="unknown",
+                                              detainer_holds_basis="none",
+                                              state_law_stance="none")),
         ("2025-03", None, None, "01001", dict(detainer_holds="honored",
-                                              detainer_holds_basis="state_law")),
-        ("2025-03", None, None, "02010", dict(jail_access="unknown", jail_access_basis="none")),
+                                              detainer_holds_basis="state_law",
+                                              detainer_holds_check="checked_text",
+                                              detainer_holds_source="AL-Test-2025",
+                                              state_law_stance="pro")),
+        ("2025-02", None, None, "02010", dict(state_law_stance="none")),
+        ("2025-03", None, None, "02010", dict(state_law_stance="anti",
+                                              state_law_check="staff_finding")),
+        # a staff finding overrides from the month it was checked; unknown stays unknown
+        ("2025-02", None, None, "02010", dict(jail_access="unknown", jail_access_basis="none")),
+        ("2025-03", None, None, "02010", dict(jail_access="declined",
+                                              jail_access_basis="local_policy",
+                                              jail_access_check="staff_finding",
+                                              jail_access_source="Sheriff's policy 12",
+                                              detainer_holds="unknown")),
     ],
 )
 def test_county_posture_cases(mini, month, models, types, fips, expected):

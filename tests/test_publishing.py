@@ -206,6 +206,9 @@ def test_policy_sheet_changes_exactly_its_rows(store):
         ("35013", "jail_access", "declined"),
     ]
     assert ch.stance_changes[["state_fips", "new_stance"]].values.tolist() == [["48", "pro"]]
+    # the staff stance is what the postures show, labelled as a staff finding
+    texas = cand.tables["state_postures"].set_index("state_fips").loc["48"]
+    assert (texas["state_law_stance"], texas["state_law_check"]) == ("pro", "staff_finding")
     pol = cand.tables["policies"].set_index(["level", "fips", "dimension"])
     row = pol.loc[("county", "06037", "detainer_holds")]
     assert (row["basis"], row["source_url"], row["review_status"]) == (

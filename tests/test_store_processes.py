@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from coopmap import designations, paths, places, policies, schema, state_laws
+from coopmap import designations, law_readings, paths, places, policies, schema, state_laws
 from coopmap.store import ReleaseStore
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -74,7 +74,8 @@ def base_tables() -> dict:
     tables.update(
         counties=counties, states=states, state_laws=laws,
         designations=designations.build_designations(src),
-        policies=policies.build_policies(counties, states, laws, corr),
+        policies=policies.build_policies(counties, states),
+        law_readings=law_readings.read_law_readings(corr),
     )
     return tables
 

@@ -1,6 +1,7 @@
 """Build the default release from ``data/sources/``: the whole pipeline in one place.
 
-sources -> geometry (data/geo/) -> places, state laws, federal lists, policies -> ICE sheets ->
+sources -> geometry (data/geo/) -> places, state laws, state-law readings, federal lists, policies
+-> ICE sheets ->
 agreements matched to counties -> postures of the newest month -> a release in the store.
 The result depends only on the source and correction files, so building twice gives the same
 content hash.
@@ -82,7 +83,15 @@ class _Tables:
 
 def build_tables(sources_dir: Path, corrections_dir: Path) -> tuple[dict, str]:
     """All release tables from the sources; returns (tables, match report text)."""
-    from coopmap import agreements, designations, matching, places, policies, state_laws
+    from coopmap import (
+        agreements,
+        designations,
+        law_readings,
+        matching,
+        places,
+        policies,
+        state_laws,
+    )
 
     counties = places.build_counties(sources_dir)
     states = places.build_states(sources_dir)
@@ -91,8 +100,9 @@ def build_tables(sources_dir: Path, corrections_dir: Path) -> tuple[dict, str]:
         "counties": counties,
         "states": states,
         "state_laws": laws,
+        "law_readings": law_readings.read_law_readings(corrections_dir),
         "designations": designations.build_designations(sources_dir, corrections_dir),
-        "policies": policies.build_policies(counties, states, laws, corrections_dir),
+        "policies": policies.build_policies(counties, states),
     }
 
     def matcher(agencies: pd.DataFrame) -> pd.DataFrame:

@@ -136,6 +136,32 @@ def cmd_proxy_config(args) -> int:
     return 0
 
 
+def cmd_law_readings(args) -> int:
+    """Import the researchers' parts into the readings table, or check the table."""
+    from coopmap import law_readings
+
+    corrections = Path(args.data_dir) / "corrections" if args.data_dir else (
+        paths.data_dir() / "corrections")
+    if args.action == "import":
+        if not args.parts:
+            print("coopmap: name the part files to import", file=sys.stderr)
+            return 1
+        path, found = law_readings.import_parts([Path(p) for p in args.parts], corrections)
+        print(f"wrote {path}")
+        for line in found:
+            print(line)
+        return 1 if any(not line.startswith("note: ") for line in found) else 0
+    try:
+        readings = law_readings.read_law_readings(corrections)
+    except law_readings.LawReadingsError as exc:
+        print(exc, file=sys.stderr)
+        return 1
+    raw = readings.groupby("check_status").size().to_dict()
+    print(f"{len(readings)} readings of {readings['state_abbr'].nunique()} states and DC: "
+          + ", ".join(f"{k}={v}" for k, v in sorted(raw.items())))
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="coopmap", description=__doc__)
     parser.add_argument("--store", help="release store folder (default data/releases)")
@@ -157,6 +183,12 @@ def main(argv: list[str] | None = None) -> int:
     p = sub.add_parser("docs", help="regenerate docs/data-dictionary.md from the schema")
     p.add_argument("--check", action="store_true", help="fail if the file is out of date")
     p.set_defaults(func=cmd_docs)
+
+    p = sub.add_parser("law-readings", help="import or check the state-law readings table")
+    p.add_argument("action", choices=["import", "check"])
+    p.add_argument("parts", nargs="*", help="researchers' part CSVs (for import)")
+    p.add_argument("--data-dir", help="data folder holding corrections/")
+    p.set_defaults(func=cmd_law_readings)
 
     p = sub.add_parser("hash-password", help="make a password hash for a staff account")
     p.add_argument("username", nargs="?", default="new_user", help="the account's user name")

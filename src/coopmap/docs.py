@@ -13,10 +13,12 @@ CAVEATS = """\
   release notification, jail access). Where a state law settles a practice statewide, the
   counties inherit it with basis "state law"; everywhere else the value is *unknown* and the map
   shows it in grey, never as "no".
-- **The state-law table is an unreviewed draft.** It was compiled with an AI research assistant
-  on 2026-09-22 and has not been reviewed by a second person (see
-  `data/sources/state_laws/PROVENANCE.md`). Every value derived from it carries
-  `review_status = unreviewed_draft`.
+- **State laws are readings, not reviewed by a person.** `law_readings` was written by research
+  assistants reading each law; `check_status` says how each row was checked (against the law's
+  text, from a secondary source, or an unverified draft), and every page, tooltip, image and
+  CSV carries it with the value. `reviewer_note` is for editors and is never shown publicly.
+  The older AI-drafted stance table (`state_laws`, `data/sources/state_laws/`) is kept as a
+  source but no value shown comes from it any more.
 - **The ICE list of 2026-05-18 undercounts today's program.** It is the newest sheet at hand; a
   public QA summary counted about 2,510 active agreements in October 2026 against 1,843 here.
 - **2017 geography.** Shapes and county codes are the Census 2017 edition: Connecticut's 8 legacy
@@ -70,11 +72,36 @@ DERIVATION = """\
 - **counties, states** (`places.py`): 2017 county geography; Census Vintage-2024 population.
   Alaska's Valdez-Cordova = Chugach + Copper River (the 2019 split was exact). Connecticut's
   legacy counties have no published 2024 estimate: missing, not apportioned.
-- **state_laws** (`state_laws.py`): the draft compilation, one row per state, unchanged.
-- **policies** (`policies.py`, `data/corrections/state_law_policies.csv`): a state law settles a
-  practice only where its description says so in words quoted in the reviewed table; the state
-  and all its counties then inherit the value with basis `state_law` (or `court_ruling`).
-  Everything else is `unknown`.
+- **state_laws** (`state_laws.py`): the AI-drafted compilation, one row per state, unchanged.
+  Retired as a basis: no value, stance or text on a public page comes from it (a staff
+  policy sheet's `state_law_stance` finding still writes to it, for the staff preview).
+- **law_readings** (`law_readings.py`, `data/corrections/state_law_readings.csv`): one row per
+  law x dimension, validated (dates, the values allowed per dimension, URLs, a quote wherever
+  `check_status` is `checked_text`; all 50 states and DC have rows or a `no_law_found` row).
+  **Month rule:** a reading applies to the months the law was in effect from their first day
+  to their last: `valid_from` is the month of `effective` when that is the 1st, else the next
+  month (effective 2024-12-01 -> 2024-12; 2024-12-15 -> 2025-01); `ended` is the first day it
+  no longer applied, and `valid_to` is the month before the month of `ended` (ended 2025-07-21
+  -> 2025-06; ended 2025-08-01 -> 2025-07). A reading without an established effective date applies
+  to no month (the profile lists it as such). `law_readings.in_effect(readings, month)` is the
+  one function that answers "what held in month M"; every page calls it through the postures.
+- **Practices from the readings** (detainer holds, release notification, jail access): for each
+  state and month, the value of the reading in effect on that practice (where several are, the
+  one that took effect last; ties: the weakest check), basis `court_ruling` for a court ruling,
+  else `state_law`; `<practice>_source` is its `law_id`, `<practice>_check` its
+  `check_status`. Every county inherits its state's value. No reading in effect: `unknown`.
+- **Stance from the readings** (`state_law_stance`): `pro` (requires cooperation) when some
+  reading in effect requires a practice (`honored`), requires 287(g) or detention contracts,
+  or forbids local limits on cooperation; `anti` (limits or forbids) when some reading in
+  effect limits, conditions or forbids a practice (`judicial_warrant_only`, `limited`,
+  `declined`) or forbids or restricts 287(g) or detention contracts; `mixed` when both hold at
+  once; `none` otherwise ("no state law found", which is not "no"). `state_law_check` is the
+  weakest check among the readings behind the stance.
+- **policies** (`policies.py`): staff findings from policy sheets (`policy_sheet.py`); the build
+  starts with none (every row `unknown`). A finding overrides the readings for its place and
+  practice from the month of its `as_of` date onwards, with check `staff_finding`; a
+  state-level finding on a state law reaches the state's counties that have no finding of their
+  own (`publishing.apply_policy_findings`).
 - **designations** (`designations.py`): both federal lists, every row as published; a county
   FIPS only for counties and county-equivalent cities.
 - **county_postures, state_postures** (`postures.py`): computed for any month and filter by the
@@ -127,6 +154,11 @@ def _vocabularies() -> list[tuple[str, dict]]:
         ("value (policies) and the three practice columns of the postures", schema.POLICY_VALUES),
         ("basis", schema.POLICY_BASES),
         ("stance / state_law_stance", schema.STANCES),
+        ("law_readings.dimension", schema.LAW_DIMENSIONS),
+        *[(f"law_readings.value for {dim}", values) for dim, values in schema.LAW_VALUES.items()],
+        ("law_readings.basis_kind", schema.LAW_BASIS_KINDS),
+        ("law_readings.check_status; <practice>_check and state_law_check", schema.VALUE_CHECKS),
+        ("law_readings.end_reason", schema.END_REASONS),
         ("review_status", schema.REVIEW_STATUSES),
         ("list_id", schema.FEDERAL_LISTS),
         ("model_category", schema.MODEL_CATEGORIES),

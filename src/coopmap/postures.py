@@ -1,8 +1,9 @@
 """Postures: what applies in each county and state in a chosen month. This is what the map colours.
 
 Everything is computed from a release's tables (agreements, their counties, the month-by-month
-listings, places, state laws, policies, federal lists), so any month from January 2021 to the newest
-ICE list can be shown, with the same rules, filtered by model and agency type.
+listings, places, state-law readings, staff policy findings, federal lists), so any month from
+January 2021 to the newest ICE list can be shown, with the same rules, filtered by model and
+agency type.
 
 Rules:
 - An agreement is active in a month when that month's participating sheet lists it.
@@ -10,6 +11,9 @@ Rules:
 - Statewide agencies (state police, corrections) are counted per state, never painted onto a county:
   ``n_statewide_agreements`` carries them to every county of the state.
 - Unmatched and territory agreements count in no county; unmatched ones still count in their state.
+- Detainer holds, release notification, jail access and the state-law stance are those of the
+  state-law readings in effect that month (``law_readings.state_values``), inherited by every
+  county, unless a staff finding applying that month overrides them (``policies.findings``).
 """
 
 from __future__ import annotations
@@ -19,7 +23,7 @@ from typing import Protocol
 
 import pandas as pd
 
-from coopmap import designations, schema
+from coopmap import designations, law_readings, policies, schema
 
 
 class HasTables(Protocol):
@@ -168,27 +172,58 @@ def _per_release(kind: str, release: HasTables, source: str, level: str, make):
     hit = _STATIC.get(key)
     if hit is not None and hit[0] is table:
         return hit[1]
-    if len(_STATIC) > 32:
+    if len(_STATIC) > 512:  # per-month state-law values are small; keep a few releases' worth
         _STATIC.clear()
     value = make()
     _STATIC[key] = (table, value)
     return value
 
 
-def _policy_columns(release: HasTables, level: str, key: str) -> pd.DataFrame:
-    return _per_release("policies", release, "policies", level,
-                        lambda: _policy_columns_uncached(release, level, key))
+def _state_law_values(release: HasTables, month: str) -> pd.DataFrame:
+    """What the state-law readings in effect in ``month`` settle, per state (memoised)."""
+    return _per_release("law_values", release, "law_readings", month,
+                        lambda: law_readings.state_values(release.table("law_readings"), month,
+                                                          release.table("states")["state_fips"]))
 
 
-def _policy_columns_uncached(release: HasTables, level: str, key: str) -> pd.DataFrame:
-    policies = release.table("policies")
-    policies = policies[policies["level"] == level]
-    value = policies.pivot(index="fips", columns="dimension", values="value")
-    basis = policies.pivot(index="fips", columns="dimension", values="basis")
-    basis.columns = [f"{c}_basis" for c in basis.columns]
-    out = value.join(basis)
-    out.index.name = key
+def _policy_columns(release: HasTables, level: str, month: str,
+                    state_of: pd.Series) -> pd.DataFrame:
+    """The practices' value/basis/check/source columns and the stance, for the places of
+    ``state_of`` (place FIPS -> state FIPS), in ``month``.
+
+    Every place inherits its state's readings; a staff finding (``policies``) that applies in
+    the month overrides its value, basis and source, with check ``staff_finding``.
+    """
+    values = _state_law_values(release, month)
+    out = values.reindex(state_of.to_numpy())
+    out.index = state_of.index
+    found = policies.findings(release.table("policies"), level, month)
+    for dim, rows in found.groupby("dimension"):
+        rows = rows[rows["fips"].isin(out.index)].set_index("fips")
+        if rows.empty:
+            continue
+        out.loc[rows.index, dim] = rows["value"]
+        out.loc[rows.index, f"{dim}_basis"] = rows["basis"]
+        out.loc[rows.index, f"{dim}_check"] = "staff_finding"
+        out.loc[rows.index, f"{dim}_source"] = rows["source"]
+    stance = _staff_stances(release, month)
+    if not stance.empty:
+        hit = state_of.isin(stance.index)
+        out.loc[hit, "state_law_stance"] = state_of[hit].map(stance).to_numpy()
+        out.loc[hit, "state_law_check"] = "staff_finding"
     return out
+
+
+def _staff_stances(release: HasTables, month: str) -> pd.Series:
+    """State-law stances staff published (policy sheet, ``state_law_stance``) that apply in
+    ``month``: from the month of their date onwards. The AI-drafted rows never apply."""
+    laws = release.table("state_laws")
+    if "review_status" not in laws.columns:
+        return pd.Series(dtype="str")
+    staff = laws[laws["review_status"] == "reviewed"]
+    since = staff["verified_date"].dt.strftime("%Y-%m")
+    staff = staff[since.isna() | (since <= month)]
+    return staff.set_index("state_fips")["stance"]
 
 
 def _federal(release: HasTables, level: str) -> pd.Series:
@@ -239,15 +274,15 @@ def county_postures(
     pending = _filter_like(release, pending, models, agency_types)
     n_pending = pending.groupby("county_fips")["agreement_id"].nunique()
 
-    laws = release.table("state_laws").set_index("state_fips")["stance"]
     out = counties[["county_fips", "state_fips", "state_abbr", "name", "population"]].copy()
     out["month"] = month
     out = out.join(flags, on="county_fips")
     out["n_pending"] = out["county_fips"].map(n_pending)
     out["n_statewide_agreements"] = out["state_fips"].map(statewide)
     out = _fill_flags(out)
-    out["state_law_stance"] = out["state_fips"].map(laws)
-    out = out.join(_policy_columns(release, "county", "county_fips"), on="county_fips")
+    law = _policy_columns(release, "county", month,
+                          counties.set_index("county_fips")["state_fips"])
+    out = out.join(law, on="county_fips")
     out["federal_list"] = out["county_fips"].map(_federal(release, "county")).fillna("not_listed")
     out["federal_list_city"] = out["county_fips"].map(_federal_city(release, "county")).fillna(
         "not_listed")
@@ -309,15 +344,15 @@ def state_postures(
     n_counties = with_287g.groupby("state_fips").size()
     pop_covered = with_287g.groupby("state_fips")["population"].sum(min_count=1)
 
-    laws = release.table("state_laws").set_index("state_fips")["stance"]
     out = states[["state_fips", "state_abbr", "name", "population"]].copy()
     out["month"] = month
     out = out.join(flags, on="state_fips")
     out["n_pending"] = out["state_fips"].map(n_pending)
     out["n_statewide_agreements"] = out["state_fips"].map(statewide)
     out = _fill_flags(out)
-    out["state_law_stance"] = out["state_fips"].map(laws)
-    out = out.join(_policy_columns(release, "state", "state_fips"), on="state_fips")
+    law = _policy_columns(release, "state", month,
+                          pd.Series(states["state_fips"].to_numpy(), index=states["state_fips"]))
+    out = out.join(law, on="state_fips")
     out["federal_list"] = out["state_fips"].map(_federal(release, "state")).fillna("not_listed")
     out["federal_list_city"] = out["state_fips"].map(_federal_city(release, "state")).fillna(
         "not_listed")

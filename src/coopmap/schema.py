@@ -105,8 +105,9 @@ POLICY_BASES: dict[str, str] = {
 
 STANCES: dict[str, str] = {
     "pro": "Requires cooperation",
-    "none": "No statewide law either way",
+    "mixed": "Both requires and limits cooperation",
     "anti": "Limits or forbids cooperation",
+    "none": "No state law found either way",
 }
 STATE_LAW_SOURCE_TYPES = [
     "statute", "executive_order", "case_law", "ag_opinion", "court_order", "none",
@@ -114,6 +115,89 @@ STATE_LAW_SOURCE_TYPES = [
 REVIEW_STATUSES: dict[str, str] = {
     "unreviewed_draft": "Unreviewed draft",
     "reviewed": "Reviewed",
+}
+
+# --- State-law readings (data/corrections/state_law_readings.csv) --------------------------------
+# What a state law provides, one row per law x dimension. The three practices use the
+# POLICY_VALUES codes (without "unknown": a law that says nothing gets no row); the other
+# dimensions have their own vocabularies. ``no_law_found`` is one explicit row for a state where
+# the researchers searched and found no law on any dimension.
+PRACTICE_LAW_VALUES: dict[str, str] = {k: v for k, v in POLICY_VALUES.items() if k != "unknown"}
+LAW_DIMENSIONS: dict[str, str] = {
+    **POLICY_DIMENSIONS,
+    "287g": "287(g) agreements",
+    "detention_contracts": "Detention contracts with ICE",
+    "local_limits": "Local limits on cooperation",
+    "no_law_found": "No state law found",
+}
+LAW_VALUES: dict[str, dict[str, str]] = {
+    **{dim: PRACTICE_LAW_VALUES for dim in POLICY_DIMENSIONS},
+    "287g": {"required": "Required", "forbidden": "Forbidden", "limited": "Restricted"},
+    "detention_contracts": {"required": "Required", "forbidden": "Forbidden",
+                            "limited": "Restricted"},
+    "local_limits": {"forbidden": "Localities may not limit cooperation"},
+    "no_law_found": {"none": "No state law found"},
+}
+# Plain words for what the law provides ("State law ..."), shown on the profile.
+LAW_VALUE_TEXT: dict[str, dict[str, str]] = {
+    "detainer_holds": {
+        "honored": "requires jails to hold people on ICE detainers",
+        "judicial_warrant_only": "forbids holding people on an ICE detainer without a judicial "
+                                 "warrant or order",
+        "limited": "allows detainer holds only in the cases it lists",
+        "declined": "forbids holding people on ICE detainers",
+    },
+    "release_notification": {
+        "honored": "requires telling ICE when people will be released",
+        "judicial_warrant_only": "forbids telling ICE of release dates without a judicial "
+                                 "warrant or order",
+        "limited": "allows telling ICE of release dates only in the cases it lists",
+        "declined": "forbids telling ICE of release dates",
+    },
+    "jail_access": {
+        "honored": "requires giving ICE access to jails to interview people",
+        "judicial_warrant_only": "forbids ICE access to jails without a judicial warrant",
+        "limited": "sets conditions on ICE interviews in jails",
+        "declined": "forbids ICE interviews in jails",
+    },
+    "287g": {
+        "required": "requires local agencies to seek or hold 287(g) agreements",
+        "forbidden": "forbids 287(g) agreements",
+        "limited": "restricts 287(g) agreements",
+    },
+    "detention_contracts": {
+        "required": "requires local jails to have agreements with ICE to hold people",
+        "forbidden": "forbids local governments to contract with ICE to detain people",
+        "limited": "restricts local detention contracts with ICE",
+    },
+    "local_limits": {
+        "forbidden": "forbids localities to adopt policies that limit cooperation with "
+                     "immigration enforcement",
+    },
+    "no_law_found": {"none": "no state law found on any of these questions"},
+}
+LAW_BASIS_KINDS: dict[str, str] = {
+    "statute": "Statute",
+    "court_ruling": "Court ruling",
+    "ag_guidance": "Attorney-general directive",
+    "executive_order": "Executive order",
+    "constitution": "State constitution",
+    "regulation": "Regulation",
+}
+# How well a reading was checked. Order: best first (the weakest one wins when several combine).
+CHECK_STATUSES: dict[str, str] = {
+    "checked_text": "checked against the law's text",
+    "secondary_source": "from a secondary source (a summary)",
+    "unverified_draft": "unverified draft",
+}
+# The check of a value shown on the map: a reading's, or a staff finding's.
+VALUE_CHECKS: dict[str, str] = {**CHECK_STATUSES, "staff_finding": "staff finding (policy sheet)"}
+END_REASONS: dict[str, str] = {
+    "repealed": "repealed",
+    "enjoined": "enjoined by a court",
+    "superseded": "superseded",
+    "struck_down": "struck down",
+    "expired": "expired",
 }
 
 FEDERAL_LISTS: dict[str, str] = {
@@ -214,7 +298,9 @@ MODEL_CATEGORY_COLOURS: dict[str, str] = {
     "TFM": "#D55E00",
     "several": "#000000",
 }
-STANCE_COLOURS: dict[str, str] = {"pro": "#D55E00", "none": NONE_COLOUR, "anti": "#0072B2"}
+STANCE_COLOURS: dict[str, str] = {
+    "pro": "#D55E00", "mixed": "#009E73", "anti": "#0072B2", "none": NONE_COLOUR,
+}
 POLICY_VALUE_COLOURS: dict[str, str] = {
     "honored": "#D55E00",
     "limited": "#F0E442",
@@ -490,7 +576,8 @@ STATES = _table(
 
 STATE_LAWS = _table(
     "state_laws",
-    "One statewide law stance per state (51 rows), from an AI-drafted, unreviewed compilation.",
+    "One statewide law stance per state (51 rows), from an AI-drafted, unreviewed compilation. "
+    "Kept as a source; no value shown comes from it (see law_readings).",
     ("state_fips",),
     {
         **_state_cols,
@@ -506,6 +593,52 @@ STATE_LAWS = _table(
                               vocab=REVIEW_STATUSES),
         "review_note": _str("The compiler's own doubt about this row.", nullable=True),
         "source_file": _str("Source file under data/sources/."),
+    },
+)
+
+LAW_READINGS = _table(
+    "law_readings",
+    "State-law readings: one row per law (court ruling, directive, order) x dimension, from "
+    "data/corrections/state_law_readings.csv, with the months it applies to. reviewer_note is "
+    "for editors only and never shown on a public page.",
+    ("law_id", "dimension"),
+    {
+        **_state_cols,
+        "state_abbr": _str("Two-letter state code (DC included)."),
+        "law_id": _str("Stable id <ST>-<short>-<year> (or <ST>-none).",
+                       pattern=r"^[A-Z]{2}-[A-Za-z0-9-]+$"),
+        "citation": _str("Bill, session law and/or code sections; for a ruling, the case.",
+                         nullable=True),
+        "title": _str("Popular name, if any.", nullable=True),
+        "basis_kind": _str("What kind of law it is.", nullable=True, vocab=LAW_BASIS_KINDS),
+        "enacted": _date("Date signed, decided or issued."),
+        "effective": _date("Date the provision took effect (empty: not established, so the "
+                           "reading applies to no month)."),
+        "ended": _date("First day it no longer applied (repeal, injunction, ...)."),
+        "end_reason": _str("Why it ended.", nullable=True, vocab=END_REASONS),
+        "dimension": _str("What the provision is about.", vocab=LAW_DIMENSIONS),
+        "value": _str("What it provides on that dimension (vocabulary per dimension).",
+                      vocab=sorted({v for vals in LAW_VALUES.values() for v in vals})),
+        "provision": _str("The section that says it.", nullable=True),
+        "quote": _str("Short verbatim quote of the provision (or of the summary, for a "
+                      "secondary source).", nullable=True),
+        "text_url": _str("Address of the page the provision was read from.", nullable=True),
+        "check_status": _str("checked_text, secondary_source or unverified_draft.",
+                             vocab=CHECK_STATUSES),
+        "secondary_source": _str("The summary relied on, when check_status is "
+                                 "secondary_source.", nullable=True),
+        "reviewer_note": _str("Editors' note (doubts, what to re-check). Never public.",
+                              nullable=True),
+        "valid_from": _str(
+            "First month (YYYY-MM) the reading applies to: the month of `effective` when it "
+            "is the 1st, else the next month (a law applies to the months it was in effect "
+            "from their first day). Empty when `effective` is not established.",
+            nullable=True, pattern=MONTH),
+        "valid_to": _str(
+            "Last month it applies to: the month before `ended` (the law did not hold for all "
+            "of the month it ended in). Empty while still in effect.",
+            nullable=True, pattern=MONTH),
+        "source_row": _int("Row of data/corrections/state_law_readings.csv (header = 1)."),
     },
 )
 
@@ -535,8 +668,9 @@ DESIGNATIONS = _table(
 
 POLICIES = _table(
     "policies",
-    "Detainer holds, release notification and jail access for every county and state: value, "
-    "basis and source. Unknown unless a source settles it.",
+    "Staff findings on detainer holds, release notification and jail access, per county and "
+    "state (unknown: no finding). A finding overrides the state-law readings from the month of "
+    "its as_of date.",
     ("level", "fips", "dimension"),
     {
         "level": _str("county or state.", vocab=["county", "state"]),
@@ -548,8 +682,8 @@ POLICIES = _table(
                       vocab=POLICY_BASES),
         "source": _str("What settles the value (law name), empty for unknown.", nullable=True),
         "source_url": _str("Link to that source.", nullable=True),
-        "as_of": _date("Date the source was checked."),
-        "review_status": _str("unreviewed_draft when inherited from the draft state-law table.",
+        "as_of": _date("Date the source was checked (the finding applies from that month)."),
+        "review_status": _str("reviewed for a staff finding; empty for no finding.",
                               nullable=True, vocab=REVIEW_STATUSES),
         "note": _str("Quote or note that justifies the value.", nullable=True),
     },
@@ -570,13 +704,25 @@ _posture_common = {
     "first_signed": _date("Earliest signing date among the active agreements."),
     "n_pending": _int("Agreements on the newest pending sheet at or before this month."),
     "n_statewide_agreements": _int("Active agreements of statewide agencies in the state."),
-    "state_law_stance": _str("pro, anti or none (draft state-law table).", vocab=STANCES),
-    "detainer_holds": _str("Detainer holds value.", vocab=POLICY_VALUES),
-    "detainer_holds_basis": _str("Its basis.", vocab=POLICY_BASES),
-    "release_notification": _str("Release notification value.", vocab=POLICY_VALUES),
-    "release_notification_basis": _str("Its basis.", vocab=POLICY_BASES),
-    "jail_access": _str("Jail access value.", vocab=POLICY_VALUES),
-    "jail_access_basis": _str("Its basis.", vocab=POLICY_BASES),
+    "state_law_stance": _str(
+        "pro, anti, mixed or none: from the state-law readings in effect that month (rule in "
+        "'How the tables are derived').", vocab=STANCES),
+    "state_law_check": _str("The weakest check status of the readings that give the stance; "
+                            "empty for none.", nullable=True, vocab=VALUE_CHECKS),
+    **{
+        column: spec
+        for dim, words in (("detainer_holds", "Detainer holds"),
+                           ("release_notification", "Release notification"),
+                           ("jail_access", "Jail access"))
+        for column, spec in (
+            (dim, _str(f"{words} value that month.", vocab=POLICY_VALUES)),
+            (f"{dim}_basis", _str("Its basis.", vocab=POLICY_BASES)),
+            (f"{dim}_check", _str("How well its source was checked (empty for unknown).",
+                                  nullable=True, vocab=VALUE_CHECKS)),
+            (f"{dim}_source", _str("The law (law_id) or staff source that gives it.",
+                                   nullable=True)),
+        )
+    },
     "federal_list": _str("not_listed, dhs, doj or both: named itself on a federal list.",
                          vocab=FEDERAL_LIST_CATEGORIES),
     "federal_list_city": _str(
@@ -765,6 +911,7 @@ TABLES: dict[str, Table] = {
         COUNTIES,
         STATES,
         STATE_LAWS,
+        LAW_READINGS,
         DESIGNATIONS,
         POLICIES,
         COUNTY_POSTURES,

@@ -111,17 +111,26 @@ EN: dict[str, str] = {
     "fig.filters.models": "models: {models}",
     "fig.filters.agency_types": "agencies: {agency_types}",
     "fig.source": (
-        "Source: ICE 287(g) participating-agency lists (as of {as_of}); state laws: unreviewed "
-        "draft; Census 2024 population. coopmap, dataset {release}."
+        "Source: ICE 287(g) participating-agency lists (as of {as_of}); Census 2024 "
+        "population. coopmap, dataset {release}."
     ),
     "fig.source.federal": (
         "Source: DHS list of 2025-05-29 (withdrawn) and DOJ list of 2025-08-05: allegations, "
         "not findings. coopmap, dataset {release}."
     ),
     "fig.source.policy": (
-        "Source: state laws (unreviewed draft) where they settle it statewide; elsewhere unknown. "
-        "coopmap, dataset {release}."
+        "Source: state-law readings in effect in {month}: {settled} of {states} states settle "
+        "it ({checked} checked against the law's text, {secondary} from a secondary source, "
+        "{draft} unverified drafts){staff}; elsewhere unknown. coopmap, dataset {release}."
     ),
+    "fig.source.stance": (
+        "Source: state-law readings in effect in {month}: {settled} of {states} states have a "
+        "law ({checked} checked against the law's text, {secondary} from a secondary source, "
+        "{draft} unverified drafts). coopmap, dataset {release}."
+    ),
+    "fig.source.staff": "; {n} places from staff findings",
+    "legend.all_unknown": "Unknown everywhere shown: no state law in effect settles it",
+    "fig.subtitle.all_unknown": "no state law in effect in {month} settles this here",
     "hover.agreements.label": "287(g) agreements",
     "hover.detention.label": "ICE detention (local agreements)",
     "fig.source.detention": (
@@ -176,6 +185,9 @@ EN: dict[str, str] = {
     "hover.models.label": "Models",
     "hover.counties_with_287g.label": "Counties with an agreement",
     "hover.stance.label": "State law",
+    "hover.stance.value": "{stance} · {check}",
+    "hover.policy.value": "{value} · {basis} {source} · {check}",
+    "hover.policy.unknown": "Unknown: no state law in effect settles it",
     "hover.federal.label": "Federal lists",
     "hover.population.label": "Population (2024)",
     "hover.agreements": "287(g) agreements: {n}",
@@ -233,6 +245,10 @@ EN: dict[str, str] = {
     "table.col.first_signed": "First signed",
     "table.col.n_statewide": "Statewide agreements in state",
     "table.col.stance": "State law",
+    "table.col.stance_check": "State law: how checked",
+    "table.col.basis": "{dimension}: basis",
+    "table.col.source": "{dimension}: source",
+    "table.col.check": "{dimension}: how checked",
     "table.col.detainer_holds": "Detainer holds",
     "table.col.release_notification": "Release notification",
     "table.col.jail_access": "Jail access",
@@ -353,20 +369,41 @@ EN: dict[str, str] = {
     "profile.col.status": "Status now",
     "profile.col.matched": "How the county was found",
     "profile.moa_link": "Read the MOA",
-    "profile.law.stance": "Stance: {stance}.",
-    "profile.law.name": "Law: {law}.",
-    "profile.law.effect": "Effect: {effect}",
-    "profile.law.source": "Source: {url}",
-    "profile.law.review": (
-        "Review status: {status}. This entry comes from an AI-drafted compilation of state laws "
-        "(checked {date}) that no person has reviewed yet."
+    "profile.law.stance": "Stance in {month}: {stance}.",
+    "profile.law.stance_check": "Stance in {month}: {stance} (the weakest check of the laws "
+                                "behind it: {check}).",
+    "profile.law.none_found": (
+        "No state law found on detainer holds, release notification, jail access, 287(g), "
+        "detention contracts or local limits (a search of state laws in force since 2019 found "
+        "none; {check}). That is not a “no”: it means no state law settles these questions."
     ),
-    "profile.law.review_note": "The compiler's own doubt: {note}",
+    "profile.law.in_effect": "Laws in effect in {month}",
+    "profile.law.none_in_effect": "No state law on these questions was in effect in {month}.",
+    "profile.law.heading": "{citation}{title} · {kind}",
+    "profile.law.dates": "In effect since {effective}{until}.",
+    "profile.law.until": ", until {ended} ({reason})",
+    "profile.law.provides": "{dimension}: state law {text}.",
+    "profile.law.quote": "{provision}: “{quote}”",
+    "profile.law.check": "How checked: {check}.",
+    "profile.law.secondary": "How checked: {check} ({source}).",
+    "profile.law.read": "Read the text",
+    "profile.law.others": "Other laws of this state (not in effect in {month})",
+    "profile.law.later": "takes effect {effective}",
+    "profile.law.ended": "ended {ended} ({reason})",
+    "profile.law.no_date": "effective date not established, so applied to no month",
+    "profile.law.other_line": "{citation}: {dimension}: state law {text} ({when}; {check}).",
     "profile.policy.line": "{dimension}: {text}.",
-    "profile.policy.basis": "Basis: {basis}. Source: {source} (checked {date}).",
+    "profile.policy.law_text": "state law {text}",
+    "profile.policy.basis": "Basis: {basis} ({source}); {check}.",
+    "profile.policy.staff": "Basis: {basis}. Source: {source} (staff finding, checked {date}).",
     "profile.policy.unknown": (
-        "No county-level source on this exists in our data, and no state law settles it."
+        "No state law in effect in {month} settles it, and no local finding exists in our data."
     ),
+    "profile.policy.history": "History: {periods}.",
+    "profile.policy.since": "since {date}: {text} ({law})",
+    "profile.policy.between": "{start} to {end}: {text} ({law})",
+    "profile.policy.before": "before {date}: no state law found",
+    "profile.policy.no_law": "{start} to {end}: no state law found",
     "profile.federal.none": "Not named on the DHS (May 2025) or DOJ (August 2025) lists.",
     "profile.federal.named": "Named as “{name}” on the {list}.",
     "profile.federal.city_named": (
@@ -441,6 +478,20 @@ EN: dict[str, str] = {
         "where the page did not change repeat the same values."
     ),
     "trends.table": "The numbers behind the charts",
+    "trends.law.title": "States with a law requiring or limiting detainer holds, by month",
+    "trends.law.subtitle": (
+        "State-law readings in effect on the whole month, 50 states and DC, {start} to {end}"
+    ),
+    "trends.law.axis": "States",
+    "trends.law.value.honored": "Law requires holds on a detainer",
+    "trends.law.value.limited": "Law allows holds only in listed cases",
+    "trends.law.value.judicial_warrant_only": "Law forbids holds without a judicial warrant",
+    "trends.law.value.declined": "Law forbids holds on a detainer",
+    "trends.law.source": (
+        "Source: state-law readings ({checked} of {n} detainer readings checked against the "
+        "law's text; the others from summaries or unverified drafts). coopmap, dataset "
+        "{release}."
+    ),
     # --- about --------------------------------------------------------------------------------
     "about.intro": (
         "coopmap shows, for every U.S. county and state, how local government cooperates with "
@@ -569,8 +620,10 @@ CAVEATS: list[str] = [
     "The newest ICE list here is dated {as_of}. The program has grown since: a public count "
     "found about 2,510 active agreements in October 2026. Staff add newer ICE lists as they "
     "are published.",
-    "The state-law stances are an unreviewed draft: an AI-drafted compilation (September 2026) "
-    "that no person has reviewed yet; each state shows its source so you can check it.",
+    "State laws come from readings of each law (citation, dates, the provision and a quote), "
+    "written by research assistants and not reviewed by a person. Each value says how it was "
+    "checked: against the law's text, from a secondary source (a summary), or an unverified "
+    "draft. A law counts for a month only if it was in effect for the whole month.",
     "The 2025 federal “sanctuary” lists are allegations by DHS and DOJ, not findings about "
     "practice. The DHS list was withdrawn days after publication because of errors.",
     "Before February 2025, ICE published its list only as a web page; the monthly values come "

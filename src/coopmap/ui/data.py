@@ -156,15 +156,32 @@ def shapes_url(level: str) -> str | dict:
     return f"{STATIC_URL}geo/{name}"
 
 
-def _source_line(layer: str, release: Release) -> str:
+def _source_line(layer: str, release: Release, month: str) -> str:
+    """The figure's source line; for a state-law layer, what the month's values rest on and
+    how well it was checked (counted over the states, whatever the map's filter)."""
     as_of = release.as_of.get("participating", "?")
     if layer == "federal":
         return text.t("fig.source.federal", release=release.id)
     if layer in figures.DETENTION_LAYERS:
         return text.t("fig.source.detention", release=release.id,
                       workbook=release.as_of.get("detention_workbook", "?"))
-    if layer in figures.LAYERS and figures.LAYERS[layer].basis_column:
-        return text.t("fig.source.policy", release=release.id)
+    if layer == "stance" or (layer in figures.LAYERS and figures.LAYERS[layer].basis_column):
+        from coopmap import law_readings
+
+        states = state_postures(release.id, month)
+        dim = "state_law_stance" if layer == "stance" else layer
+        counts = law_readings.checked_counts(states, dim)
+        staff = 0
+        if layer != "stance":
+            counties = county_postures(release.id, month)
+            staff = int((counties[f"{dim}_check"] == "staff_finding").sum()
+                        + (states[f"{dim}_check"] == "staff_finding").sum())
+        return text.t(
+            "fig.source.stance" if layer == "stance" else "fig.source.policy",
+            month=month_label(month), settled=counts["settled"], states=counts["states"],
+            checked=counts["checked_text"], secondary=counts["secondary_source"],
+            draft=counts["unverified_draft"],
+            staff=text.t("fig.source.staff", n=staff) if staff else "", release=release.id)
     return text.t("fig.source", as_of=as_of, release=release.id)
 
 
@@ -205,17 +222,23 @@ def map_spec(release_id: str, level: str, layer: str, month: str, states: Filter
     frame, hover_labels = queries.map_frame(
         level_postures(release_id, level, month, models, agency_types), level, layer, states)
     layer_name = text.t(f"layer.{layer}")
+    categories = queries.layer_labels(layer)
+    sub = subtitle(month, states, models, agency_types)
+    if figures.LAYERS[layer].basis_column and (frame["category"] == "unknown").all():
+        # Every place shown is unknown: say so instead of a legend of colours nobody uses.
+        categories = {"unknown": text.t("legend.all_unknown")}
+        sub += " · " + text.t("fig.subtitle.all_unknown", month=month_label(month))
     return figures.map_spec(
         frame,
         locations="location",
         category="category",
-        categories=queries.layer_labels(layer),
+        categories=categories,
         colours=figures.LAYERS[layer].colours,
         hover_name="name",
         hover_data=hover_labels,
         title=text.t(f"fig.map.title.{level}", layer=layer_name),
-        subtitle=subtitle(month, states, models, agency_types),
-        source=_source_line(layer, release),
+        subtitle=sub,
+        source=_source_line(layer, release, month),
         focus=states or (),
         highlight=highlight or (),
     )
@@ -244,6 +267,11 @@ def trend_new(release_id: str, states: Filters = None) -> pd.DataFrame:
 @st.cache_data(show_spinner=False, max_entries=64)
 def trend_ended(release_id: str, states: Filters = None) -> pd.DataFrame:
     return queries.ended_by_month(get(release_id), states=states)
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def trend_detainer_law(release_id: str) -> pd.DataFrame:
+    return queries.detainer_law_by_month(get(release_id), months(release_id))
 
 
 @st.cache_data(show_spinner=False, max_entries=4)

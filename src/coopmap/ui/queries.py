@@ -62,11 +62,10 @@ def hover_columns(postures: pd.DataFrame, level: str, layer: str
         out["counties"] = rows["counties_with_287g"].map(number)
         labels["counties"] = t("hover.counties_with_287g.label")
     if spec.basis_column:
-        out["policy"] = (rows[spec.column].map(schema.POLICY_VALUES) + " ("
-                         + rows[spec.basis_column].map(schema.POLICY_BASES) + ")")
+        out["policy"] = policy_text(rows, spec.column)
         labels["policy"] = schema.POLICY_DIMENSIONS[spec.column]
     elif layer == "stance":
-        out["stance"] = rows["state_law_stance"].map(schema.STANCES)
+        out["stance"] = stance_text(rows)
         labels["stance"] = t("hover.stance.label")
     elif layer == "federal":
         out["federal"] = federal_text(rows)
@@ -99,6 +98,32 @@ def federal_text(rows: pd.DataFrame) -> pd.Series:
     own = rows["federal_list"].map(schema.FEDERAL_LIST_CATEGORIES)
     city = (rows["federal_list"] == "not_listed") & (rows["federal_list_city"] != "not_listed")
     return own.where(~city, rows["federal_list_city"].map(city_list_text))
+
+
+def policy_text(rows: pd.DataFrame, dim: str) -> pd.Series:
+    """A practice's value with what it rests on and how well that was checked, e.g.
+    "Declined (State law: CA-SB54-2017, checked against the law's text)"."""
+    known = rows[dim] != "unknown"
+    words = pd.Series(t("hover.policy.unknown"), index=rows.index, dtype="str")
+    if known.any():
+        k = rows[known]
+        words[known] = [
+            t("hover.policy.value", value=schema.POLICY_VALUES[v], basis=schema.POLICY_BASES[b],
+              source=src if isinstance(src, str) else "?",
+              check=schema.VALUE_CHECKS.get(c, t("unknown")))
+            for v, b, src, c in zip(k[dim], k[f"{dim}_basis"], k[f"{dim}_source"],
+                                    k[f"{dim}_check"], strict=True)
+        ]
+    return words
+
+
+def stance_text(rows: pd.DataFrame) -> pd.Series:
+    """The state-law stance with the check of the readings behind it."""
+    stance = rows["state_law_stance"].map(schema.STANCES).astype("str")
+    check = rows["state_law_check"].map(schema.VALUE_CHECKS)
+    return stance.where(check.isna(), [
+        t("hover.stance.value", stance=s_, check=c) if isinstance(c, str) else s_
+        for s_, c in zip(stance, check, strict=True)])
 
 
 def _models_text(rows: pd.DataFrame) -> pd.Series:
@@ -164,10 +189,19 @@ def display_table(postures: pd.DataFrame, level: str, layer: str,
             t("table.col.first_signed"): rows["first_signed"].dt.strftime("%Y-%m-%d"),
             t("table.col.n_statewide"): rows["n_statewide_agreements"],
             t("table.col.stance"): rows["state_law_stance"].map(schema.STANCES),
+            t("table.col.stance_check"): rows["state_law_check"].map(schema.VALUE_CHECKS),
             **{
-                t(f"table.col.{dim}"): rows[dim].map(schema.POLICY_VALUES)
-                + " (" + rows[f"{dim}_basis"].map(schema.POLICY_BASES) + ")"
+                column: values
                 for dim in schema.POLICY_DIMENSIONS
+                for column, values in (
+                    (t(f"table.col.{dim}"), rows[dim].map(schema.POLICY_VALUES)),
+                    (t("table.col.basis", dimension=t(f"table.col.{dim}")),
+                     rows[f"{dim}_basis"].map(schema.POLICY_BASES)),
+                    (t("table.col.source", dimension=t(f"table.col.{dim}")),
+                     rows[f"{dim}_source"]),
+                    (t("table.col.check", dimension=t(f"table.col.{dim}")),
+                     rows[f"{dim}_check"].map(schema.VALUE_CHECKS)),
+                )
             },
             t("table.col.federal"): rows["federal_list"].map(schema.FEDERAL_LIST_CATEGORIES),
             t("table.col.federal_city"): rows["federal_list_city"].map(city_list_text),
@@ -248,6 +282,25 @@ def ended_by_month(release, *, states: Iterable[str] | None = None) -> pd.DataFr
                                       names=["month", "model"])
     counts = rows.groupby(["month", "model"]).size()
     return counts.reindex(grid, fill_value=0).rename("agreements").reset_index()
+
+
+LAW_TREND_VALUES = ("honored", "limited", "judicial_warrant_only", "declined")
+
+
+def detainer_law_by_month(release, months: Sequence[str]) -> pd.DataFrame:
+    """States (and DC) whose law in effect requires, limits or forbids detainer holds, per
+    month: month, value (a POLICY_VALUES code other than unknown), states."""
+    from coopmap import law_readings
+
+    readings = release.table("law_readings")
+    rows = []
+    for month in months:
+        values = law_readings.state_values(readings, month,
+                                           release.table("states")["state_fips"])
+        counts = values["detainer_holds"].value_counts()
+        rows += [{"month": month, "value": v, "states": int(counts.get(v, 0))}
+                 for v in LAW_TREND_VALUES]
+    return pd.DataFrame(rows, columns=["month", "value", "states"])
 
 
 def states_ranked(state_postures: pd.DataFrame) -> pd.DataFrame:
@@ -371,11 +424,9 @@ def compare_rows(postures_by_place: dict[str, pd.Series]) -> pd.DataFrame:
             t("compare.dim.sheriff"): t("yes") if bool(row["sheriff_participates"]) else t("no"),
             t("compare.dim.statewide"): number(row["n_statewide_agreements"]),
             t("compare.dim.pending"): number(row["n_pending"]),
-            t("compare.dim.stance"): schema.STANCES[row["state_law_stance"]],
+            t("compare.dim.stance"): stance_text(row.to_frame().T).iloc[0],
             **{
-                name: schema.POLICY_VALUES[row[dim]] + (
-                    f" ({schema.POLICY_BASES[row[dim + '_basis']]})"
-                    if row[dim] != "unknown" else "")
+                name: policy_text(row.to_frame().T, dim).iloc[0]
                 for dim, name in schema.POLICY_DIMENSIONS.items()
             },
             t("compare.dim.federal"): schema.FEDERAL_LIST_CATEGORIES[row["federal_list"]],

@@ -1,0 +1,158 @@
+"""State-law readings in words for the profile: the laws in effect in a month, the others, and
+each practice's history. Pure functions (no Streamlit), tested on the real release.
+
+Nothing here reads ``reviewer_note``: it is for editors and never reaches a public page.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+
+from coopmap import law_readings, schema
+from coopmap.text import t
+
+PUBLIC_COLUMNS = [c for c in schema.LAW_READINGS.columns if c != "reviewer_note"]
+
+
+def _date(value) -> str:
+    if isinstance(value, pd.Timestamp) and pd.notna(value):
+        return value.strftime("%Y-%m-%d")
+    return "?"
+
+
+def _text(value) -> str:
+    return value if isinstance(value, str) else ""
+
+
+def _check(r: dict) -> str:
+    check = schema.CHECK_STATUSES[r["check_status"]]
+    if r["check_status"] == "secondary_source" and _text(r["secondary_source"]):
+        return t("profile.law.secondary", check=check, source=r["secondary_source"])
+    return t("profile.law.check", check=check)
+
+
+@dataclass
+class LawBlock:
+    """One law in effect: its heading, dates and one line (with quote and link) per dimension."""
+
+    law_id: str
+    heading: str
+    dates: str
+    provisions: list[dict]
+
+
+def public_readings(readings: pd.DataFrame, state_fips: str) -> pd.DataFrame:
+    """A state's readings without the editors' column."""
+    return readings.loc[readings["state_fips"] == state_fips, PUBLIC_COLUMNS]
+
+
+def laws_in_effect(readings: pd.DataFrame, state_fips: str, month: str) -> list[LawBlock]:
+    held = law_readings.in_effect(public_readings(readings, state_fips), month)
+    blocks = []
+    for law_id, rows in held.groupby("law_id", sort=False):
+        first = rows.iloc[0]
+        title = f" ({first['title']})" if _text(first["title"]) else ""
+        until = (t("profile.law.until", ended=_date(first["ended"]),
+                   reason=schema.END_REASONS.get(first["end_reason"], "?"))
+                 if pd.notna(first["ended"]) else "")
+        provisions = []
+        for r in rows.to_dict("records"):
+            provisions.append({
+                "line": t("profile.law.provides",
+                          dimension=schema.LAW_DIMENSIONS[r["dimension"]],
+                          text=schema.LAW_VALUE_TEXT[r["dimension"]][r["value"]]),
+                "quote": (t("profile.law.quote", provision=_text(r["provision"]) or "?",
+                            quote=r["quote"]) if _text(r["quote"]) else ""),
+                "check": _check(r),
+                "url": _text(r["text_url"]),
+            })
+        blocks.append(LawBlock(
+            law_id=law_id,
+            heading=t("profile.law.heading", citation=_text(first["citation"]) or law_id,
+                      title=title,
+                      kind=schema.LAW_BASIS_KINDS.get(first["basis_kind"], "?")),
+            dates=t("profile.law.dates", effective=_date(first["effective"]), until=until),
+            provisions=provisions,
+        ))
+    return blocks
+
+
+def other_laws(readings: pd.DataFrame, state_fips: str, month: str) -> list[str]:
+    """Lines for the state's readings not in effect in ``month`` (later, ended, or undated)."""
+    mine = public_readings(readings, state_fips)
+    mine = mine[mine["dimension"] != law_readings.NO_LAW]
+    held = law_readings.in_effect(mine, month).index
+    lines = []
+    for r in mine.drop(index=held).sort_values(["effective", "law_id"]).to_dict("records"):
+        if r["valid_from"] is None or pd.isna(r["valid_from"]):
+            when = t("profile.law.no_date")
+        elif r["valid_from"] > month:
+            when = t("profile.law.later", effective=_date(r["effective"]))
+        else:
+            when = t("profile.law.ended", ended=_date(r["ended"]),
+                     reason=schema.END_REASONS.get(r["end_reason"], "?"))
+        lines.append(t("profile.law.other_line", citation=_text(r["citation"]) or r["law_id"],
+                       dimension=schema.LAW_DIMENSIONS[r["dimension"]],
+                       text=schema.LAW_VALUE_TEXT[r["dimension"]][r["value"]], when=when,
+                       check=schema.CHECK_STATUSES[r["check_status"]]))
+    return lines
+
+
+def no_law_found(readings: pd.DataFrame, state_fips: str) -> str | None:
+    """The "searched and found none" line, where the state has that explicit row."""
+    rows = readings[(readings["state_fips"] == state_fips)
+                    & (readings["dimension"] == law_readings.NO_LAW)]
+    if rows.empty:
+        return None
+    return t("profile.law.none_found",
+             check=schema.CHECK_STATUSES[rows.iloc[0]["check_status"]])
+
+
+def policy_history(readings: pd.DataFrame, state_fips: str, dimension: str) -> str | None:
+    """"History: since 2024-12-01: ... (NC-HB10-2024); before 2024-12-01: no state law found",
+    newest first; None when the value never changed (no law, or one law throughout)."""
+    periods = law_readings.history(readings, state_fips, dimension)
+    if len(periods) < 2:
+        return None
+    words = {v: law_value_text(dimension, v) for v in schema.LAW_VALUES[dimension]}
+    parts = []
+    for i, p in enumerate(periods):
+        start = _start_date(p)
+        if p.reading is None:
+            nxt = _start_date(periods[i + 1]) if i + 1 < len(periods) else "?"
+            parts.append(t("profile.policy.before", date=nxt) if p.start is None
+                         else t("profile.policy.no_law", start=start,
+                                end=_end_date(p, periods, i)))
+        elif p.end is None:
+            parts.append(t("profile.policy.since", date=start, text=words[p.value],
+                           law=p.reading["law_id"]))
+        else:
+            parts.append(t("profile.policy.between", start=start, end=_end_date(p, periods, i),
+                           text=words[p.value], law=p.reading["law_id"]))
+    return t("profile.policy.history", periods="; ".join(reversed(parts)))
+
+
+def law_value_text(dimension: str, value: str) -> str:
+    """"state law requires jails to hold people on ICE detainers"."""
+    return t("profile.policy.law_text", text=schema.LAW_VALUE_TEXT[dimension][value])
+
+
+def _start_date(p: law_readings.Period) -> str:
+    """A period's first day: the law's effective date where it starts one, else the month."""
+    if p.reading is not None and p.reading.get("valid_from") == p.start:
+        return _date(p.reading["effective"])
+    return f"{p.start}-01" if p.start else "?"
+
+
+def _end_date(p: law_readings.Period, periods: list, i: int) -> str:
+    """The day before the next period starts (its law's effective date), or the month's end."""
+    if i + 1 < len(periods):
+        nxt = periods[i + 1]
+        if p.reading is not None and pd.notna(p.reading.get("ended")):
+            return _date(p.reading["ended"] - pd.Timedelta(days=1))
+        start = _start_date(nxt)
+        if start != "?":
+            return _date(pd.Timestamp(start) - pd.Timedelta(days=1))
+    return p.end or "?"

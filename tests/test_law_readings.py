@@ -1,0 +1,194 @@
+"""The state-law readings: the table validates, and its values hold month by month."""
+
+from __future__ import annotations
+
+import shutil
+
+import pandas as pd
+import pytest
+
+from coopmap import gazetteer, law_readings, paths, postures, schema
+
+CORRECTIONS = paths.PROJECT_ROOT / "data" / "corrections"
+FILE = CORRECTIONS / law_readings.READINGS_FILE
+
+
+@pytest.fixture(scope="module")
+def readings() -> pd.DataFrame:
+    return law_readings.read_law_readings(CORRECTIONS)
+
+
+def test_table_validates_and_every_state_has_rows(readings):
+    assert list(readings.columns) == schema.LAW_READINGS.columns
+    states = {f for f in gazetteer.states()["state_fips"] if f not in gazetteer.TERRITORY_FIPS}
+    assert set(readings["state_fips"]) == states and len(states) == 51
+    none = readings[readings["dimension"] == "no_law_found"]
+    assert (none["law_id"] == none["state_abbr"] + "-none").all()
+    assert not set(none["state_fips"]) & set(readings.loc[readings["dimension"] != "no_law_found",
+                                                          "state_fips"])
+    checked = readings[readings["check_status"] == "checked_text"]
+    assert checked["quote"].notna().all() and checked["text_url"].str.match("https?://").all()
+
+
+def test_table_is_sorted_and_keeps_the_researchers_text(readings):
+    raw = pd.read_csv(FILE, dtype=str, keep_default_na=False)
+    assert list(raw.columns) == law_readings.HEADER
+    keys = list(zip(raw["state_abbr"], raw["law_id"], raw["dimension"], strict=True))
+    assert keys == sorted(keys)
+    nc = readings.set_index(["law_id", "dimension"]).loc[("NC-HB10-2024", "detainer_holds")]
+    assert nc["effective"] == pd.Timestamp("2024-12-01") and nc["valid_from"] == "2024-12"
+
+
+@pytest.mark.parametrize("effective, ended, first, last", [
+    ("2024-12-01", None, "2024-12", None),
+    ("2024-12-15", None, "2025-01", None),
+    ("2019-05-21", "2025-07-21", "2019-06", "2025-06"),
+    ("2025-01-01", "2026-01-01", "2025-01", "2025-12"),
+])
+def test_month_rule(effective, ended, first, last):
+    assert law_readings.valid_from(pd.Timestamp(effective)) == first
+    assert law_readings.valid_to(pd.Timestamp(ended) if ended else None) == last
+
+
+def _broken(tmp_path, row: int, column: str, value: str):
+    shutil.copy(FILE, tmp_path / law_readings.READINGS_FILE)
+    raw = pd.read_csv(FILE, dtype=str, keep_default_na=False)
+    raw.loc[row - 2, column] = value
+    raw.to_csv(tmp_path / law_readings.READINGS_FILE, index=False)
+    with pytest.raises(law_readings.LawReadingsError) as err:
+        law_readings.read_law_readings(tmp_path)
+    return str(err.value)
+
+
+def test_bad_rows_are_named_by_file_row_column_and_value(tmp_path):
+    raw = pd.read_csv(FILE, dtype=str, keep_default_na=False)
+    nc = int(raw.index[(raw["law_id"] == "NC-HB10-2024")][0]) + 2
+    msg = _broken(tmp_path, nc, "effective", "2024-13-01")
+    assert f"state_law_readings.csv, row {nc}, column effective: '2024-13-01' is not a " \
+           "YYYY-MM-DD date" in msg
+    msg = _broken(tmp_path, nc, "value", "required")
+    assert f"row {nc}, column value: 'required' is not allowed for detainer_holds" in msg
+    checked = int(raw.index[raw["check_status"] == "checked_text"][0]) + 2
+    msg = _broken(tmp_path, checked, "quote", "")
+    assert f"row {checked}, column quote: '' is empty, but check_status says" in msg
+    msg = _broken(tmp_path, checked, "text_url", "casetext.com/x")
+    assert f"row {checked}, column text_url: 'casetext.com/x' is not an http(s) address" in msg
+    msg = _broken(tmp_path, nc, "state_abbr", "NX")
+    assert f"row {nc}, column state_abbr: 'NX' is not the two-letter code" in msg
+    # a state with no row at all is named
+    only = raw[raw["state_abbr"] != "WY"]
+    only.to_csv(tmp_path / law_readings.READINGS_FILE, index=False)
+    with pytest.raises(law_readings.LawReadingsError, match="'WY' has no row"):
+        law_readings.read_law_readings(tmp_path)
+
+
+def _state(release, month: str, abbr: str) -> pd.Series:
+    return postures.state_postures(release, month).set_index("state_abbr").loc[abbr]
+
+
+def test_maryland_2021_vs_2026(release):
+    early, late = _state(release, "2021-01", "MD"), _state(release, "2026-05", "MD")
+    # January 2021: none of Maryland's laws (2021 detention ban, 2026 287(g) ban) in effect yet
+    assert early["state_law_stance"] == "none" and pd.isna(early["state_law_check"])
+    held = law_readings.in_effect(release.table("law_readings"), "2021-01")
+    assert held[held["state_abbr"] == "MD"].empty
+    assert late["state_law_stance"] == "anti"
+    late_ids = set(law_readings.in_effect(release.table("law_readings"), "2026-05")
+                   .query("state_abbr == 'MD'")["law_id"])
+    assert {"MD-HB16-2021", "MD-SB245-2026"} <= late_ids
+
+
+def test_north_carolina_detainer_holds_from_december_2024(release):
+    before, after = _state(release, "2024-11", "NC"), _state(release, "2024-12", "NC")
+    assert before["detainer_holds"] == "unknown" and before["detainer_holds_basis"] == "none"
+    assert after["detainer_holds"] == "honored"
+    assert after["detainer_holds_source"] == "NC-HB10-2024"
+    county = postures.county_postures(release, "2024-12").set_index("county_fips").loc["37119"]
+    assert county["detainer_holds"] == "honored"  # Mecklenburg inherits, with the basis
+    assert county["detainer_holds_basis"] == "state_law"
+    assert postures.county_postures(release, "2024-11").set_index(
+        "county_fips").loc["37119", "detainer_holds"] == "unknown"
+
+
+def test_a_law_that_ended_stops_applying(release):
+    readings = release.table("law_readings")
+    ended = readings[readings["ended"].notna() & readings["valid_from"].notna()]
+    assert len(ended) > 0
+    for r in ended.itertuples():
+        assert r.end_reason in schema.END_REASONS
+        before = law_readings.in_effect(readings, r.valid_to)
+        after = law_readings.in_effect(readings, law_readings._shift(r.valid_to, 1))
+        assert r.Index in before.index and r.Index not in after.index, r.law_id
+    # an injunction mid-month: the law holds up to the month before
+    one = readings[readings["law_id"] == "NC-HB10-2024"].assign(
+        ended=pd.Timestamp("2025-03-14"), end_reason="enjoined", valid_to="2025-02")
+    assert not law_readings.in_effect(one, "2025-02").empty
+    assert law_readings.in_effect(one, "2025-03").empty
+    assert law_readings.state_values(one, "2025-03", ["37"]).loc["37", "detainer_holds"] \
+        == "unknown"
+
+
+def test_values_follow_the_readings_in_every_month(release):
+    """Consistency: a practice a law in effect settles is never unknown, its source is that
+    law, and no value comes from anywhere else (the draft table settles nothing)."""
+    readings = release.table("law_readings")
+    for month in postures.months(release):
+        held = law_readings.in_effect(readings, month)
+        states = postures.state_postures(release, month).set_index("state_fips")
+        for dim in schema.POLICY_DIMENSIONS:
+            on = held[held["dimension"] == dim]
+            settled = set(on["state_fips"])
+            known = set(states.index[states[dim] != "unknown"])
+            assert settled == known, (month, dim, settled ^ known)
+            for fips in settled:
+                assert states.loc[fips, f"{dim}_source"] in set(
+                    on.loc[on["state_fips"] == fips, "law_id"])
+                assert states.loc[fips, f"{dim}_check"] in schema.CHECK_STATUSES
+        with_law = set(held["state_fips"])
+        stance_none = set(states.index[states["state_law_stance"] == "none"])
+        assert not with_law & stance_none, month
+
+
+def test_stance_rule():
+    rows = pd.DataFrame({"dimension": ["287g", "local_limits"], "value": ["forbidden",
+                                                                            "forbidden"],
+                         "check_status": ["checked_text", "unverified_draft"]})
+    assert law_readings.stance_of(rows) == ("mixed", "unverified_draft")
+    assert law_readings.stance_of(rows.iloc[:1]) == ("anti", "checked_text")
+    assert law_readings.stance_of(rows.iloc[1:]) == ("pro", "unverified_draft")
+    assert law_readings.stance_of(rows.iloc[0:0]) == ("none", None)
+
+
+def test_best_known_laws_read_right(release):
+    s = postures.state_postures(release, "2026-05").set_index("state_abbr")
+    assert s.loc["CA", "detainer_holds"] == "declined"
+    assert s.loc["OR", "release_notification"] != "unknown"
+    assert s.loc["WA", "detainer_holds"] == "judicial_warrant_only"
+    assert s.loc["TX", "detainer_holds"] == "honored"
+    assert s.loc["IL", "detainer_holds"] == "judicial_warrant_only"
+    for abbr in ("CA", "OR", "WA", "IL"):
+        assert s.loc[abbr, "state_law_stance"] == "anti", abbr
+    for abbr in ("TX", "FL", "NC"):
+        assert s.loc[abbr, "state_law_stance"] == "pro", abbr
+
+
+def test_trend_of_states_with_a_detainer_law(release):
+    from coopmap.ui import queries
+
+    trend = queries.detainer_law_by_month(release, ["2024-11", "2024-12", "2026-05"])
+    wide = trend.pivot(index="month", columns="value", values="states")
+    assert wide.loc["2024-12", "honored"] == wide.loc["2024-11", "honored"] + 1  # NC HB 10
+    states = postures.state_postures(release, "2026-05")
+    for value in queries.LAW_TREND_VALUES:
+        assert wide.loc["2026-05", value] == int((states["detainer_holds"] == value).sum())
+
+
+def test_compare_cells_carry_basis_law_and_check(release):
+    from coopmap.ui import queries
+
+    s = postures.state_postures(release, "2026-05").set_index("state_fips")
+    out = queries.compare_rows({"Texas": s.loc["48"], "Kentucky": s.loc["21"]})
+    assert out.loc["Detainer holds", "Texas"] == (
+        "Yes, on ICE's request alone · State law TX-SB4-2017 · checked against the law's text")
+    assert out.loc["Detainer holds", "Kentucky"] == "Unknown: no state law in effect settles it"
+    assert out.loc["State law", "Kentucky"] == "No state law found either way"
