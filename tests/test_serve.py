@@ -31,3 +31,38 @@ def test_app_processes_run_without_a_watcher_or_a_forced_gc_after_each_run(tmp_p
         assert flags["--server.fileWatcherType"] == "none"
         assert flags["--server.address"] == "127.0.0.1"
         assert kw["env"]["STREAMLIT_SERVER_COOKIE_SECRET"] == sup._cookie_secret()
+
+
+class _Proc:
+    def __init__(self):
+        self.code = None
+
+    def poll(self):
+        return self.code
+
+
+def test_a_slow_process_is_marked_down_after_three_failed_checks_an_exited_one_at_once(
+        tmp_path, monkeypatch):
+    sup = serve.Supervisor(workers=2, port=18080, first_app_port=18601,
+                           state_dir=tmp_path / "serve")
+    procs = {18601: _Proc(), 18602: _Proc()}
+    sup._procs = dict(procs)
+    answers = {18601: True, 18602: True}
+    monkeypatch.setattr(serve, "healthy", lambda port, timeout=None: answers[port])
+    reloads, restarts = [], []
+    monkeypatch.setattr(sup, "_reload", lambda: reloads.append(set(sup._down)))
+    monkeypatch.setattr(sup, "_start_app", lambda port: restarts.append(port))
+
+    answers[18601] = False  # alive but not answering in time
+    for _ in range(serve.FAILS_TO_MARK_DOWN - 1):
+        sup.check_once()
+    assert sup._down == set() and reloads == []
+    sup.check_once()
+    assert sup._down == {18601} and reloads == [{18601}]
+    answers[18601] = True
+    sup.check_once()
+    assert sup._down == set() and reloads[-1] == set()
+
+    procs[18602].code = -9  # killed: down at once, and started again
+    sup.check_once()
+    assert sup._down == {18602} and restarts == [18602]

@@ -30,7 +30,12 @@ from pathlib import Path
 from coopmap import paths, proxy
 
 BROTLI_MODULE = Path("/usr/lib/nginx/modules/ngx_http_brotli_filter_module.so")
-HEALTH_TIMEOUT = 1.0
+# A process that is alive but slow to answer (a saturated machine) is marked down only after
+# FAILS_TO_MARK_DOWN checks in a row, each allowed HEALTH_TIMEOUT: at 1 s and one failure, a
+# saturated 2-core machine flapped each process down 9 times a minute (bench/deploy.py), each a
+# reload that moved pinned viewers. A process that exited is marked down at once.
+HEALTH_TIMEOUT = 3.0
+FAILS_TO_MARK_DOWN = 3
 # Flags of every app process. No file watcher: a production server has no reason to watch the
 # source tree. No forced garbage collection after each script run (Streamlit's default,
 # ``runner.postScriptGC``): a full ``gc.collect(2)`` over coopmap's heap (pandas tables, shapes)
@@ -94,6 +99,7 @@ class Supervisor:
         self.app_ports = tuple(self.first_app_port + i for i in range(self.workers))
         self._procs: dict[int, subprocess.Popen] = {}
         self._down: set[int] = set()
+        self._fails: dict[int, int] = {}
         self._nginx: subprocess.Popen | None = None
         self._stopping = False
 
@@ -208,7 +214,9 @@ class Supervisor:
             proc = self._procs.get(port)
             alive = proc is not None and proc.poll() is None
             ok = alive and healthy(port)
-            if not ok and port not in self._down:
+            self._fails[port] = 0 if ok else self._fails.get(port, 0) + 1
+            failing = not alive or self._fails[port] >= FAILS_TO_MARK_DOWN
+            if failing and port not in self._down:
                 self._down.add(port)
                 changed = True
                 self._say(f"app process on port {port} is not healthy: marked down")
