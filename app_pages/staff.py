@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import os
 import re
 from pathlib import Path
 
@@ -19,6 +20,7 @@ from coopmap import auth, changes, ice_sheets, paths, policy_sheet, publishing, 
 from coopmap.audit import ACTIONS, AuditLog
 from coopmap.store import ConflictError, NoReleaseError, ReleaseStore
 from coopmap.ui import data as ui_data
+from coopmap.ui import staff_binding
 from coopmap.uploads import MAX_BYTES, UploadError, intake
 
 log = logging.getLogger("coopmap.staff")
@@ -42,15 +44,19 @@ SETUP = """No staff accounts are configured, so nothing can be uploaded or publi
 To add one:
 1. Run `coopmap hash-password` and type the new password twice.
 2. Paste the lines it prints into `.streamlit/secrets.toml` (see `.streamlit/secrets.toml.example`).
-3. Restart the app.
+3. Reload this page: the file is read again on every click (no restart needed).
 """
+SIGNED_OUT = "staff_signed_out"
+# A secrets file to read instead of Streamlit's secrets.files (tests give their own).
+SECRETS_ENV = "COOPMAP_SECRETS"
 
 
-def _secrets() -> dict:
-    try:
-        return st.secrets.to_dict()
-    except Exception:  # no secrets file at all: same as no accounts
-        return {}
+def _secrets_files() -> list[Path]:
+    """The secrets files Streamlit would read (``secrets.files``), or $COOPMAP_SECRETS."""
+    given = os.environ.get(SECRETS_ENV)
+    if given is not None:
+        return [Path(p) for p in given.split(os.pathsep) if p]
+    return [Path(p) for p in st.get_option("secrets.files")]
 
 
 def _plain(text: object) -> str:
@@ -96,47 +102,69 @@ st.title("Staff")
 audit = AuditLog()
 store = ReleaseStore(paths.releases_dir())
 startup_findings = _startup(str(store.root), str(audit.path.parent))
-try:
-    accounts = auth.accounts_from_secrets(_secrets())
-except auth.AuthConfigError as exc:
-    _fail(f"The staff accounts are misconfigured: {exc}")
-if not accounts:
+# The accounts are read from the file on every rerun (it is small): an edit applies at the next
+# click, a removed account or a changed password ends its sessions, a broken file is named.
+accounts_read = auth.read_accounts(_secrets_files())
+if accounts_read.error:
+    _fail(f"The staff accounts cannot be read, so nobody can sign in or act until the file is "
+          f"fixed (open sessions resume then): {accounts_read.error}")
+if not accounts_read.accounts:
     st.info(SETUP)
     st.stop()
-authn = auth.Authenticator(accounts, audit=audit)
+authn = auth.Authenticator(accounts_read.accounts, audit=audit)
+
+
+def _end(session: auth.Session, reason: str) -> None:
+    authn.end_session(session, reason)
+    st.session_state.pop(SESSION, None)
+    st.session_state.pop(CANDIDATE, None)
+    st.session_state[SIGNED_OUT] = reason
+    staff_binding.forget()
 
 
 def signed_in() -> auth.Session | None:
-    """The session if it still holds (checked on the server, on every call)."""
+    """The session if it still holds (checked on the server, on every call): the account is
+    still configured with the same password, the session is not too old, and this connection
+    is the browser that signed in."""
     session = st.session_state.get(SESSION)
-    if session is not None and not authn.check_session(session):
-        st.session_state.pop(SESSION, None)
-        st.session_state.pop(CANDIDATE, None)
+    if session is None:
+        return None
+    reason = authn.session_problem(session) or staff_binding.problem(session)
+    if reason is not None:
+        _end(session, reason)
         return None
     return session
 
 
 session = signed_in()
 if session is None:
+    if SIGNED_OUT in st.session_state:
+        st.warning(_plain(f"You were signed out: {st.session_state.pop(SIGNED_OUT)}."))
     with st.form("signin"):
-        username = st.text_input("User name", key="signin_user")
-        password = st.text_input("Password", type="password", key="signin_password")
+        username = st.text_input("User name", key="signin_user", max_chars=200)
+        password = st.text_input("Password", type="password", key="signin_password",
+                                 max_chars=auth.MAX_PASSWORD_LENGTH)
         submitted = st.form_submit_button("Sign in")
     if submitted:
-        result = authn.sign_in(username, password)
+        result = authn.sign_in(username, password, staff_binding.client_id())
         if result.ok:
-            st.session_state[SESSION] = authn.session_for(result)
+            token = auth.new_token()
+            new_session = authn.session_for(result, token)
+            staff_binding.bind(new_session, token, int(authn.session_seconds))
+            st.session_state[SESSION] = new_session
             st.rerun()
-        st.error(result.message)
+        st.error(_plain(result.message))
     st.stop()
 
+staff_binding.keep()
 with st.container(horizontal=True, horizontal_alignment="distribute",
                   vertical_alignment="center"):
-    st.caption(f"Signed in as **{session.name}** ({session.username})")
+    st.caption(f"Signed in as **{_plain(session.name)}** ({_plain(session.username)})")
     if st.button("Sign out", key="signout"):
         authn.sign_out(session)
         st.session_state.pop(SESSION, None)
         st.session_state.pop(CANDIDATE, None)
+        staff_binding.forget()
         st.rerun()
 
 # Messages above the tabs sit in one container that is always drawn, so the tabs keep their

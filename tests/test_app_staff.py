@@ -6,6 +6,7 @@ The page works on a copy of a store holding a release built from the real source
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import tomllib
@@ -44,14 +45,25 @@ def data_dir(tmp_path, april_store_dir, monkeypatch) -> Path:
     for name in ("sources", "corrections", "geo"):  # read only: linked, not copied
         (tmp_path / name).symlink_to(paths.data_dir() / name)
     monkeypatch.setenv("COOPMAP_DATA_DIR", str(tmp_path))
+    # The page reads the accounts from this file only (never the repository's own
+    # .streamlit/secrets.toml, which may hold real staff accounts).
+    monkeypatch.setenv("COOPMAP_SECRETS", str(tmp_path / "secrets.toml"))
     return tmp_path
+
+
+def write_secrets(accounts: dict[str, dict[str, str]]) -> None:
+    """The test's secrets file (see data_dir): ``[staff.accounts.<user>]`` tables."""
+    out = []
+    for user, fields in accounts.items():
+        out.append(f"[staff.accounts.{user}]")
+        out += [f"{key} = '{value}'" for key, value in fields.items()]
+    Path(os.environ["COOPMAP_SECRETS"]).write_text("\n".join(out) + "\n", encoding="utf-8")
 
 
 def app(password_hash: str | None) -> AppTest:
     at = AppTest.from_file(PAGE, default_timeout=60)
     if password_hash:
-        at.secrets["staff"] = {"accounts": {"alice": {"password_hash": password_hash,
-                                                      "name": "Alice Example"}}}
+        write_secrets({"alice": {"password_hash": password_hash, "name": "Alice Example"}})
     return at
 
 
@@ -215,10 +227,14 @@ def test_policy_sheet_with_errors_lists_problems_and_offers_no_publish(data_dir,
 def test_session_is_checked_on_every_rerun(data_dir, password_hash):
     at = sign_in(app(password_hash))
     assert len(at.file_uploader) == 1
-    # The account is removed from the secrets: the next interaction signs the session out.
-    at.secrets["staff"] = {"accounts": {"bob": {"password_hash": password_hash}}}
+    # The account is removed from the secrets: the next interaction signs the session out,
+    # says why, and the audit log has it.
+    write_secrets({"bob": {"password_hash": password_hash}})
     at.run()
     assert len(at.file_uploader) == 0 and at.text_input(key="signin_user") is not None
+    assert "You were signed out: the account was removed from the secrets" in texts(at.warning)
+    last = AuditLog(data_dir / "staff" / "audit.jsonl").read()[-1]
+    assert (last["action"], last["by"]) == ("signed_out_forced", "alice")
     # Sign-out works too.
     at = sign_in(app(password_hash))
     at.button(key="signout").click()
@@ -252,7 +268,7 @@ def test_about_page_lists_the_uploaded_file_of_a_staff_release(data_dir, passwor
 @pytest.mark.parametrize("page", ["map.py", "profile.py", "compare.py", "trends.py", "about.py"])
 def test_viewer_pages_have_no_staff_controls(data_dir, password_hash, page):
     at = AppTest.from_file(str(ROOT / "app_pages" / page), default_timeout=60)
-    at.secrets["staff"] = {"accounts": {"alice": {"password_hash": password_hash}}}
+    write_secrets({"alice": {"password_hash": password_hash}})
     at.run()
     # The page rendered (it did not stop on a missing release).
     assert len(at.title) + len(at.markdown) + len(at.selectbox) >= 1 and not at.exception
@@ -282,3 +298,41 @@ def test_torn_and_edited_logs_break_no_page(data_dir, password_hash):
     errors = texts(at.error)
     assert "The audit log does not check out" in errors
     assert "line 1: this entry was changed after it was written" in errors
+
+
+def test_password_change_and_a_broken_secrets_file(data_dir, password_hash):
+    """A saved syntax error is named (not "no accounts") and blocks the page; the next good
+    save is read at once; a changed password ends the session opened with the old one."""
+    at = sign_in(app(password_hash))
+    assert len(at.file_uploader) == 1
+    secrets = Path(os.environ["COOPMAP_SECRETS"])
+    good = secrets.read_text()
+    secrets.write_text(good.replace("password_hash =", "password_hash"))
+    at.run()
+    errors = texts(at.error)
+    assert "The staff accounts cannot be read" in errors and "line 2, column 15" in errors
+    assert len(at.file_uploader) == 0 and "No staff accounts" not in texts(at.info)
+    secrets.write_text(good)
+    at.run()
+    assert len(at.file_uploader) == 1  # fixed: the session resumes
+    write_secrets({"alice": {"password_hash": auth.hash_password("another long password"),
+                             "name": "Alice Example"}})
+    at.run()
+    assert "the account's password was changed" in texts(at.warning)
+    assert len(at.file_uploader) == 0
+    at = sign_in(at, password="another long password")
+    assert len(at.file_uploader) == 1
+
+
+def test_a_lockout_from_elsewhere_leaves_the_signed_in_page_alone(data_dir, password_hash):
+    at = sign_in(app(password_hash))
+    other = AppTest.from_file(PAGE, default_timeout=60)
+    for _ in range(5):
+        sign_in(other, password="a wrong password!!")
+    # Same client (AppTest has no address): the pair alice/"local" is locked for sign-ins...
+    assert "locked" in texts(other.error)
+    # ... but the open session goes on.
+    at.run()
+    assert len(at.file_uploader) == 1
+    assert "signed_out_forced" not in [
+        e["action"] for e in AuditLog(data_dir / "staff" / "audit.jsonl").read()]

@@ -53,15 +53,18 @@ def secrets_toml(accounts: dict[str, dict[str, str]]) -> str:
 
 @contextlib.contextmanager
 def staff_server(data_dir: Path, workdir: Path, secrets: str, log_path: Path,
-                 timeout: float = 60) -> Iterator[str]:
-    """Run ``streamlit run dashboard.py`` on ``data_dir`` with ``secrets``; yield its base URL."""
+                 timeout: float = 60, env: dict[str, str] | None = None,
+                 procs: list | None = None) -> Iterator[str]:
+    """Run ``streamlit run dashboard.py`` on ``data_dir`` with ``secrets``; yield its base URL.
+    ``env``: more environment variables; ``procs``: a list that receives the server process."""
     workdir.mkdir(parents=True, exist_ok=True)
     secrets_file = workdir / ".streamlit" / "secrets.toml"
     secrets_file.parent.mkdir(exist_ok=True)
     secrets_file.write_text(secrets)
     port = _free_port()
     url = f"http://127.0.0.1:{port}"
-    env = {**os.environ, "COOPMAP_DATA_DIR": str(data_dir)}
+    env = {**{k: v for k, v in os.environ.items() if k != "COOPMAP_SECRETS"},
+           "COOPMAP_DATA_DIR": str(data_dir), **(env or {})}
     with open(log_path, "w") as log:
         proc = subprocess.Popen(
             [sys.executable, "-m", "streamlit", "run", str(ROOT / "dashboard.py"),
@@ -70,6 +73,8 @@ def staff_server(data_dir: Path, workdir: Path, secrets: str, log_path: Path,
              "--secrets.files", str(secrets_file)],
             cwd=workdir, stdout=log, stderr=subprocess.STDOUT, env=env,
         )
+        if procs is not None:
+            procs.append(proc)
         try:
             deadline = time.time() + timeout
             while True:
