@@ -149,7 +149,9 @@ class Supervisor:
                "--server.port", str(port), "--browser.gatherUsageStats", "false",
                *APP_FLAGS]
         # Streamlit takes the cookie secret only from its config or the environment.
-        env = {**os.environ, **self.extra_env,
+        # The apps listen on loopback behind nginx, whose X-Forwarded-For ends with the address
+        # it saw: the staff sign-in limits key on that (coopmap.ui.staff_binding.client_id).
+        env = {"COOPMAP_CLIENT_HEADER": "X-Forwarded-For", **os.environ, **self.extra_env,
                "STREAMLIT_SERVER_COOKIE_SECRET": self._cookie_secret()}
         self._procs[port] = subprocess.Popen(cmd, cwd=self.app_script.parent, stdout=log,
                                              stderr=subprocess.STDOUT, env=env,
