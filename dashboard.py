@@ -8,6 +8,10 @@ from pathlib import Path
 import streamlit as st
 
 from coopmap.text import t
+from coopmap.ui import guards
+
+# No visitor can empty the caches of every visitor (Streamlit's "clear cache" message).
+guards.refuse_clear_cache()
 
 HERE = Path(__file__).parent
 PAGES = HERE / "app_pages"

@@ -95,8 +95,11 @@ else:
 if rows.empty:
     st.markdown(t("profile.no_agreements", month=month_words))
 else:
-    st.dataframe(queries.agreements_display(rows, queries.listing_notes(release, rows)),
-                 hide_index=True, width="stretch", column_config=link_col)
+    shown = queries.agreements_display(rows, queries.listing_notes(release, rows))
+    st.dataframe(shown, hide_index=True, width="stretch", column_config=link_col)
+    # The tables' own export is off (.streamlit/config.toml): this CSV neutralises formulas.
+    widgets.csv_download(shown, file_name=f"coopmap-agreements-{place.fips}.csv",
+                         key="profile_agreements_csv")
     files = sorted(rows["source_file"].unique())
     st.caption(t("profile.agreements.source", month=month_words, file=", ".join(files)))
 

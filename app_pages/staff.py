@@ -60,8 +60,17 @@ def _secrets_files() -> list[Path]:
 
 
 def _plain(text: object) -> str:
-    """Text shown as text: markdown characters (from file names, cells) are escaped."""
-    return re.sub(r"([\\`*_\[\]<>|~#$])", r"\\\1", str(text))
+    """Text shown as text in Markdown (file names, notes, cells): the characters Markdown acts
+    on are backslash-escaped, so ``&lt;i&gt;`` stays ``&lt;i&gt;`` (no entity), ``<i>`` no
+    tag, ``https://…`` or ``www.…`` no link, ``:red[x]`` no colour, ``1.`` no list."""
+    text = re.sub(r"([\\`*_{}\[\]<>()#!|~$&:@])", r"\\\1", str(text))
+    # Streamlit's Markdown links bare URLs and e-mail addresses even when escaped: an invisible
+    # word joiner (U+2060) after "http", "www" and before "@" keeps them text.
+    text = re.sub(r"(?i)\b(https?|ftp|www)(\\:|\.)", "\\1\u2060\\2", text)
+    text = re.sub(r"(?i)\bwww\u2060\.", "www\u2060\\.", text)
+    text = text.replace("\\@", "\u2060\\@")
+    text = re.sub(r"^(\s*)([-+=])", r"\1\\\2", text)  # no list item or heading underline
+    return re.sub(r"^(\s*\d+)([.)])", r"\1\\\2", text)  # no numbered list
 
 
 def _fail(message: str) -> None:

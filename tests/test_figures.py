@@ -171,6 +171,38 @@ def test_timeline_of_a_county(release):
     assert sum(len(tr.y) for tr in fig.data) == len(history)
 
 
+MARKUP = ["<a href='https://example.org'>Click</a> Sheriff's Office",
+          "<span style='font-size:40px;color:red'>Big</span> Police Department",
+          "<script>alert('x')</script> Police Department", "A & B <b>Task</b> Force"]
+
+
+def test_data_text_is_never_markup_in_any_figure():
+    """Plotly reads <a href>, <span style>, <b> in labels, titles and hovers: data text is
+    escaped, so it shows as typed (plotly decodes the entities after finding the tags)."""
+    escaped = [figures.plain(m) for m in MARKUP]
+    assert all("<" not in e and ">" not in e for e in escaped)
+    assert escaped[3] == "A &amp; B &lt;b&gt;Task&lt;/b&gt; Force"
+    frame = pd.DataFrame({"label": MARKUP, "first_listed": "2025-01", "last_listed": "2025-06",
+                          "model": "TFM", "n": [1, 2, 3, 4]})
+    tl = figures.timeline(frame, label="label", start="first_listed", end="last_listed",
+                          colour="model", categories=schema.MODELS,
+                          colours=schema.MODEL_CATEGORY_COLOURS, title=MARKUP[0],
+                          subtitle=MARKUP[1], source=MARKUP[2])
+    ranked = figures.ranked_bars(frame, label="label", value="n", title="T", subtitle="S",
+                                 source="SRC")
+    bars = figures.stacked_bars(frame.assign(month=MARKUP), x="month", y="n", colour="model",
+                                categories=schema.MODELS, colours=schema.MODEL_CATEGORY_COLOURS,
+                                title="T", subtitle="S", source="SRC")
+    for fig in (tl, ranked, bars):
+        text = fig.to_json()
+        for m in MARKUP:
+            assert m not in text and "<a href" not in text and "<span" not in text
+    assert list(tl.data[0].y) == escaped
+    assert sorted(ranked.data[0].y) == sorted(escaped)
+    assert list(next(d for d in bars.data if len(d.x)).x) == escaped
+    assert tl.layout.title.text == escaped[0]
+
+
 def test_ranked_states(states):
     ranked = queries.states_ranked(states)
     fig = figures.ranked_bars(ranked, label="name", value="n_agreements", title="T",

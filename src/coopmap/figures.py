@@ -144,9 +144,21 @@ def _require_columns(df: pd.DataFrame, *names: str) -> None:
             raise ValueError(f"column {name!r} is not in the frame; columns are {list(df.columns)}")
 
 
+def plain(text: object) -> str:
+    """Text as plotly shows it, never as markup: plotly reads ``<a href>``, ``<span style>``,
+    ``<b>``… in every label, title and hover text, and decodes entities after splitting out
+    the tags, so escaping ``& < >`` makes data text (agency names) display exactly as typed."""
+    return str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _plain_list(values) -> list:
+    return [plain(v) if isinstance(v, str) else v for v in values]
+
+
 def wrap(text: str, width: int = SOURCE_WRAP) -> str:
-    """Break a long line for plotly (which never wraps text itself)."""
-    return "<br>".join(textwrap.wrap(text, width)) if text else ""
+    """Break a long line for plotly (which never wraps text itself); the text is escaped
+    (``plain``), the only markup is the line breaks."""
+    return "<br>".join(plain(line) for line in textwrap.wrap(text, width)) if text else ""
 
 
 def _frame(fig: go.Figure, title: str, subtitle: str, source: str, *, height: int,
@@ -154,7 +166,7 @@ def _frame(fig: go.Figure, title: str, subtitle: str, source: str, *, height: in
     """Title, subtitle and source line inside the figure, so the picture stands alone."""
     fig.update_layout(
         title={
-            "text": title,
+            "text": plain(title),
             "subtitle": {"text": wrap(subtitle, 64), "font": {"size": 13, "color": "#555555"}},
             "x": 0.01,
             "xanchor": "left",
@@ -275,18 +287,18 @@ def stacked_bars(
         rows = df[df[colour] == code]
         fig.add_trace(
             go.Bar(
-                x=rows[x].tolist(),
+                x=_plain_list(rows[x].tolist()),
                 y=rows[y].tolist(),
-                name=name,
+                name=plain(name),
                 marker_color=colours[code],
                 legendrank=rank + 1,
-                hovertemplate=f"{name}<br>%{{x}}: %{{y:,}}<extra></extra>",
+                hovertemplate=f"{plain(name)}<br>%{{x}}: %{{y:,}}<extra></extra>",
             )
         )
     fig.update_layout(
         barmode="stack",
-        xaxis={"title": x_title, "automargin": True},
-        yaxis={"title": y_title, "rangemode": "tozero", "gridcolor": "#EEEEEE",
+        xaxis={"title": plain(x_title), "automargin": True},
+        yaxis={"title": plain(y_title), "rangemode": "tozero", "gridcolor": "#EEEEEE",
                "automargin": True},
         # Stacked bars would reverse the legend; keep the contract's order.
         legend={"orientation": "h", "x": 0, "y": -0.1, "yanchor": "top",
@@ -313,14 +325,14 @@ def ranked_bars(
     fig = go.Figure(
         go.Bar(
             x=rows[value].tolist(),
-            y=rows[label].tolist(),
+            y=_plain_list(rows[label].tolist()),
             orientation="h",
             marker_color=colour,
             hovertemplate="%{y}: %{x:,}<extra></extra>",
         )
     )
     fig.update_layout(
-        xaxis={"title": value_title, "gridcolor": "#EEEEEE"},
+        xaxis={"title": plain(value_title), "gridcolor": "#EEEEEE"},
         yaxis={"automargin": True, "tickfont": {"size": 11}},
         showlegend=False,
     )
@@ -355,14 +367,14 @@ def timeline(
             go.Bar(
                 base=first[mask].dt.strftime("%Y-%m-%d").tolist(),
                 x=widths.tolist(),
-                y=df.loc[mask, label].tolist(),
+                y=_plain_list(df.loc[mask, label].tolist()),
                 orientation="h",
-                name=name,
+                name=plain(name),
                 marker_color=colours[code],
                 legendrank=rank + 1,
                 customdata=list(zip(df.loc[mask, start], df.loc[mask, end], strict=True)),
                 hovertemplate="%{y}<br>%{customdata[0]} to %{customdata[1]}<extra>"
-                + name + "</extra>",
+                + plain(name) + "</extra>",
             )
         )
     fig.update_layout(

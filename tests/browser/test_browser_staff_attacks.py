@@ -17,6 +17,7 @@ from playwright.sync_api import expect
 from st_client import rerun, rerun_until
 from staff_fixtures import built_store
 from staff_server import copy_data_dir, secrets_toml, staff_server
+from streamlit.proto.BackMsg_pb2 import BackMsg
 
 from coopmap import auth
 from coopmap.audit import AuditLog
@@ -158,3 +159,23 @@ def test_a_sign_in_flood_is_bounded_in_memory_hashing_and_state(site):
     assert len(limited) <= 9  # once per client and window, and once overall
     print(f"flood: {len(results)} attempts, {wrong} hashed, {refused} refused; "
           f"RSS {before:.0f} -> peak {peak[0]:.0f} MB")
+
+
+def test_an_anonymous_clear_cache_message_empties_no_cache(site):
+    """Streamlit empties every cache of the process when any browser asks: coopmap refuses.
+    Seen through the staff page's start-up check (a cached resource): were it cleared, the next
+    staff rerun would run the check again and remove the leftover planted meanwhile."""
+    url, data, _ = site
+    assert rerun(url).finished  # the staff page (and its start-up check) has run
+    leftover = data / "releases" / ".tmp-planted"
+    leftover.mkdir()
+    (leftover / "tables.parquet").write_bytes(b"half")
+    clear = BackMsg()
+    clear.clear_cache = True
+    assert rerun(url, page="map", backmsgs=[clear]).finished
+    assert rerun(url).finished
+    assert leftover.exists(), "the clear-cache message emptied the caches"
+    log = (data.parent / "streamlit.log").read_text()
+    assert "coopmap: refused a clear-cache request" in log
+    leftover.joinpath("tables.parquet").unlink()
+    leftover.rmdir()
