@@ -81,7 +81,9 @@ def table(at: AppTest, column: str):
 
 
 def texts(elements) -> str:
-    return " | ".join(str(e.value) for e in elements)
+    """The elements' texts as shown: the page's Markdown escapes (staff._plain) removed."""
+    raw = " | ".join(str(e.value) for e in elements)
+    return re.sub(r"\\(.)", r"\1", raw).replace("\u2060", "")
 
 
 def test_no_accounts_offers_only_setup(data_dir):

@@ -130,3 +130,13 @@ def test_two_processes_appending_at_once_keep_one_valid_chain(tmp_path):
     assert [p.wait(timeout=120) for p in procs] == [0, 0, 0]
     check = AuditLog(path).verify()
     assert check.ok and check.entries == 450
+
+
+def test_tail_reads_the_last_entries_from_the_end(log):
+    for i in range(300):
+        log.append("upload", "alice", n=i)
+    with open(log.path, "ab") as f:
+        f.write(b'{"torn": ')
+    last = log.tail(10)
+    assert [e["n"] for e in last] == list(range(290, 300))
+    assert log.tail(10_000) == [e for e in log.read()]

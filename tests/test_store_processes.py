@@ -96,7 +96,7 @@ def _child(store: ReleaseStore, base: str, tag: int, **env) -> subprocess.Popen:
     )
 
 
-def _wait_for(predicate, timeout: float = 30.0) -> None:
+def _wait_for(predicate, timeout: float = 90.0) -> None:
     end = time.monotonic() + timeout
     while time.monotonic() < end:
         if predicate():

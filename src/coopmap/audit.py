@@ -128,6 +128,10 @@ class AuditLog:
         """Every readable event, oldest first (damaged lines skipped: see ``verify``)."""
         return self.read_all().records
 
+    def tail(self, n: int) -> list[dict]:
+        """The last ``n`` readable events, oldest first, without reading the whole log."""
+        return jsonlines.tail(self.path, n)
+
     def verify(self, history: list[dict] | None = None) -> Verification:
         """Check the chain line by line; with the store's ``history``, also that every
         publish and rollback it lists has its audit entry in the log."""

@@ -74,6 +74,35 @@ def read(path: Path) -> LinesRead:
     return out
 
 
+def tail(path: Path, n: int, *, line_bytes: int = 4096) -> list[dict]:
+    """The last ``n`` readable records, read from the end of the file (not the whole file).
+    Damaged lines are skipped here; ``read`` reports them."""
+    try:
+        with open(path, "rb") as f:
+            size = f.seek(0, os.SEEK_END)
+            start = max(0, size - n * line_bytes)
+            f.seek(start)
+            data = f.read()
+    except FileNotFoundError:
+        return []
+    lines = data.split(b"\n")
+    if start > 0:
+        lines = lines[1:]  # the first one is cut by the window
+    if not data.endswith(b"\n"):
+        lines = lines[:-1]  # a torn last line
+    out = []
+    for raw in lines:
+        if not raw.strip():
+            continue
+        try:
+            record = json.loads(raw)
+        except json.JSONDecodeError:
+            continue
+        if isinstance(record, dict):
+            out.append(record)
+    return out[-n:]
+
+
 def append(path: Path, make_line: Callable[[bytes | None], bytes], *, mode: int = 0o644
            ) -> bytes:
     """Append the line ``make_line(last whole line or None)`` returns (no newline in it).

@@ -208,10 +208,7 @@ class ReleaseStore:
         if (final / MANIFEST).exists():
             return self.get(release_id)
         self.root.mkdir(parents=True, exist_ok=True)
-        tmp = Path(tempfile.mkdtemp(prefix=".tmp-", dir=self.root))
-        # Held while writing: remove_leftovers (in any process) skips a folder still locked.
-        busy = os.open(tmp, os.O_RDONLY)
-        fcntl.flock(busy, fcntl.LOCK_EX)
+        tmp, busy = self._locked_tmp()
         try:
             for name, df in checked.items():
                 (tmp / f"{name}.parquet").write_bytes(_table_bytes(df))
@@ -247,6 +244,21 @@ class ReleaseStore:
             os.close(busy)
         return self.get(release_id)
 
+    def _locked_tmp(self) -> tuple[Path, int]:
+        """A new hidden folder and a lock held on it while writing: remove_leftovers (in any
+        process) skips a locked folder. A folder removed by it between creation and locking
+        (it looked dead) is noticed and replaced."""
+        while True:
+            tmp = Path(tempfile.mkdtemp(prefix=".tmp-", dir=self.root))
+            try:
+                busy = os.open(tmp, os.O_RDONLY)
+            except FileNotFoundError:
+                continue
+            fcntl.flock(busy, fcntl.LOCK_EX)
+            if os.fstat(busy).st_nlink > 0 and tmp.exists():
+                return tmp, busy
+            os.close(busy)
+
     def remove_leftovers(self) -> list[str]:
         """Remove the temporary folders and files of writes cut off by a crash (never a complete
         release, never a write in progress); returns their names."""
@@ -262,10 +274,12 @@ class ReleaseStore:
                 try:
                     fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
                 except BlockingIOError:
+                    os.close(fd)
                     continue  # a write in progress
+                try:  # removed under the lock: a writer that locks it next sees it is gone
+                    shutil.rmtree(child, ignore_errors=True)
                 finally:
                     os.close(fd)
-                shutil.rmtree(child, ignore_errors=True)
                 removed.append(child.name)
             elif child.is_file() and child.name.startswith(f".{POINTER}."):
                 with self.lock():  # the pointer's temporary file is written under the lock
