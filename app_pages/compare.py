@@ -14,7 +14,9 @@ index = data.place_index(rid)
 default_b = months[-13] if len(months) > 12 else months[0]
 
 PARAMS = [
-    state.Param("places", [], lambda f: index.get(f) is not None, multi=True, max_items=4),
+    # Territories have no posture to compare (not on the map): their profiles say so.
+    state.Param("places", [], lambda f: getattr(index.get(f), "level", "territory") != "territory",
+                multi=True, max_items=4),
     state.Param("month", months[-1], months, explicit=True),
     state.Param("view", "places", ["places", "maps"]),
     state.Param("level", "county", ["county", "state"]),
@@ -33,7 +35,8 @@ view = st.segmented_control(
 ) or "places"
 
 if view == "places":
-    chosen = st.multiselect(t("compare.places"), index.options(), key="places", max_selections=4,
+    options = [f for f in index.options() if index.get(f).level != "territory"]
+    chosen = st.multiselect(t("compare.places"), options, key="places", max_selections=4,
                             format_func=index.label, help=t("compare.places.help"),
                             placeholder=t("search.placeholder"))
     month = widgets.month_picker(months, key="month")

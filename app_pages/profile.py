@@ -31,6 +31,60 @@ def _open_place(fips: str) -> None:
     st.session_state["place"] = fips
 
 
+def _timeline() -> None:
+    """Every agreement ever listed for the place, one bar per listing spell (gaps show)."""
+    st.subheader(t("profile.section.timeline"))
+    history = (queries.place_history(release, county_fips=place.fips)
+               if place.level == "county"
+               else queries.place_history(release, state_fips=place.fips))
+    if history.empty:
+        st.markdown(t("profile.no_agreements", month=data.month_label(months[-1])))
+        return
+    if len(history) > TIMELINE_MAX:
+        st.caption(t("profile.timeline.truncated", shown=TIMELINE_MAX, total=len(history)))
+    bars = queries.history_bars(release, history.head(TIMELINE_MAX))
+    tl = figures.timeline(bars, label="label", start="first_listed",
+                          end="last_listed", colour="model", categories=schema.MODELS,
+                          colours={k: schema.MODEL_CATEGORY_COLOURS[k] for k in schema.MODELS},
+                          title=t("profile.section.timeline") + f": {place.label}",
+                          subtitle=f"{data.month_label(months[0])} – "
+                                   f"{data.month_label(months[-1])}",
+                          source=t("fig.source", as_of=as_of, release=rid))
+    widgets.chart(tl, key="profile_timeline", preset="landscape",
+                  filename=f"coopmap-timeline-{place.fips}")
+
+
+def _territory() -> None:
+    """A territory: no shape, counties, state-law reading or population source here, so the
+    profile is its agreements, in words and as a table, and their timeline."""
+    row = data.territory_postures(rid, month).set_index("state_fips").loc[place.fips]
+    n = int(row["n_agreements"])
+    if n == 1:
+        st.markdown(t("profile.summary.territory.one", month=month_words, name=place.name))
+    elif n:
+        st.markdown(t("profile.summary.territory", month=month_words, n=number(n),
+                      name=place.name, agencies=number(row["n_agencies"])))
+    else:
+        st.markdown(t("profile.summary.territory_none", month=month_words, name=place.name))
+    st.info(t("profile.territory.no_map", name=place.name))
+    st.subheader(t("profile.section.agreements"))
+    rows = queries.place_agreements(release, month, state_fips=place.fips)
+    if rows.empty:
+        st.markdown(t("profile.no_agreements", month=month_words))
+    else:
+        st.dataframe(queries.agreements_display(rows, queries.listing_notes(release, rows)),
+                     hide_index=True, width="stretch", column_config={
+                         t("profile.col.moa"): st.column_config.LinkColumn(
+                             display_text=t("profile.moa_link"))})
+        st.caption(t("profile.agreements.source", month=month_words,
+                     file=", ".join(sorted(rows["source_file"].unique()))))
+    _timeline()
+    state.publish(PARAMS, widgets.PROFILE_PAGE, rid)
+    widgets.copy_link()
+    widgets.release_caption(release)
+    st.stop()
+
+
 st.title(t("page.profile"))
 widgets.place_search(index, key="profile_search", on_pick=_open_place)
 
@@ -46,6 +100,8 @@ month_words = data.month_label(month)
 as_of = release.as_of.get("participating", "?")
 
 st.header(place.label if place.level == "county" else place.name)
+if place.level == "territory":
+    _territory()
 if place.level == "county":
     counties = data.county_postures(rid, month)
     row = counties.set_index("county_fips").loc[place.fips]
@@ -233,24 +289,7 @@ else:
     st.markdown(t("profile.population.missing", note=note or t("unknown")))
 
 # --- timeline ---------------------------------------------------------------------------------
-st.subheader(t("profile.section.timeline"))
-history = (queries.place_history(release, county_fips=place.fips) if place.level == "county"
-           else queries.place_history(release, state_fips=place.fips))
-if history.empty:
-    st.markdown(t("profile.no_agreements", month=data.month_label(months[-1])))
-else:
-    if len(history) > TIMELINE_MAX:
-        st.caption(t("profile.timeline.truncated", shown=TIMELINE_MAX, total=len(history)))
-    bars = queries.history_bars(release, history.head(TIMELINE_MAX))
-    tl = figures.timeline(bars, label="label", start="first_listed",
-                          end="last_listed", colour="model", categories=schema.MODELS,
-                          colours={k: schema.MODEL_CATEGORY_COLOURS[k] for k in schema.MODELS},
-                          title=t("profile.section.timeline") + f": {place.label}",
-                          subtitle=f"{data.month_label(months[0])} – "
-                                   f"{data.month_label(months[-1])}",
-                          source=t("fig.source", as_of=as_of, release=rid))
-    widgets.chart(tl, key="profile_timeline", preset="landscape",
-                      filename=f"coopmap-timeline-{place.fips}")
+_timeline()
 
 links = st.columns(2)
 if place.level == "county":

@@ -58,7 +58,8 @@ fig = figures.stacked_bars(ended, x="month", y="agreements", colour="model",
 widgets.chart(fig, key="trend_ended", preset="landscape", filename="coopmap-ended")
 
 rank_month = widgets.month_picker(months, key="month", label=t("trends.states.month"))
-ranked = queries.states_ranked(data.state_postures(rid, rank_month, None, agencies_key))
+ranked = queries.states_ranked(data.state_postures(rid, rank_month, None, agencies_key),
+                               data.territory_postures(rid, rank_month, None, agencies_key))
 fig = figures.ranked_bars(ranked, label="name", value="n_agreements",
                           title=t("trends.states.title", month=data.month_label(rank_month)),
                           subtitle=t("trends.subtitle.states", filters=filters,

@@ -42,7 +42,7 @@ def test_default_view_is_the_national_county_map_of_the_newest_month(release):
         "Active agreements": f"{h['agreements']:,}",
         "Agencies": f"{h['agencies']:,}",
         "Counties with any agreement": f"{h['counties_with_287g']:,}",
-        "People living in those counties": f"{h['population_covered']:,}",
+        "Residents of those counties": f"{h['population_covered']:,}",
     }
     [view] = map_views(at)
     assert view["title"] == "287(g) agreements by model, by county"
@@ -157,12 +157,17 @@ def test_search_by_zip_opens_the_main_county():
     assert url(at)["place"] == ["12057"]
 
 
-def test_search_for_a_territory_says_so():
+def test_search_for_a_territory_opens_its_profile():
+    """Guam is not on the map but has a profile that says so; its ZIP codes find it too."""
     at = open_app()
     at.text_input(key="map_search").input("Guam").run()
     assert not at.exception
-    assert any("territory" in c.value for c in at.caption)
-    assert not [b for b in at.button if b.key and b.key.startswith("map_search_pick_")]
+    assert url(at)["place"] == ["66"]
+    assert any("Guam" in h.value for h in at.header)
+    assert any("not on coopmap's maps" in i.value for i in at.info)
+    at = open_app()
+    at.text_input(key="map_search").input("96910").run()
+    assert url(at)["place"] == ["66"]
 
 
 def test_a_pinned_release_is_shown_and_a_missing_one_is_said(release, store):

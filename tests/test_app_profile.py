@@ -211,3 +211,22 @@ def test_every_state_profile_hides_reviewer_notes_and_is_consistent(release):
             assert note[:50] not in body, (fips, note[:50])
         unknown = sum(row[dim] == "unknown" for dim in schema.POLICY_DIMENSIONS)
         assert body.count("No state law in effect in") == unknown, fips
+
+
+def test_territory_profile_without_a_map(release):
+    """Guam: ICE lists its Attorney General's TFM; the profile says it is not on the map."""
+    at = open_profile(place="66")
+    assert not at.exception
+    body = texts(at) + "\n".join(i.value for i in at.info)
+    assert "Guam is a U.S. territory: it is not on coopmap's maps" in body
+    a = release.table("agreements")
+    guam = a[(a["state_abbr"] == "GU") & (a["status"] == "participating")]
+    assert len(guam) == 1
+    assert "one agreement under 287(g) was active in Guam" in body
+    table = at.dataframe[0].value
+    assert list(table["Agency"]) == list(guam["agency"])
+    assert not map_views(at)  # no map drawn
+    nmi = open_profile(place="69")
+    assert "2 agreements under 287(g) were active in Northern Mariana Islands" in texts(nmi)
+    pr = open_profile(place="72")
+    assert "no agency in Puerto Rico had a 287(g) agreement" in texts(pr)

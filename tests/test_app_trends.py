@@ -65,3 +65,14 @@ def test_new_and_ended_charts_count_no_rename():
     a = release.table("agreements")
     first_aug = a[a["first_listed"] == "2025-08"]["agency"]
     assert not first_aug.str.contains("Waukesha|Lexington County Sheriff").any()
+
+
+def test_territories_are_ranked_with_the_states():
+    import json
+
+    at = open_trends()
+    assert not at.exception
+    specs = [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
+    ranked = next(s for s in specs if "States by" in s["layout"]["title"]["text"])
+    labels = [y for trace in ranked["data"] for y in trace["y"]]
+    assert "Northern Mariana Islands" in labels and "Guam" in labels

@@ -195,3 +195,22 @@ def test_nothing_found_says_so_without_guessing(index):
         assert result.places == [] and result.via == "none"
         assert "No county" in result.note
     assert index.search("").places == []
+
+
+def test_territories_given_to_the_index_are_places_found_by_name_and_zip():
+    """The app's index holds the five territories: each has a profile (no shape)."""
+    from coopmap import gazetteer
+    from coopmap.store import default_store
+
+    release = default_store().current()
+    index = PlaceIndex(release.table("counties"), release.table("states"),
+                       gazetteer.states().query("is_territory"))
+    guam = index.search("Guam")
+    assert [(p.level, p.fips) for p in guam.places][:1] == [("territory", "66")]
+    for zip_code, fips_ in (("96910", "66"), ("00901", "72"), ("00802", "78"),
+                            ("96950", "69"), ("96799", "60")):
+        found = index.search(zip_code)
+        assert [p.fips for p in found.places] == [fips_], zip_code
+        assert "territory" in found.note
+    assert index.get("72").name == "Puerto Rico" and index.get("72").level == "territory"
+    assert index.search("Puerto Rico").places[0].fips == "72"

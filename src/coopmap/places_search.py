@@ -26,7 +26,9 @@ Harris County, TX before Harris County, GA.
 
 Spelling does not matter where a phone or a habit changes it: case, accents ("Dona Ana"),
 "Saint"/"St.", curly apostrophes ("Prince George’s"), hyphens ("miami dade"), "county"/"parish".
-Territories are not in the release: a query naming one says so instead of suggesting a county.
+Territories (Guam, Puerto Rico...) have no counties or shapes here: given to the index, each is
+one place of level "territory", found by its name, code or a ZIP code; without them a query naming
+one says so instead of suggesting a county.
 """
 
 from __future__ import annotations
@@ -163,16 +165,24 @@ class PlaceIndex:
     """All counties and states of a release, searchable by name, city and ZIP code.
 
     ``counties``: county_fips, state_fips, state_abbr, name; ``states``: state_fips, state_abbr,
-    name (the release's ``counties`` and ``states`` tables).
+    name (the release's ``counties`` and ``states`` tables); ``territories`` (the same columns):
+    places ICE lists agreements in that the map does not show.
     """
 
-    def __init__(self, counties: pd.DataFrame, states: pd.DataFrame):
+    def __init__(self, counties: pd.DataFrame, states: pd.DataFrame,
+                 territories: pd.DataFrame | None = None):
         state_names = dict(zip(states["state_fips"], states["name"], strict=True))
         self.states = [
             Place("state", f, n, f, a, n)
             for f, a, n in zip(states["state_fips"], states["state_abbr"], states["name"],
                                strict=True)
         ]
+        if territories is not None:
+            self.states += [
+                Place("territory", f, n, f, a, n)
+                for f, a, n in zip(territories["state_fips"], territories["state_abbr"],
+                                   territories["name"], strict=True)
+            ]
         self.counties = [
             Place("county", f, n, s, a, state_names.get(s, a))
             for f, s, a, n in zip(counties["county_fips"], counties["state_fips"],
@@ -279,6 +289,11 @@ class PlaceIndex:
                     {place.fips: text.t("search.context.zip", zip=zip_code, city=rec["city"],
                                         state=rec["state"], county=place.label)},
                 )
+            territory = self._state_by_abbr.get(rec["state"])
+            if territory is not None and territory.level == "territory":
+                note = text.t("search.zip_territory", zip=zip_code, territory=territory.name)
+                return SearchResult([territory], "zip", note, {"city": rec["city"]},
+                                    {territory.fips: note})
         return SearchResult([], "none", text.t("search.none", query=zip_code))
 
     def _city_places(self, city: _City) -> list[tuple[Place, int]]:

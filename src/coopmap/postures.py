@@ -361,6 +361,30 @@ def state_postures(
     return _finish("state_postures", out, check)
 
 
+def territory_postures(
+    release: HasTables,
+    month: str,
+    *,
+    models: Iterable[str] | None = None,
+    agency_types: Iterable[str] | None = None,
+) -> pd.DataFrame:
+    """Guam, the Northern Mariana Islands, Puerto Rico, the Virgin Islands, American Samoa in
+    ``month``: state_fips, state_abbr, name, n_agreements, n_agencies (every agreement of their
+    agencies). They have no shape and no state-law or population source, so this is all."""
+    from coopmap import gazetteer
+
+    places = gazetteer.states()
+    places = places[places["is_territory"]][["state_fips", "state_abbr", "name"]]
+    active = active_agreements(release, month, models=models, agency_types=agency_types)
+    active = active[active["state_fips"].isin(places["state_fips"])]
+    counts = active.groupby("state_fips").agg(n_agreements=("agreement_id", "nunique"),
+                                             n_agencies=("agency_key", "nunique"))
+    out = places.join(counts, on="state_fips")
+    for col in ("n_agreements", "n_agencies"):
+        out[col] = out[col].fillna(0).astype("Int64")
+    return out.assign(month=month).reset_index(drop=True)
+
+
 def headline_figures(
     release: HasTables,
     month: str,

@@ -221,7 +221,12 @@ EN: dict[str, str] = {
     "headline.agreements": "Active agreements",
     "headline.agencies": "Agencies",
     "headline.counties": "Counties with any agreement",
-    "headline.population": "People living in those counties",
+    "headline.population": "Residents of those counties",
+    "headline.help.population": (
+        "Everyone living in the counties with any agreement (Census estimate, July 2024), not "
+        "the people an agreement touches: a city police agreement counts its whole county. "
+        "Counties with no published estimate (Connecticut's 8 legacy counties) are left out."
+    ),
     "headline.delta": "{delta} vs {months} mo. earlier",
     "headline.changes": "Change against 1, 6 and 12 months earlier",
     "headline.no_earlier": "no ICE list {months} months earlier",
@@ -283,6 +288,7 @@ EN: dict[str, str] = {
         "A city opens the county it is in; a city in several counties lists them, the county "
         "holding most of the city's ZIP codes first."
     ),
+    "search.zip_territory": "ZIP code {zip} is in {territory} (a territory: not on the map).",
     "search.territory": (
         "{name} is a U.S. territory. coopmap does not show territories yet: see About the data "
         "for what the ICE lists say about them."
@@ -316,6 +322,34 @@ EN: dict[str, str] = {
         "In {month}, {n} agreements under 287(g) were active in {name}, held by {agencies} "
         "agencies; {counties} of its {total} counties had at least one."
     ),
+    "profile.summary.territory": (
+        "In {month}, {n} agreements under 287(g) were active in {name}, held by {agencies} "
+        "agencies."
+    ),
+    "profile.summary.territory.one": (
+        "In {month}, one agreement under 287(g) was active in {name}."
+    ),
+    "profile.summary.territory_none": "In {month}, no agency in {name} had a 287(g) agreement.",
+    "profile.territory.no_map": (
+        "{name} is a U.S. territory: it is not on coopmap's maps (they show the 50 states and "
+        "DC), and no state-law, policy or population source at hand covers it. Its agreements "
+        "count in the national totals and in Trends."
+    ),
+    "profile.holders.title": "Who holds them in {month}:",
+    "profile.holders.sheriff.yes": "**Sheriff: yes**, {models} ({agency}).",
+    "profile.holders.sheriff.no": "**Sheriff: no** 287(g) agreement.",
+    "profile.holders.city": "City and town police: {n} agreements, {agencies} departments.",
+    "profile.holders.city.none": "City and town police: none.",
+    "profile.holders.other": (
+        "Other county and regional agencies (jail, prosecutor, constables, regional bodies): "
+        "{n} agreements, {agencies} agencies."
+    ),
+    "profile.holders.other.none": "Other county and regional agencies: none.",
+    "profile.holders.statewide": (
+        "Statewide agencies of the state (they cover every county): {n} agreements, {agencies} "
+        "agencies."
+    ),
+    "profile.holders.statewide.none": "Statewide agencies of the state: none.",
     "profile.rank.with": (
         "{name} is 1 of {k} {state} counties with an agreement; {total} counties in all."
     ),
@@ -463,7 +497,7 @@ EN: dict[str, str] = {
     "trends.axis.people": "People on an average day",
     "trends.state.pick": "A state's own trend",
     "trends.subtitle": "Active agreements, United States{filters}, January 2021 to {month}",
-    "trends.subtitle.states": "Active agreements per state{filters}, {month}",
+    "trends.subtitle.states": "Active agreements per state or territory{filters}, {month}",
     "trends.subtitle.new": "Agreements listed by ICE for the first time, February 2021 to {month}",
     "trends.ended.title": "287(g) agreements no longer listed, each month",
     "trends.subtitle.ended": (

@@ -16,7 +16,16 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from coopmap import detention_postures, figures, geometry, paths, postures, projection, text
+from coopmap import (
+    detention_postures,
+    figures,
+    gazetteer,
+    geometry,
+    paths,
+    postures,
+    projection,
+    text,
+)
 from coopmap.places_search import PlaceIndex
 from coopmap.store import NoReleaseError, Release, ReleaseStore
 from coopmap.ui import queries
@@ -82,6 +91,13 @@ def county_postures(release_id: str, month: str, models: Filters = None,
     return detention_postures.join_month(out, release, month, "county")
 
 
+@st.cache_data(show_spinner=False, max_entries=64)
+def territory_postures(release_id: str, month: str, models: Filters = None,
+                       agency_types: Filters = None) -> pd.DataFrame:
+    return postures.territory_postures(get(release_id), month, models=models,
+                                       agency_types=agency_types)
+
+
 @st.cache_data(show_spinner=False, max_entries=128)
 def state_postures(release_id: str, month: str, models: Filters = None,
                    agency_types: Filters = None) -> pd.DataFrame:
@@ -123,7 +139,8 @@ def headline(release_id: str, month: str, states: Filters = None, models: Filter
 @st.cache_resource(show_spinner=False, max_entries=4)
 def place_index(release_id: str) -> PlaceIndex:
     release = get(release_id)
-    return PlaceIndex(release.table("counties"), release.table("states"))
+    territories = gazetteer.states().query("is_territory")
+    return PlaceIndex(release.table("counties"), release.table("states"), territories)
 
 
 def _shapes_document(level: str) -> dict:

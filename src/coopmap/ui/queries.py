@@ -303,10 +303,18 @@ def detainer_law_by_month(release, months: Sequence[str]) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["month", "value", "states"])
 
 
-def states_ranked(state_postures: pd.DataFrame) -> pd.DataFrame:
+def states_ranked(state_postures: pd.DataFrame,
+                  territories: pd.DataFrame | None = None) -> pd.DataFrame:
+    """States (and territories, from ``postures.territory_postures``) with an agreement, most
+    first; a territory's counties_with_287g is empty (it has no counties on the map)."""
     rows = state_postures[state_postures["n_agreements"] > 0]
-    return rows[["name", "state_abbr", "n_agreements", "n_agencies", "counties_with_287g"]
-                ].sort_values("n_agreements", ascending=False).reset_index(drop=True)
+    cols = ["name", "state_abbr", "n_agreements", "n_agencies", "counties_with_287g"]
+    rows = rows[cols]
+    if territories is not None:
+        extra = territories[territories["n_agreements"] > 0].assign(counties_with_287g=pd.NA)
+        rows = pd.concat([rows, extra[cols]], ignore_index=True)
+    return rows.sort_values(["n_agreements", "name"], ascending=[False, True]).reset_index(
+        drop=True)
 
 
 # --- profile & compare --------------------------------------------------------------------------
@@ -328,6 +336,32 @@ def place_agreements(release, month: str, *, county_fips: str | None = None,
         if statewide:
             rows = rows[rows["jurisdiction_level"] == "state"]
     return rows.sort_values(["agency", "model"]).reset_index(drop=True)
+
+
+def holders(local: pd.DataFrame, statewide: pd.DataFrame) -> list[str]:
+    """Who holds the agreements covering a county, in words, the sheriff first: a voter's first
+    question is whether the sheriff (who runs the jail) has one. ``local``: the county's
+    agreements (``place_agreements``); ``statewide``: its state's statewide agencies'."""
+    sheriff = local[local["is_sheriff"].fillna(False).astype(bool)]
+    city = local[(local["agency_type"] == "municipality") & ~local["agreement_id"].isin(
+        sheriff["agreement_id"])]
+    other = local[~local["agreement_id"].isin(sheriff["agreement_id"])
+                  & ~local["agreement_id"].isin(city["agreement_id"])]
+    lines = []
+    if sheriff.empty:
+        lines.append(t("profile.holders.sheriff.no"))
+    else:
+        models = ", ".join(schema.MODELS[m] for m in schema.MODELS if m in set(sheriff["model"]))
+        lines.append(t("profile.holders.sheriff.yes", models=models,
+                       agency=md_escape(sheriff["agency"].iloc[0])))
+    for key, rows in (("city", city), ("other", other), ("statewide", statewide)):
+        n = rows["agreement_id"].nunique()
+        agencies = rows["agency"].nunique()
+        if n:
+            lines.append(t(f"profile.holders.{key}", n=number(n), agencies=number(agencies)))
+        else:
+            lines.append(t(f"profile.holders.{key}.none"))
+    return lines
 
 
 def agreements_display(rows: pd.DataFrame, notes: pd.Series | None = None) -> pd.DataFrame:

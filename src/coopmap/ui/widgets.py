@@ -152,7 +152,7 @@ def headline_metrics(h: dict) -> None:
         ("headline.agreements", "agreements", None),
         ("headline.agencies", "agencies", None),
         ("headline.counties", "counties_with_287g", t("headline.help.counties")),
-        ("headline.population", "population_covered", None),
+        ("headline.population", "population_covered", t("headline.help.population")),
     ]
     year_ago = h["earlier"].get(12)
     month_ago = h["earlier"].get(1)
