@@ -115,6 +115,12 @@ if place.level == "county":
     else:
         st.markdown(t("profile.summary.county_none", month=month_words,
                       name=queries.md_escape(place.label)))
+    # Who holds them, the sheriff first (a city police agreement is not the county's).
+    local = queries.place_agreements(release, month, county_fips=place.fips)
+    statewide_now = queries.place_agreements(release, month, state_fips=place.state_fips,
+                                             statewide=True)
+    st.markdown(t("profile.holders.title", month=month_words) + "\n\n" + "\n".join(
+        f"- {line}" for line in queries.holders(local, statewide_now)))
     in_state = counties[counties["state_fips"] == place.state_fips]
     with_any = int(in_state["has_287g"].sum())
     total = len(in_state)

@@ -35,7 +35,8 @@ def test_county_profile_in_plain_words_with_sources(release):
     month = postures.months(release)[-1]
     row = postures.county_postures(release, month).set_index("county_fips").loc["12071"]
     body = texts(at)
-    assert f"{int(row['n_agreements'])} agreements under 287(g) covered Lee County, FL" in body
+    assert (f"{int(row['n_agreements'])} 287(g) agreements of local agencies applied in "
+            "Lee County, FL") in body
     florida = postures.county_postures(release, month).query("state_fips == '12'")
     with_any = int(florida["has_287g"].sum())
     assert f"1 of {with_any} Florida counties with an agreement" in body
@@ -230,3 +231,24 @@ def test_territory_profile_without_a_map(release):
     assert "2 agreements under 287(g) were active in Northern Mariana Islands" in texts(nmi)
     pr = open_profile(place="72")
     assert "no agency in Puerto Rico had a 287(g) agreement" in texts(pr)
+
+
+def test_profile_says_who_holds_the_agreements_sheriff_first(release):
+    """Harris County, TX: the first line says whether the sheriff holds one; city police and
+    statewide agencies are counted apart, with the numbers of the release."""
+    at = open_profile(place="48201")
+    assert not at.exception
+    month = postures.months(release)[-1]
+    local = queries.place_agreements(release, month, county_fips="48201")
+    sheriff = local[local["is_sheriff"]]
+    holders = next(m.value for m in at.markdown if m.value.startswith("Who holds them"))
+    first = holders.split("\n")[2]
+    assert first.startswith("- **Sheriff: yes**" if len(sheriff) else "- **Sheriff: no**")
+    city = local[(local["agency_type"] == "municipality") & ~local["is_sheriff"]]
+    if len(city):
+        assert f"City and town police: {len(city)} agreements" in holders
+    else:
+        assert "City and town police: none." in holders
+    statewide = queries.place_agreements(release, month, state_fips="48", statewide=True)
+    assert f"Statewide agencies of the state (they cover every county): {len(statewide)}" \
+        in holders

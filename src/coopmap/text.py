@@ -312,10 +312,11 @@ EN: dict[str, str] = {
     "profile.pick": "Choose a county or state to see what applies there.",
     "profile.unknown_place": "There is no county or state with the code “{fips}”.",
     "profile.summary.county_some.one": (
-        "In {month}, one agreement under 287(g) covered {name}: {models}."
+        "In {month}, one 287(g) agreement of a local agency applied in {name}: {models}."
     ),
     "profile.summary.county_some": (
-        "In {month}, {n} agreements under 287(g) covered {name}, under these models: {models}."
+        "In {month}, {n} 287(g) agreements of local agencies applied in {name}, under these "
+        "models: {models}."
     ),
     "profile.summary.county_none": "In {month}, no local agency in {name} had a 287(g) agreement.",
     "profile.summary.state": (
