@@ -216,6 +216,15 @@ def test_generator_speaks_the_map_pages_messages():
     assert v.exceptions == 1
 
 
+def _run_in_thread(coro):
+    """asyncio.run in a thread of its own: the browser tests' session-wide Playwright (sync API)
+    keeps an event loop running in the main thread, where asyncio.run refuses to start."""
+    import concurrent.futures
+
+    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, coro).result()
+
+
 def test_generator_bounds_and_cookies():
     assert wsload.source_address(0) == "127.0.0.2"
     assert wsload.source_address(wsload.MAX_SESSIONS - 1) == "127.0.0.201"
@@ -238,10 +247,10 @@ def test_generator_bounds_and_cookies():
     threading.Thread(target=server.serve_forever, daemon=True).start()
     try:
         port = server.server_address[1]
-        jar = asyncio.run(wsload.http_cookies(port, "/ok", "127.0.0.7"))
+        jar = _run_in_thread(wsload.http_cookies(port, "/ok", "127.0.0.7"))
         assert jar == {"_streamlit_xsrf": "2|ab|cd|17", "coopmap_node": "8602"}
         with pytest.raises(ConnectionError, match="HTTP 429"):
-            asyncio.run(wsload.http_cookies(port, "/limited", "127.0.0.7"))
+            _run_in_thread(wsload.http_cookies(port, "/limited", "127.0.0.7"))
     finally:
         server.shutdown()
         server.server_close()
