@@ -35,7 +35,6 @@ import asyncio
 import contextlib
 import json
 import os
-import socket
 import statistics
 import sys
 import tempfile
@@ -84,27 +83,6 @@ def pct(values: list[float], q: float) -> float | None:
 # --- servers ---------------------------------------------------------------------------------
 
 
-def free_port_run(n: int) -> int:
-    """A first port such that it and the n-1 after it are free on 127.0.0.1."""
-    for _ in range(50):
-        first = pageload.free_port()
-        if first + n > 65000:
-            continue
-        socks: list[socket.socket] = []
-        try:
-            for p in range(first, first + n):
-                sock = socket.socket()
-                socks.append(sock)
-                sock.bind(("127.0.0.1", p))
-            return first
-        except OSError:
-            continue
-        finally:
-            for sock in socks:
-                sock.close()
-    raise RuntimeError("no run of free ports")
-
-
 class EventLog:
     """The supervisor's messages (a process marked down, restarted, healthy again), timed."""
 
@@ -124,7 +102,7 @@ class EventLog:
 def deployment(workers: int = 2) -> Iterator[object]:
     """``coopmap serve`` in this process: nginx + ``workers`` app processes, health-checked.
     ``sup.events`` collects what the supervisor says."""
-    first = free_port_run(workers + 1)
+    first = serve.free_port_run(workers + 1)
     events = EventLog()
     with tempfile.TemporaryDirectory(prefix="coopmap-bench-serve-") as tmp:
         sup = serve.Supervisor(workers=workers, port=first, first_app_port=first + 1,

@@ -58,6 +58,32 @@ def nginx_binary() -> str:
     return found
 
 
+def free_port_run(n: int) -> int:
+    """A first port such that it and the n-1 after it are free on 127.0.0.1 (for a supervisor
+    whose nginx and app processes take consecutive ports: tests and benches)."""
+    import socket
+
+    for _ in range(50):
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            first = s.getsockname()[1]
+        if first + n > 65000:
+            continue
+        socks: list[socket.socket] = []
+        try:
+            for p in range(first, first + n):
+                sock = socket.socket()
+                socks.append(sock)
+                sock.bind(("127.0.0.1", p))
+            return first
+        except OSError:
+            continue
+        finally:
+            for sock in socks:
+                sock.close()
+    raise ServeError("no run of free ports on 127.0.0.1")
+
+
 def healthy(port: int, timeout: float = HEALTH_TIMEOUT) -> bool:
     try:
         with urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health",

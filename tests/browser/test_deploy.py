@@ -10,7 +10,6 @@ from __future__ import annotations
 import os
 import re
 import signal
-import socket
 import subprocess
 import sys
 import threading
@@ -31,29 +30,6 @@ ROOT = Path(__file__).resolve().parents[2]
 MAP_PATHS = "svg.cm-map path.cm-area"
 
 
-def _free_ports(n: int) -> int:
-    """A first port such that it and the n-1 after it are free."""
-    for _ in range(50):
-        with socket.socket() as s:
-            s.bind(("127.0.0.1", 0))
-            first = s.getsockname()[1]
-        if first + n > 65000:
-            continue
-        try:
-            socks = []
-            for p in range(first, first + n):
-                sock = socket.socket()
-                sock.bind(("127.0.0.1", p))
-                socks.append(sock)
-            return first
-        except OSError:
-            continue
-        finally:
-            for sock in socks:
-                sock.close()
-    raise RuntimeError("no run of free ports")
-
-
 @pytest.fixture(scope="module")
 def deployment(tmp_path_factory):
     try:
@@ -65,7 +41,7 @@ def deployment(tmp_path_factory):
     base = tmp_path_factory.mktemp("deploy")
     data = copy_data_dir(base / "data", ROOT / "data" / "releases")
     other = _variant_release(data / "releases")
-    first = _free_ports(3)
+    first = serve.free_port_run(3)
     sup = serve.Supervisor(workers=2, port=first, first_app_port=first + 1,
                            state_dir=base / "serve", check_every=0.5,
                            extra_env={"COOPMAP_DATA_DIR": str(data)},
