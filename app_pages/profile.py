@@ -6,7 +6,7 @@ import streamlit as st
 
 from coopmap import designations as federal_lists
 from coopmap import detention_views, figures, schema
-from coopmap.text import label, model_list, number, t
+from coopmap.text import label, model_list, number, t, tn
 from coopmap.ui import data, law_text, mapview, queries, state, widgets
 
 release = widgets.load_release(widgets.PROFILE_PAGE)
@@ -124,20 +124,28 @@ if place.level == "county":
     in_state = counties[counties["state_fips"] == place.state_fips]
     with_any = int(in_state["has_287g"].sum())
     total = len(in_state)
-    if bool(row["has_287g"]):
-        st.markdown(t("profile.rank.with", name=queries.md_escape(place.name), k=with_any,
-                      state=place.state_name, total=total))
-    else:
-        st.markdown(t("profile.rank.without", name=queries.md_escape(place.name),
-                      k=total - with_any, state=place.state_name, total=total))
+    # A state of one county (the District of Columbia) has no ranking to give.
+    if total > 1 and bool(row["has_287g"]):
+        st.markdown(tn("profile.rank.with", with_any, name=queries.md_escape(place.name),
+                       k=with_any, state=place.state_name, total=total))
+    elif total > 1:
+        st.markdown(tn("profile.rank.without", total - with_any,
+                       name=queries.md_escape(place.name), k=total - with_any,
+                       state=place.state_name, total=total))
 else:
     states = data.state_postures(rid, month)
     row = states.set_index("state_fips").loc[place.fips]
-    st.markdown(t("profile.summary.state", month=month_words, n=number(row["n_agreements"]),
-                  name=place.name, agencies=number(row["n_agencies"]),
-                  counties=number(row["counties_with_287g"]),
-                  total=number(len(data.county_postures(rid, month).query(
-                      "state_fips == @place.state_fips")))))
+    n_agreements = int(row["n_agreements"])
+    n_counties = len(data.county_postures(rid, month).query("state_fips == @place.state_fips"))
+    summary = tn("profile.summary.state", n_agreements if n_agreements < 2 else 2,
+                 month=month_words, name=place.name,
+                 agreements=tn("count.agreements", n_agreements),
+                 agencies=tn("count.agencies", int(row["n_agencies"])))
+    if n_agreements and n_counties > 1:
+        summary += " " + tn("profile.summary.state.counties", int(row["counties_with_287g"]),
+                            counties=number(row["counties_with_287g"]),
+                            total=number(n_counties))
+    st.markdown(summary)
 
 # --- the state map with this place outlined ---------------------------------------------------
 layer = st.session_state.get("layer") or "model"

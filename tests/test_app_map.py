@@ -292,3 +292,13 @@ def test_a_layer_unknown_everywhere_says_so_instead_of_a_legend(release):
     assert [label for label, _, _ in view["legend"]] == [
         "Unknown everywhere shown: no state law in effect settles it"]
     assert "no state law in effect in January 2021 settles this here" in view["subtitle"]
+
+
+def test_first_month_says_a_month_not_1_months_and_growth_is_not_coloured(release):
+    at = open_app(month=postures.months(release)[0])
+    captions = " ".join(c.value for c in at.caption)
+    assert "no ICE list a month earlier" in captions and "1 months" not in captions
+    later = open_app(month=postures.months(release)[-1])
+    deltas = [m for m in later.metric if m.proto.delta]
+    # More ICE agreements is not shown as good (green) or bad (red) news.
+    assert deltas and all("color: GRAY" in str(m.proto) for m in deltas)

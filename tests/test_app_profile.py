@@ -252,3 +252,20 @@ def test_profile_says_who_holds_the_agreements_sheriff_first(release):
     statewide = queries.place_agreements(release, month, state_fips="48", statewide=True)
     assert f"Statewide agencies of the state (they cover every county): {len(statewide)}" \
         in holders
+
+def test_wording_has_no_broken_plurals(release):
+    """No "1 of 1 District of Columbia counties", no "0 agreements held by 0 agencies"."""
+    dc = open_profile(place="11001")
+    assert not dc.exception
+    text = " ".join(m.value for m in dc.markdown)
+    assert "1 of 1" not in text and "District of Columbia counties" not in text
+    states = postures.state_postures(release, "2021-01").set_index("state_fips")
+    none = states.index[states["n_agreements"] == 0][0]
+    at = open_profile(place=none, month="2021-01")
+    text = " ".join(m.value for m in at.markdown)
+    assert "no agreement under 287(g) was active" in text
+    assert "0 agreements" not in text and "0 agencies" not in text
+    one = states.index[states["n_agreements"] == 1]
+    if len(one):
+        text = " ".join(m.value for m in open_profile(place=one[0], month="2021-01").markdown)
+        assert "one agreement under 287(g) was active" in text and "held by one agency" in text

@@ -349,7 +349,7 @@ DETENTION_CATEGORY_COLOURS: dict[str, str] = {
     "USMS IGA": "#E69F00",
     "several": "#000000",
     "federal_private": "#56B4E9",
-    "unknown_type": "#999999",
+    "unknown_type": "#666666",  # #999999 was 7.4 from DIGSA under deuteranopia (ΔE76)
     "no_data": UNKNOWN_COLOUR,
 }
 

@@ -230,6 +230,7 @@ EN: dict[str, str] = {
     "headline.delta": "{delta} vs {months} mo. earlier",
     "headline.changes": "Change against 1, 6 and 12 months earlier",
     "headline.no_earlier": "no ICE list {months} months earlier",
+    "headline.no_earlier.one": "no ICE list a month earlier",
     "headline.help.counties": (
         "Counties where a sheriff, county agency or city police department holds an agreement. "
         "Statewide agencies are not painted onto counties."
@@ -320,8 +321,7 @@ EN: dict[str, str] = {
     ),
     "profile.summary.county_none": "In {month}, no local agency in {name} had a 287(g) agreement.",
     "profile.summary.state": (
-        "In {month}, {n} agreements under 287(g) were active in {name}, held by {agencies} "
-        "agencies; {counties} of its {total} counties had at least one."
+        "In {month}, {agreements} under 287(g) were active in {name}, held by {agencies}."
     ),
     "profile.summary.territory": (
         "In {month}, {n} agreements under 287(g) were active in {name}, held by {agencies} "
@@ -351,11 +351,27 @@ EN: dict[str, str] = {
         "agencies."
     ),
     "profile.holders.statewide.none": "Statewide agencies of the state: none.",
+    "profile.summary.state.one": (
+        "In {month}, one agreement under 287(g) was active in {name}, held by one agency."
+    ),
+    "profile.summary.state.zero": "In {month}, no agreement under 287(g) was active in {name}.",
+    "profile.summary.state.counties": "{counties} of its {total} counties had at least one.",
+    "profile.summary.state.counties.one": "One of its {total} counties had one.",
+    "count.agreements": "{n} agreements",
+    "count.agreements.one": "one agreement",
+    "count.agencies": "{n} agencies",
+    "count.agencies.one": "one agency",
     "profile.rank.with": (
         "{name} is 1 of {k} {state} counties with an agreement; {total} counties in all."
     ),
+    "profile.rank.with.one": (
+        "{name} is the only {state} county with an agreement; {total} counties in all."
+    ),
     "profile.rank.without": (
         "{name} is 1 of {k} {state} counties without an agreement; {total} counties in all."
+    ),
+    "profile.rank.without.one": (
+        "{name} is the only {state} county without an agreement; {total} counties in all."
     ),
     "profile.section.agreements": "287(g) agreements covering this place",
     "profile.section.statewide": "Statewide agencies' agreements (they cover the whole state)",
@@ -728,6 +744,17 @@ def t(msg_id: str, /, **values: object) -> str:
     if template is None:
         template = EN[msg_id]
     return template.format(**values) if values else template
+
+
+def tn(msg_id: str, n: int, /, **values: object) -> str:
+    """``t`` with a count: the message's ``.zero`` or ``.one`` form when ``n`` is 0 or 1 and the
+    catalogue has one ("1 months" never shows), else the message itself; ``n`` is passed too."""
+    n = int(n)
+    for suffix, wanted in ((".zero", 0), (".one", 1)):
+        form = msg_id + suffix
+        if n == wanted and (form in CATALOGUES[_language] or form in EN):
+            return t(form, n=number(n), **values)
+    return t(msg_id, n=number(n), **values)
 
 
 def label(vocab: dict[str, str], code: str, vocab_name: str = "") -> str:

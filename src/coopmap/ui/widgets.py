@@ -13,7 +13,7 @@ import streamlit as st
 from coopmap import figures, schema
 from coopmap.places_search import PlaceIndex
 from coopmap.store import NoReleaseError, Release
-from coopmap.text import number, t
+from coopmap.text import number, t, tn
 from coopmap.ui import data, queries, state
 
 log = logging.getLogger("coopmap.ui")
@@ -160,13 +160,14 @@ def headline_metrics(h: dict) -> None:
         delta = None
         if month_ago is not None:
             delta = h[field] - month_ago[field]
+        # Growth is a fact, not good or bad news: no green or red arrow (delta_color="off").
         col.metric(t(msg), number(h[field]), delta=f"{delta:+,} (1 mo.)" if delta is not None
-                   else None, help=help_, border=True)
+                   else None, delta_color="off", help=help_, border=True)
     lines = []
     for months in (1, 6, 12):
         earlier = h["earlier"].get(months)
         if earlier is None:
-            lines.append(t("headline.no_earlier", months=months))
+            lines.append(tn("headline.no_earlier", months, months=months))
             continue
         diff = h["agreements"] - earlier["agreements"]
         lines.append(f"{diff:+,} " + t("headline.delta", delta="", months=months).strip())
