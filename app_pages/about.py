@@ -8,10 +8,11 @@ import pandas as pd
 import streamlit as st
 
 from coopmap import paths
-from coopmap.text import CAVEATS, GLOSSARY, SOURCE_TERMS, t
-from coopmap.ui import data, state, widgets
+from coopmap.text import CAVEATS, GLOSSARY, SOURCE_LINKS, SOURCE_TERMS, t
+from coopmap.ui import data, queries, state, widgets
 
 release = widgets.load_release(widgets.ABOUT_PAGE)
+widgets.tab_title(t("page.about"))
 state.restore([], widgets.ABOUT_PAGE)
 as_of = release.as_of.get("participating", "?")
 
@@ -43,8 +44,10 @@ for folder, files in sorted(by_folder.items()):
         t("about.sources.col.files"): f"{len(files)}"
         + (f" ({dates[0]} … {dates[-1]})" if dates else ""),
         t("about.sources.col.license"): terms,
+        t("about.sources.col.link"): SOURCE_LINKS.get(folder),
     })
-st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
+st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch", column_config={
+    t("about.sources.col.link"): st.column_config.LinkColumn()})
 
 # Files staff uploaded (the manifest keeps them under staff/uploads/): each with the release that
 # first published it, for its original name, who and when.
@@ -83,6 +86,18 @@ st.caption(t("about.releases") + ": " + ", ".join(m["id"] for m in kept))
 
 st.header(t("about.correction"))
 st.markdown(t("about.correction.text"))
+address = widgets.contact()
+if address:
+    st.markdown(t("about.correction.contact", contact=queries.md_escape(address)))
+else:
+    st.markdown(t("about.correction.contact.default"))
+
+st.header(t("about.cite"))
+site = state.share_url({}).split("?")[0] or "coopmap"
+st.markdown(t("about.cite.text", release=release.id, as_of=as_of, url=queries.md_escape(site),
+              today=pd.Timestamp.now(tz="UTC").strftime("%Y-%m-%d")))
+st.header(t("about.licence"))
+st.markdown(t("about.licence.text"))
 
 state.publish([], widgets.ABOUT_PAGE, release.id)
 widgets.release_caption(release)

@@ -8,6 +8,7 @@ from coopmap.text import number, t
 from coopmap.ui import data, mapview, queries, state, widgets
 
 release = widgets.load_release(widgets.MAP_PAGE)
+widgets.tab_title(t("page.map"))
 rid = release.id
 months = data.months(rid)
 index = data.place_index(rid)

@@ -90,6 +90,7 @@ widgets.place_search(index, key="profile_search", on_pick=_open_place)
 
 fips = st.session_state.get("place")
 place = index.get(fips) if fips else None
+widgets.tab_title(place.label if place is not None else t("page.profile"))
 if place is None:
     st.info(t("profile.pick"))
     state.publish(PARAMS, widgets.PROFILE_PAGE, rid)

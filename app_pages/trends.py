@@ -8,6 +8,7 @@ from coopmap.text import t
 from coopmap.ui import data, queries, state, widgets
 
 release = widgets.load_release(widgets.TRENDS_PAGE)
+widgets.tab_title(t("page.trends"))
 rid = release.id
 months = data.months(rid)
 states_all = widgets.state_options(release)

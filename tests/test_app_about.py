@@ -42,3 +42,18 @@ def test_every_source_folder_has_terms_from_its_provenance():
     for folder in root.iterdir():
         if (folder / "PROVENANCE.md").exists():
             assert folder.name in SOURCE_TERMS, folder.name
+
+
+def test_sources_are_links_and_about_says_how_to_cite_correct_and_reuse(monkeypatch):
+    release = default_store().current()
+    at = open_about()
+    sources = at.dataframe[0].value
+    assert sources["Published at"].str.startswith("https://").all()  # every folder links out
+    headers = [h.value for h in at.header]
+    assert {"How to cite", "Licence", "Report a correction"} <= set(headers)
+    body = "\n".join(m.value for m in at.markdown)
+    assert f"dataset {release.id}" in body and "MIT" in body and "public domain" in body
+    assert "COOPMAP_CONTACT" in body  # no address set: says how to set one
+    monkeypatch.setenv("COOPMAP_CONTACT", "corrections@example.org")
+    at = open_about()
+    assert "Send it to: corrections@example" in "\n".join(m.value for m in at.markdown)

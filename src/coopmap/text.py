@@ -556,6 +556,26 @@ EN: dict[str, str] = {
     "about.release": "This dataset",
     "about.history": "Dataset history",
     "about.correction": "Report a correction",
+    "about.correction.contact": "Send it to: {contact}",
+    "about.correction.contact.default": (
+        "Send it as an issue to coopmap's repository (the organisation running this site sets "
+        "its own address with the `COOPMAP_CONTACT` setting)."
+    ),
+    "about.sources.col.link": "Published at",
+    "about.cite": "How to cite",
+    "about.cite.text": (
+        "coopmap, dataset {release} (ICE list of {as_of}), {url}, accessed {today}. Cite the "
+        "link of the view you used: it names the dataset and month, so it shows the same "
+        "numbers later."
+    ),
+    "about.licence": "Licence",
+    "about.licence.text": (
+        "coopmap's code is under the MIT licence. The data keep the terms of their sources "
+        "(table above): the ICE lists, Census figures and shapes are U.S. government works in "
+        "the public domain; the state-law readings are an unreviewed third-party draft with no "
+        "licence stated, so quote them with their source."
+    ),
+    "tab.title": "{what} — coopmap",
     "about.correction.text": (
         "If something here is wrong or out of date about your county or state, tell us what, "
         "where, and the source (a link to a policy, a law, a news report or an official "
@@ -720,6 +740,17 @@ SOURCE_TERMS: dict[str, tuple[str, str]] = {
         "ICE's 2026-07-20 workbook",
         "ICE: U.S. government work, public domain; DDP and Detention System Data: CC0 1.0",
     ),
+}
+
+# Where each source folder's files were published (from its PROVENANCE.md), for About's links.
+SOURCE_LINKS: dict[str, str] = {
+    "ice_287g": "https://www.ice.gov/identify-and-arrest/287g",
+    "state_laws": "https://github.com/recoveredfactory/287g-watch",
+    "sanctuary_designations": "https://www.dhs.gov/sanctuary-jurisdictions",
+    "population": "https://www2.census.gov/programs-surveys/popest/datasets/2020-2024/counties/"
+                  "totals/co-est2024-alldata.csv",
+    "geo": "https://github.com/topojson/us-atlas",
+    "ice_detention": "https://www.ice.gov/detain/detention-management",
 }
 
 CATALOGUES: dict[str, dict[str, str]] = {"en": EN}

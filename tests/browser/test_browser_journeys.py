@@ -94,6 +94,7 @@ def test_one_place_opens_in_one_step(server, visitor, text, fips, county):
     search(visitor, text)
     wait_for_url(visitor, "place", fips)
     heading(visitor, county)
+    visitor.wait_for_function(f"document.title === {county + ' — coopmap'!r}", timeout=30000)
 
 
 def test_month_survives_a_click_back_and_forward(server, visitor, artifacts):

@@ -91,6 +91,19 @@ def load_release(page: str = MAP_PAGE) -> Release:
     return release
 
 
+def tab_title(what: str) -> None:
+    """The browser tab's title for this page or place ("Harris County, TX — coopmap")."""
+    st.set_page_config(page_title=t("tab.title", what=what))
+
+
+def contact() -> str | None:
+    """Where corrections go: the ``COOPMAP_CONTACT`` setting (an address or a link), if set."""
+    import os
+
+    value = (os.environ.get("COOPMAP_CONTACT") or "").strip()
+    return value or None
+
+
 def ignored_notice(ignored: list[tuple[str, str]]) -> None:
     """Say once which parts of the link were not valid and were ignored."""
     if ignored:
