@@ -8,10 +8,13 @@ from pathlib import Path
 import streamlit as st
 
 from coopmap.text import t
-from coopmap.ui import guards
+from coopmap.ui import guards, language
 
 # No visitor can empty the caches of every visitor (Streamlit's "clear cache" message).
 guards.refuse_clear_cache()
+
+# The visitor's language for this run (URL, session, then browser), before any text is made.
+language.apply()
 
 HERE = Path(__file__).parent
 PAGES = HERE / "app_pages"
@@ -37,4 +40,6 @@ if (PAGES / "staff.py").exists():
     pages.append(st.Page(PAGES / "staff.py", title=t("page.staff"), icon=":material/lock:",
                          url_path="staff"))
 
-st.navigation(pages, position="top").run()
+page = st.navigation(pages, position="top")
+language.switch()
+page.run()

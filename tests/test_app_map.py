@@ -69,7 +69,8 @@ def test_default_view_is_the_national_county_map_of_the_newest_month(release):
     assert not [c for c in table.columns if "_" in c]  # no raw column names
     assert at.session_state["level"] == "county" and at.session_state["month"] == month
     # A link pins what it shows: the release, layer and month are always written.
-    assert url(at) == {"release": [release.id], "layer": ["model"], "month": [month]}
+    assert url(at) == {"release": [release.id], "lang": ["en"],
+                       "layer": ["model"], "month": [month]}
     assert any(b.label.startswith("Download") for b in at.get("download_button"))
 
 
@@ -94,7 +95,7 @@ def test_query_parameters_reproduce_the_view_and_round_trip(release):
     assert view["subtitle"] == ("May 2025 · states: Florida, Texas · models: TFM · "
                                 "agencies: County")
     assert at.expander[-1].label == "The same values as a table (2 places)"
-    assert url(at) == {"release": [release.id],
+    assert url(at) == {"release": [release.id], "lang": ["en"],
                        **{k: v if isinstance(v, list) else [v] for k, v in params.items()}}
     # The link shown to copy carries the same state (a plain link: no st.code, whose syntax
     # highlighter made the browser load 1.6 MB before the map).
@@ -110,7 +111,8 @@ def test_changing_a_widget_updates_the_url(release):
     at.selectbox(key="layer").set_value("jail_access").run()
     at.select_slider(key="month").set_value("2024-01").run()
     assert not at.exception
-    assert url(at) == {"release": [release.id], "layer": ["jail_access"], "month": ["2024-01"]}
+    assert url(at) == {"release": [release.id], "lang": ["en"],
+                       "layer": ["jail_access"], "month": ["2024-01"]}
 
 
 def test_invalid_parameters_fall_back_to_defaults_and_say_so_once(release):
@@ -120,7 +122,8 @@ def test_invalid_parameters_fall_back_to_defaults_and_say_so_once(release):
     month = postures.months(release)[-1]
     assert at.select_slider(key="month").value == month
     assert at.multiselect(key="states").value == ["06"]
-    assert url(at) == {"release": [release.id], "layer": ["model"], "month": [month],
+    assert url(at) == {"release": [release.id], "lang": ["en"],
+                       "layer": ["model"], "month": [month],
                        "states": ["06"]}
     [warning] = at.warning
     for part in ("layer=bogus", "month=2099-01", "states=99", "level=<script>"):

@@ -44,7 +44,7 @@ def test_every_page_writes_back_the_view_it_was_opened_with(page, release):
     at = open_page(page, {"release": release.id, **params})
     assert not at.exception
     assert not at.warning  # nothing ignored
-    expected = {"release": [release.id],
+    expected = {"release": [release.id], "lang": ["en"],
                 **{k: v if isinstance(v, list) else [v] for k, v in params.items()}}
     assert url(at) == expected
     at.run()  # a rerun without a change keeps it

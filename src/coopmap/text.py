@@ -1,14 +1,22 @@
 """Every piece of interface text, in one catalogue keyed by message id.
 
-A Spanish catalogue is planned: add ``CATALOGUES["es"]`` with the same ids and call
-``set_language("es")``. Vocabulary labels (models, stances, policy values) live in
-``coopmap.schema``; ``label(vocab, code)`` is the one place that turns a code into words, so a
-translation can override them here (ids ``vocab.<name>.<code>``) without touching the contract.
+Spanish lives in ``coopmap.text_es`` (same ids). The language is chosen per visitor by the UI
+(``coopmap.ui.language``) and held in a context variable for the run, never in a module global.
+Vocabulary labels (models, stances, policy values) live in ``coopmap.schema``;
+``label(vocab, code)`` and ``words(vocab)`` are the one place that turns a code into words, so a
+translation overrides them with ids ``vocab.<NAME>.<code>`` without touching the contract.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from datetime import date as _date
+
 import pandas as pd
+from babel.dates import format_date, format_skeleton
+from babel.numbers import format_decimal
 
 from coopmap import schema
 
@@ -267,6 +275,8 @@ EN: dict[str, str] = {
     "table.col.population_covered": "People in those counties",
     "yes": "Yes",
     "no": "No",
+    "list.and": " and ",
+    "lang.switch": "Language",
     # --- search ------------------------------------------------------------------------------
     "search.label": "Find a county or state",
     "search.placeholder": "Type a county or state name",
@@ -753,25 +763,77 @@ SOURCE_LINKS: dict[str, str] = {
     "ice_detention": "https://www.ice.gov/detain/detention-management",
 }
 
+# The languages of the interface, each named in itself (the switch shows them so), and the
+# Babel locale that formats its numbers and dates (Spanish as written in the United States).
+LANGUAGES: dict[str, str] = {"en": "English", "es": "Español"}
+LOCALES: dict[str, str] = {"en": "en_US", "es": "es_US"}
 CATALOGUES: dict[str, dict[str, str]] = {"en": EN}
-_language = DEFAULT_LANGUAGE
+
+# The language of the code running now. A context variable, not a module global: Streamlit runs
+# each session's script in its own thread, and every thread starts with its own context, so the
+# language one visitor's run sets is never seen by another's (tests/test_language.py runs two
+# sessions at once). The UI sets it at the top of each run (``coopmap.ui.language``); domain
+# code reads it through ``t``, or is run ``in_language``.
+_language: ContextVar[str] = ContextVar("coopmap_language", default=DEFAULT_LANGUAGE)
 
 
-def set_language(language: str) -> None:
-    """Choose the catalogue used by ``t``; unknown languages raise with the valid choices."""
-    global _language
-    if language not in CATALOGUES:
-        raise ValueError(f"language {language!r} is not available; choose from {list(CATALOGUES)}")
-    _language = language
+def _checked(language: str) -> str:
+    if language not in LANGUAGES:
+        raise ValueError(f"language {language!r} is not available; choose from {list(LANGUAGES)}")
+    return language
+
+
+def language() -> str:
+    """The language of this run ("en" unless the UI or ``in_language`` chose another)."""
+    return _language.get()
+
+
+def use_language(language: str) -> None:
+    """Choose the language for the rest of this run (its thread's context); unknown languages
+    raise with the valid choices."""
+    _language.set(_checked(language))
+
+
+@contextmanager
+def in_language(language: str) -> Iterator[None]:
+    """Run a block in ``language`` and restore the one before (tests, domain callers)."""
+    token = _language.set(_checked(language))
+    try:
+        yield
+    finally:
+        _language.reset(token)
+
+
+def preferred_language(locale: str | None, accept_language: str | None = None) -> str:
+    """The interface language for a browser: its ``navigator.language`` (``locale``) if we
+    have that language, else the first we have in its Accept-Language header (by weight), else
+    English. ``"es-MX"`` -> ``"es"``; ``"fr-FR"`` with ``"fr;q=1, es;q=0.8"`` -> ``"es"``."""
+    tags: list[tuple[float, int, str]] = []
+    for i, part in enumerate((accept_language or "").split(",")):
+        tag, _, params = part.strip().partition(";")
+        weight = 1.0
+        if params.strip().startswith("q="):
+            try:
+                weight = float(params.strip()[2:])
+            except ValueError:
+                weight = 0.0
+        if tag:
+            tags.append((-weight, i, tag))
+    candidates = [locale or ""] + [tag for _, _, tag in sorted(tags)]
+    for tag in candidates:
+        primary = tag.strip().replace("_", "-").split("-")[0].lower()
+        if primary in LANGUAGES:
+            return primary
+    return DEFAULT_LANGUAGE
 
 
 def t(msg_id: str, /, **values: object) -> str:
     """The message ``msg_id`` in the current language, with ``values`` filled in.
 
-    A message missing from a translation falls back to English; an id missing everywhere is a
-    programming error and raises KeyError.
+    A message missing from a translation falls back to English (tests/test_language.py fails
+    on any); an id missing everywhere is a programming error and raises KeyError.
     """
-    template = CATALOGUES[_language].get(msg_id)
+    template = CATALOGUES.get(_language.get(), EN).get(msg_id)
     if template is None:
         template = EN[msg_id]
     return template.format(**values) if values else template
@@ -781,35 +843,119 @@ def tn(msg_id: str, n: int, /, **values: object) -> str:
     """``t`` with a count: the message's ``.zero`` or ``.one`` form when ``n`` is 0 or 1 and the
     catalogue has one ("1 months" never shows), else the message itself; ``n`` is passed too."""
     n = int(n)
+    catalogue = CATALOGUES.get(_language.get(), EN)
     for suffix, wanted in ((".zero", 0), (".one", 1)):
         form = msg_id + suffix
-        if n == wanted and (form in CATALOGUES[_language] or form in EN):
+        if n == wanted and (form in catalogue or form in EN):
             return t(form, n=number(n), **values)
     return t(msg_id, n=number(n), **values)
 
 
-def label(vocab: dict[str, str], code: str, vocab_name: str = "") -> str:
-    """Words for a vocabulary code (schema dicts).
+def _vocab_names() -> dict[int, str]:
+    """{id(vocabulary dict): its name} for every label vocabulary of ``coopmap.schema``: the
+    upper-case dicts of words (colours excluded); a dict of dicts names each inner dict
+    ``NAME.key``."""
+    names: dict[int, str] = {}
+    for name, value in vars(schema).items():
+        if not name.isupper() or not isinstance(value, dict) or name.endswith("COLOURS"):
+            continue
+        if name in ("TABLES",):
+            continue
+        inner = list(value.values())
+        if inner and all(isinstance(v, dict) for v in inner):
+            for key, sub in value.items():
+                names.setdefault(id(sub), f"{name}.{key}")
+        elif inner and all(isinstance(v, str) for v in inner):
+            names.setdefault(id(value), name)
+    return names
 
-    A translation may override them with ids ``vocab.<name>.<code>``.
-    """
-    if vocab_name:
-        override = CATALOGUES[_language].get(f"vocab.{vocab_name}.{code}")
+
+VOCABULARIES: dict[int, str] = _vocab_names()
+
+
+def vocab_id(vocab: dict[str, str], code: str) -> str:
+    """The message id of a vocabulary label: ``vocab.<NAME>.<code>`` (``NAME`` as in schema)."""
+    name = VOCABULARIES.get(id(vocab))
+    if name is None:
+        raise ValueError("not a vocabulary of coopmap.schema: "
+                         + ", ".join(sorted(VOCABULARIES.values())))
+    return f"vocab.{name}.{code}"
+
+
+def label(vocab: dict[str, str], code: str, vocab_name: str = "") -> str:
+    """Words for a vocabulary code (a schema dict) in the current language: the translation's
+    ``vocab.<NAME>.<code>`` message, else the schema's English words, else the code."""
+    if code not in vocab:
+        return code
+    name = VOCABULARIES.get(id(vocab))
+    if name is not None and _language.get() != DEFAULT_LANGUAGE:
+        override = CATALOGUES.get(_language.get(), {}).get(f"vocab.{name}.{code}")
         if override is not None:
             return override
-    return vocab.get(code, code)
+    return vocab[code]
+
+
+def words(vocab: dict[str, str]) -> dict[str, str]:
+    """The whole vocabulary in the current language ({code: words}, in the schema's order), for
+    ``Series.map`` and lookups."""
+    return {code: label(vocab, code) for code in vocab}
 
 
 def model_list(codes: list[str]) -> str:
     """'Jail Enforcement Model and Task Force Model' style list of model names."""
-    names = [schema.MODELS[c] for c in schema.MODELS if c in codes]
+    names = [label(schema.MODELS, c) for c in schema.MODELS if c in codes]
     if len(names) <= 1:
         return "".join(names)
-    return ", ".join(names[:-1]) + " and " + names[-1]
+    return ", ".join(names[:-1]) + t("list.and") + names[-1]
+
+
+def locale() -> str:
+    """The Babel locale of the current language."""
+    return LOCALES[_language.get()]
 
 
 def number(n: int | float | None) -> str:
-    """Thousands separators; unknown stays unknown."""
+    """Thousands separators as the current language writes them; unknown stays unknown."""
     if n is None or pd.isna(n):
         return t("unknown")
-    return f"{int(n):,}"
+    return format_decimal(int(n), locale=locale())
+
+
+def decimal(x: float, digits: int = 1) -> str:
+    """A number with ``digits`` decimals, as the current language writes it."""
+    return format_decimal(round(float(x), digits), format="#,##0." + "0" * digits,
+                          locale=locale())
+
+
+def signed(n: int) -> str:
+    """A change with its sign ("+12", "−3", "0")."""
+    n = int(n)
+    return ("+" if n > 0 else "") + number(n)
+
+
+def month_label(month: str) -> str:
+    """"May 2026" / "mayo de 2026" for a "2026-05" month."""
+    return format_skeleton("yMMMM", _date.fromisoformat(month + "-01"), locale=locale())
+
+
+def month_short(month: str) -> str:
+    """"May 2026" / "may 2026" (abbreviated month) for chart ticks."""
+    return format_skeleton("yMMM", _date.fromisoformat(month + "-01"), locale=locale())
+
+
+def date_label(day: str) -> str:
+    """"May 18, 2026" / "18 de mayo de 2026" for an ISO date; other text is returned as is."""
+    try:
+        value = _date.fromisoformat(str(day)[:10])
+    except ValueError:
+        return str(day)
+    return format_date(value, "long", locale=locale())
+
+
+def _load_translations() -> None:
+    from coopmap import text_es
+
+    CATALOGUES["es"] = text_es.ES
+
+
+_load_translations()

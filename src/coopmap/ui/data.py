@@ -227,14 +227,32 @@ def place_name_for_state(state_fips: str) -> str:
 
 
 def month_label(month: str) -> str:
-    return pd.Timestamp(month + "-01").strftime("%B %Y")
+    """"May 2026" in the visitor's language (Babel)."""
+    return text.month_label(month)
 
 
-@st.cache_resource(show_spinner=False, max_entries=64)
 def map_spec(release_id: str, level: str, layer: str, month: str, states: Filters = None,
              models: Filters = None, agency_types: Filters = None,
-             highlight: Filters = None, language: str = "en") -> dict:
-    """The map spec of a view (``figures.map_spec``). Shared between sessions: never mutate."""
+             highlight: Filters = None) -> dict:
+    """The map spec of a view (``figures.map_spec``) in the visitor's language. Shared between
+    sessions: never mutate."""
+    return _map_spec(release_id, level, layer, month, states, models, agency_types, highlight,
+                     text.language())
+
+
+# Every cached function whose result holds words takes the language as an argument, so that
+# the cache keys on it: a Spanish visitor never gets an English map from the cache.
+@st.cache_resource(show_spinner=False, max_entries=64)
+def _map_spec(release_id: str, level: str, layer: str, month: str, states: Filters,
+              models: Filters, agency_types: Filters, highlight: Filters,
+              language: str) -> dict:
+    with text.in_language(language):
+        return _build_map_spec(release_id, level, layer, month, states, models, agency_types,
+                               highlight)
+
+
+def _build_map_spec(release_id: str, level: str, layer: str, month: str, states: Filters,
+                    models: Filters, agency_types: Filters, highlight: Filters) -> dict:
     release = get(release_id)
     frame, hover_labels = queries.map_frame(
         level_postures(release_id, level, month, models, agency_types), level, layer, states)
@@ -298,20 +316,32 @@ def history(root: str, release_id: str) -> tuple[list[dict], list[dict]]:
     return store.history(), store.list()
 
 
-@st.cache_data(show_spinner=False, max_entries=64)
 def place_facilities(release_id: str, county_fips: str | None,
                      state_abbr: str | None) -> pd.DataFrame:
-    from coopmap import detention_views
-
-    return detention_views.place_facilities(get(release_id), county_fips=county_fips,
-                                            state_abbr=state_abbr)
+    return _place_facilities(release_id, county_fips, state_abbr, text.language())
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
-def voter_sentences(release_id: str, county_fips: str, county_name: str) -> list[str]:
+def _place_facilities(release_id: str, county_fips: str | None, state_abbr: str | None,
+                      language: str) -> pd.DataFrame:
     from coopmap import detention_views
 
-    return detention_views.voter_sentences(get(release_id), county_fips, county_name)
+    with text.in_language(language):
+        return detention_views.place_facilities(get(release_id), county_fips=county_fips,
+                                                state_abbr=state_abbr)
+
+
+def voter_sentences(release_id: str, county_fips: str, county_name: str) -> list[str]:
+    return _voter_sentences(release_id, county_fips, county_name, text.language())
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _voter_sentences(release_id: str, county_fips: str, county_name: str,
+                     language: str) -> list[str]:
+    from coopmap import detention_views
+
+    with text.in_language(language):
+        return detention_views.voter_sentences(get(release_id), county_fips, county_name)
 
 
 @st.cache_data(show_spinner=False, max_entries=16)

@@ -13,6 +13,9 @@ parameters (``Param``) and calls ``restore`` before its widgets and ``publish`` 
 * **A link pins what it shows**: ``publish`` always writes the dataset release and the month,
   never "the newest" by omission, so a shared link shows the same numbers after the next publish
   (``widgets.load_release`` reads the pinned release).
+* **The language travels with every link** (``LANG``, "en" or "es"): ``publish`` always writes
+  the language shown and ``link`` carries it, so a shared Spanish link opens in Spanish
+  (``coopmap.ui.language`` reads it first, before the browser's preference).
 * **Invalid values are ignored out loud**: ``restore`` returns what it ignored and
   ``widgets.ignored_notice`` says so once (the next ``publish`` drops them from the URL).
 
@@ -27,7 +30,11 @@ from urllib.parse import urlencode, urlsplit, urlunsplit
 
 import streamlit as st
 
+from coopmap import text
+
 RELEASE = "release"
+LANG = "lang"
+LANG_SESSION = "_language"  # the session's language (coopmap.ui.language decides it)
 STICKY = ("month", "layer")
 _PUBLISHED = "_url_published"  # {page: the query string publish last wrote, as a dict}
 _STICKY = "_url_sticky"  # {key: value} of the STICKY keys (and the release) last shown
@@ -49,6 +56,13 @@ class Param:
         if callable(self.options):
             return bool(self.options(value))
         return value in self.options
+
+
+def language() -> str:
+    """The session's language (read from the session, so a callback, which runs before the
+    script sets the run's language, links in it too)."""
+    value = st.session_state.get(LANG_SESSION)
+    return value if value in text.LANGUAGES else text.language()
 
 
 def url_dict() -> dict[str, list[str]]:
@@ -98,12 +112,13 @@ def restore(params: Sequence[Param], page: str) -> list[tuple[str, str]]:
     entered = st.session_state.get(_LAST_PAGE) != page
     st.session_state[_LAST_PAGE] = page
     published = st.session_state.get(_PUBLISHED, {}).get(page)
-    own = {p.key for p in params} | {RELEASE, *STICKY}
+    own = {p.key for p in params} | {RELEASE, LANG, *STICKY}
     stale = bool(set(url) - own) and published is not None
     source = ({**published, **{k: url[k] for k in STICKY if k in url}} if stale else url)
     external = entered or url != published
     remembered = st.session_state.get(_STICKY, {})
-    ignored: list[tuple[str, str]] = []
+    ignored: list[tuple[str, str]] = [(LANG, v) for v in url.get(LANG, [])
+                                      if v not in text.LANGUAGES and not stale]
     for p in params:
         current = st.session_state.get(p.key)
         if not external and current is not None and _still_valid(p, current):
@@ -132,6 +147,7 @@ def publish(params: Sequence[Param], page: str, release_id: str | None = None) -
     wanted: dict[str, list[str]] = {}
     if release_id:
         wanted[RELEASE] = [release_id]
+    wanted[LANG] = [language()]
     remembered = dict(st.session_state.get(_STICKY, {}))
     if release_id:
         remembered[RELEASE] = release_id
@@ -156,10 +172,10 @@ def publish(params: Sequence[Param], page: str, release_id: str | None = None) -
 
 
 def link(**params: str | list[str] | None) -> dict[str, str | list[str]]:
-    """Query parameters for a link to another page: the release, month and layer shown now,
-    then ``params`` (None drops a key)."""
+    """Query parameters for a link to another page: the language, release, month and layer
+    shown now, then ``params`` (None drops a key)."""
     remembered = st.session_state.get(_STICKY, {})
-    out: dict[str, str | list[str]] = {}
+    out: dict[str, str | list[str]] = {LANG: language()}
     for key in (RELEASE, *STICKY):
         value = st.session_state.get(key) if key in STICKY else None
         value = value if isinstance(value, str) else remembered.get(key)
