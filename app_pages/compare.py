@@ -1,5 +1,5 @@
-"""Compare: 2 to 4 places side by side (one card per place; cards stack on a phone), and two map
-panels with the same extent and legend (two months or two layers)."""
+"""Compare: 2 to 4 places side by side (one table, a column per place, the same on a phone), and
+two map panels with the same extent and legend (two months or two layers)."""
 
 import streamlit as st
 
@@ -37,9 +37,11 @@ view = st.segmented_control(
 
 if view == "places":
     options = [f for f in index.options() if index.get(f).level != "territory"]
+    # select_all=False: Enter adds the first match only (not "Select 2 matches": "Harris
+    # County, TX" also matches Harrison County, TX).
     chosen = st.multiselect(t("compare.places"), options, key="places", max_selections=4,
                             format_func=index.label, help=t("compare.places.help"),
-                            placeholder=t("search.placeholder"))
+                            placeholder=t("search.placeholder"), select_all=False)
     month = widgets.month_picker(months, key="month")
     if len(chosen) < 2:
         st.info(t("compare.need_two"))
@@ -54,16 +56,14 @@ if view == "places":
                                  else states.loc[fips])
         table = queries.compare_rows(rows)
         st.caption(t("compare.legend"))
-        # One card per place: side by side on a laptop, stacked on a phone.
-        cols = st.columns(len(rows))
-        for col, name in zip(cols, rows, strict=True):
-            with col.container(border=True):
-                st.markdown(f"**{queries.md_escape(name)}**")
-                for dim, values in table.iterrows():
-                    mark = f" · :orange-badge[{t('compare.differs')}]" if values["differs"] else ""
-                    st.markdown(f"{queries.md_escape(dim)}{mark}  \n"
-                                f"**{queries.md_escape(values[name])}**")
-                st.page_link(widgets.PROFILE_PAGE, label=t("page.profile"),
+        # One table (places as columns): the rows line up, and on a phone it stays one screen
+        # or two instead of the ~5,000 px of stacked cards it was.
+        st.html(widgets.UI_DIR / "compare.css")
+        with st.container(key="compare_table"):
+            st.markdown(queries.compare_markdown(table))
+        with st.container(horizontal=True, key="compare_profiles"):
+            for name in rows:
+                st.page_link(widgets.PROFILE_PAGE, label=t("compare.profile", place=name),
                              query_params=state.link(place=fips_of[name]),
                              icon=":material/location_on:")
 else:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -24,17 +25,57 @@ def open_compare(**params) -> AppTest:
     return at.run()
 
 
-def test_places_side_by_side_with_differences_marked():
+def compare_table(at: AppTest) -> dict[str, tuple[list[str], bool]]:
+    """The places table as {row name: (cells, marked "differs")}, header row under ""."""
+    text = next(m.value for m in at.markdown if m.value.startswith("| |"))
+    out = {}
+    for line in text.splitlines():
+        cells = [re.sub(r"\\(.)", r"\1", c).strip() for c in re.split(r"(?<!\\)\|", line)[1:-1]]
+        if set(line) <= set("|-"):
+            continue
+        name, marked = cells[0], ":orange-badge[differs]" in cells[0]
+        out[name.replace(" :orange-badge[differs]", "")] = ([c.strip("*") for c in cells[1:]],
+                                                            marked)
+    return out
+
+
+def test_places_side_by_side_with_only_meaningful_differences_marked():
     at = open_compare(places=["12071", "12086", "48"])
     assert not at.exception
     assert at.multiselect(key="places").value == ["12071", "12086", "48"]
-    cards = [m.value for m in at.markdown if m.value.startswith("**")]
-    assert cards[:1] == ["**Lee County, FL**"]
-    assert sum(1 for m in at.markdown if "differs" in m.value) > 0
+    table = compare_table(at)
+    assert table[""][0] == ["Lee County, FL", "Miami-Dade County, FL", "Texas"]
+    # Every row has a cell for every place: the rows line up.
+    assert {len(cells) for cells, _ in table.values()} == {3}
+    # Who the place is is not a difference; the number of agreements is.
+    assert not table["Population (2024)"][1] and not table["State"][1]
+    assert table["Active 287(g) agreements"][1]
+    # All three require cooperation by state law and honour detainers by it: not marked,
+    # although Texas's reading was checked against the law's text and Florida's was not.
+    stance, marked = table["State law"]
+    assert all(c.startswith("Requires cooperation") for c in stance) and len(set(stance)) > 1
+    assert not marked and not table["Detainer holds"][1]
+    # A state has no one sheriff; a county no count of counties.
+    assert table["Sheriff participates"][0][2] == "—"
+    assert table["Counties with an agreement"][0][:2] == ["—", "—"]
     # Two Florida counties share the state law: that row is not marked for them.
     at2 = open_compare(places=["12071", "12086"])
-    law_rows = [m.value for m in at2.markdown if m.value.startswith("State law")]
-    assert law_rows and all("differs" not in v for v in law_rows)
+    assert not compare_table(at2)["State law"][1]
+    assert "Counties with an agreement" not in compare_table(at2)
+
+
+def test_states_show_no_county_rows():
+    at = open_compare(places=["48", "06"])
+    table = compare_table(at)
+    assert "Sheriff participates" not in table
+    assert table["Counties with an agreement"][1]
+
+
+def test_each_place_has_its_profile_link():
+    at = open_compare(places=["12071", "48"])
+    links = [(el.proto.label, el.proto.page) for el in at.get("page_link")]
+    assert [label for label, _ in links if label.startswith("Profile: ")] == [
+        "Profile: Lee County, FL", "Profile: Texas"]
 
 
 def test_counts_match_the_postures():
@@ -43,8 +84,7 @@ def test_counts_match_the_postures():
     n = int(postures.county_postures(release, month).set_index("county_fips")
             .loc["12086", "n_agreements"])
     at = open_compare(places=["12071", "12086"])
-    rows = [m.value for m in at.markdown if m.value.startswith("Active 287")]
-    assert any(f"**{n}**" in v for v in rows)
+    assert compare_table(at)["Active 287(g) agreements"][0][1] == f"{n:,}"
 
 
 def test_fewer_than_two_places_asks_for_more():

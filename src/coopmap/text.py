@@ -505,7 +505,13 @@ EN: dict[str, str] = {
     "compare.dim.detention": "ICE detention in local jails",
     "compare.dim.federal_city": "A city in it on a federal list",
     "compare.dim.counties_with_287g": "Counties with an agreement",
-    "compare.legend": "Rows marked “differs” are not the same for all places.",
+    "compare.legend": (
+        "Rows marked “differs” are not the same for the places they apply to (population and "
+        "how a source was checked are not compared). “—”: the row does not apply to that place "
+        "(a state has no one sheriff)."
+    ),
+    "compare.na": "—",
+    "compare.profile": "Profile: {place}",
     # --- trends ------------------------------------------------------------------------------
     "trends.states.month": "Month of the state ranking",
     "trends.growth.title": "287(g) agreements by model, monthly",

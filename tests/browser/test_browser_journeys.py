@@ -157,6 +157,43 @@ def test_compare_then_a_profile_keeps_the_month(server, visitor, artifacts):
     assert query(visitor)["month"] == ["2024-03"]
 
 
+def test_compare_enter_adds_the_typed_place_only(server, visitor):
+    """"Harris County, TX" also matches Harrison County, TX: Enter adds Harris only."""
+    visitor.goto(server + "/compare")
+    box = visitor.locator(".st-key-places input")
+    box.wait_for(timeout=30000)
+    for text, fips in (("Harris County, TX", "48201"), ("Texas", "48")):
+        box.click()
+        box.fill(text)
+        visitor.get_by_role("option").first.wait_for(timeout=10000)
+        box.press("Enter")
+        visitor.wait_for_function(
+            f"new URLSearchParams(location.search).getAll('places').includes({fips!r})",
+            timeout=30000)
+    assert query(visitor)["places"] == ["48201", "48"]
+
+
+def test_compare_is_one_table_without_sideways_scrolling(server, visitor, artifacts):
+    visitor.goto(server + "/compare?places=12071&places=12086&places=48&places=36061")
+    table = visitor.locator(".st-key-compare_table table")
+    table.wait_for(timeout=30000)
+    box = visitor.evaluate("""() => {
+        const t = document.querySelector('.st-key-compare_table table');
+        const rows = [...t.querySelectorAll('tbody tr')].map(r =>
+            [...r.children].slice(1).map(c => Math.round(c.getBoundingClientRect().x)));
+        return {scroll: t.scrollWidth, width: t.parentElement.clientWidth,
+                page: document.documentElement.clientWidth, height: t.offsetHeight, rows};
+    }""")
+    assert box["scroll"] <= box["width"] <= box["page"], box
+    # Each place keeps its column on every row (the rows line up).
+    assert len({tuple(r) for r in box["rows"]}) == 1, box["rows"]
+    if visitor.size_name == "phone":
+        assert box["height"] < 2500, box  # four stacked cards were about 5,000 px
+    visitor.set_viewport_size({"width": SIZES[visitor.size_name]["viewport"]["width"],
+                               "height": box["height"] + 900})
+    visitor.screenshot(path=artifacts / f"journey-compare-table-{visitor.size_name}.png")
+
+
 def test_a_copied_link_shows_the_same_numbers_in_a_fresh_browser(server, visitor, browser):
     visitor.goto(server + "/?month=2025-01&states=12")
     visitor.get_by_test_id("stMetricValue").first.wait_for(timeout=30000)

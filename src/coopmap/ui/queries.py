@@ -443,37 +443,89 @@ def history_bars(release, history: pd.DataFrame) -> pd.DataFrame:
     return bars.rename(columns={"start": "first_listed", "end": "last_listed"})
 
 
-def compare_rows(postures_by_place: dict[str, pd.Series]) -> pd.DataFrame:
-    """One row per dimension, one column per place label, plus a 'differs' flag."""
-    dims: dict[str, dict[str, str]] = {}
-    for place, row in postures_by_place.items():
-        is_state = "counties_with_287g" in row.index
-        values = {
-            t("compare.dim.state"): row["state_abbr"],
-            t("compare.dim.population"): number(row["population"]),
-            t("compare.dim.agreements"): number(row["n_agreements"]),
-            t("compare.dim.agencies"): number(row["n_agencies"]),
-            t("compare.dim.models"): ", ".join(schema.MODELS[m] for m in _models_of(row))
-            or t("none"),
-            t("compare.dim.sheriff"): t("yes") if bool(row["sheriff_participates"]) else t("no"),
-            t("compare.dim.statewide"): number(row["n_statewide_agreements"]),
-            t("compare.dim.pending"): number(row["n_pending"]),
-            t("compare.dim.stance"): stance_text(row.to_frame().T).iloc[0],
-            **{
-                name: policy_text(row.to_frame().T, dim).iloc[0]
-                for dim, name in schema.POLICY_DIMENSIONS.items()
-            },
-            t("compare.dim.federal"): schema.FEDERAL_LIST_CATEGORIES[row["federal_list"]],
-            t("compare.dim.federal_city"): city_list_text(row["federal_list_city"]),
-        }
-        if "detention_category" in row.index:
-            from coopmap.detention_views import posture_words
+# Compare: rows that say who a place is (not compared), and rows that apply to one level only.
+_CONTEXT_DIMS = ("compare.dim.state", "compare.dim.population")
+_LEVEL_DIMS = {"compare.dim.sheriff": "county", "compare.dim.counties_with_287g": "state"}
+_COMPARE_ORDER = ("compare.dim.state", "compare.dim.population", "compare.dim.agreements",
+                  "compare.dim.agencies", "compare.dim.models", "compare.dim.sheriff",
+                  "compare.dim.statewide", "compare.dim.pending", "compare.dim.stance",
+                  *(f"policy.{d}" for d in schema.POLICY_DIMENSIONS), "compare.dim.federal",
+                  "compare.dim.federal_city", "compare.dim.detention",
+                  "compare.dim.counties_with_287g")
 
-            values[t("compare.dim.detention")] = posture_words(row)
-        if is_state:
-            values[t("compare.dim.counties_with_287g")] = number(row["counties_with_287g"])
-        for dim, value in values.items():
-            dims.setdefault(dim, {})[place] = value
-    out = pd.DataFrame(dims).T.fillna("—")
-    out["differs"] = out.nunique(axis=1) > 1
+
+def _compare_values(row: pd.Series) -> dict[str, tuple[str, object]]:
+    """Each Compare dimension of one place: (its words, what is compared). What is compared is
+    the value's meaning (codes, counts of agreements), not how it is sourced or checked, nor a
+    count of people held that moves every month."""
+    level = "state" if "counties_with_287g" in row.index else "county"
+    frame = row.to_frame().T
+    models = _models_of(row)
+    values: dict[str, tuple[str, object]] = {
+        "compare.dim.state": (row["state_abbr"], None),
+        "compare.dim.population": (number(row["population"]), None),
+        "compare.dim.agreements": (number(row["n_agreements"]), int(row["n_agreements"])),
+        "compare.dim.agencies": (number(row["n_agencies"]), int(row["n_agencies"])),
+        "compare.dim.models": (", ".join(schema.MODELS[m] for m in models) or t("none"),
+                               tuple(models)),
+        "compare.dim.sheriff": (t("yes") if bool(row["sheriff_participates"]) else t("no"),
+                                bool(row["sheriff_participates"])),
+        "compare.dim.statewide": (number(row["n_statewide_agreements"]),
+                                  int(row["n_statewide_agreements"])),
+        "compare.dim.pending": (number(row["n_pending"]), int(row["n_pending"])),
+        "compare.dim.stance": (stance_text(frame).iloc[0], row["state_law_stance"]),
+        **{f"policy.{dim}": (policy_text(frame, dim).iloc[0], row[dim])
+           for dim in schema.POLICY_DIMENSIONS},
+        "compare.dim.federal": (schema.FEDERAL_LIST_CATEGORIES[row["federal_list"]],
+                                row["federal_list"]),
+        "compare.dim.federal_city": (city_list_text(row["federal_list_city"]),
+                                     row["federal_list_city"]),
+    }
+    if "detention_category" in row.index:
+        from coopmap.detention_views import posture_words
+
+        values["compare.dim.detention"] = (
+            posture_words(row), (row["detention_category"], row.get("local_types")))
+    if level == "state":
+        values["compare.dim.counties_with_287g"] = (number(row["counties_with_287g"]),
+                                                    int(row["counties_with_287g"]))
+    return {dim: v for dim, v in values.items() if _LEVEL_DIMS.get(dim, level) == level}
+
+
+def compare_rows(postures_by_place: dict[str, pd.Series]) -> pd.DataFrame:
+    """One row per dimension, the same rows in the same order for every place; one column per
+    place label, plus 'differs'.
+
+    A row that does not apply to a place (the sheriff, for a state; counties with an agreement,
+    for a county) is "—" there. 'differs' is True where the places the row applies to differ in
+    what it means: never for the state and population rows (they say which place it is), nor
+    for the same value resting on a differently checked source."""
+    per_place = {place: _compare_values(row) for place, row in postures_by_place.items()}
+    present = {d for values in per_place.values() for d in values}
+    dims = [d for d in _COMPARE_ORDER if d in present]
+    table: dict[str, dict[str, str]] = {}
+    differs: list[bool] = []
+    for dim in dims:
+        policy = dim.removeprefix("policy.")
+        name = (label(schema.POLICY_DIMENSIONS, policy, "policy_dimension")
+                if policy != dim else t(dim))
+        table[name] = {place: values[dim][0] if dim in values else t("compare.na")
+                       for place, values in per_place.items()}
+        keys = {repr(values[dim][1]) for values in per_place.values() if dim in values}
+        differs.append(dim not in _CONTEXT_DIMS and len(keys) > 1)
+    out = pd.DataFrame(table).T
+    out["differs"] = differs
     return out
+
+
+
+def compare_markdown(table: pd.DataFrame) -> str:
+    """``compare_rows`` as one Markdown table: a column per place, the differing rows marked."""
+    places = [c for c in table.columns if c != "differs"]
+    lines = ["| | " + " | ".join(f"**{md_escape(p)}**" for p in places) + " |",
+             "|---" * (len(places) + 1) + "|"]
+    for dim, row in table.iterrows():
+        mark = f" :orange-badge[{t('compare.differs')}]" if row["differs"] else ""
+        lines.append(f"| {md_escape(dim)}{mark} | "
+                     + " | ".join(md_escape(row[p]) for p in places) + " |")
+    return "\n".join(lines)

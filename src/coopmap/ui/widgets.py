@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from pathlib import Path
 from urllib.parse import quote
 
 import pandas as pd
@@ -23,6 +24,7 @@ MAP_PAGE = "app_pages/map.py"
 COMPARE_PAGE = "app_pages/compare.py"
 TRENDS_PAGE = "app_pages/trends.py"
 ABOUT_PAGE = "app_pages/about.py"
+UI_DIR = Path(__file__).parent  # the UI package's style sheets and scripts
 
 
 _FOLLOWS = "_release_follows_current"
