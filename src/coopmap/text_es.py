@@ -26,4 +26,12 @@ ES: dict[str, str] = {
     "layer.model": "Acuerdos 287(g) por modelo",
     "fig.map.title.county": "{layer}, por condado",
     "fig.map.title.state": "{layer}, por estado",
+    # --- issue 12 (findkeep): Compare, images, map keyboard ------------------------------
+    "compare.legend": (
+        "Las filas marcadas con “difiere” no son iguales para los lugares a los que se aplican "
+        "(no se comparan la población ni cómo se verificó una fuente). “—”: la fila no se aplica "
+        "a ese lugar (un estado no tiene un solo alguacil (sheriff))."
+    ),
+    "compare.na": "—",
+    "compare.profile": "Perfil: {place}",
 }

@@ -177,6 +177,9 @@ def test_compare_is_one_table_without_sideways_scrolling(server, visitor, artifa
     visitor.goto(server + "/compare?places=12071&places=12086&places=48&places=36061")
     table = visitor.locator(".st-key-compare_table table")
     table.wait_for(timeout=30000)
+    # The page's style sheet (st.html) is applied a moment after the table is drawn.
+    visitor.wait_for_function("[...document.querySelectorAll('style')].some("
+                              "s => s.textContent.includes('.st-key-compare_table'))")
     box = visitor.evaluate("""() => {
         const t = document.querySelector('.st-key-compare_table table');
         const rows = [...t.querySelectorAll('tbody tr')].map(r =>

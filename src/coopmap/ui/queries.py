@@ -466,7 +466,7 @@ def _compare_values(row: pd.Series) -> dict[str, tuple[str, object]]:
         "compare.dim.population": (number(row["population"]), None),
         "compare.dim.agreements": (number(row["n_agreements"]), int(row["n_agreements"])),
         "compare.dim.agencies": (number(row["n_agencies"]), int(row["n_agencies"])),
-        "compare.dim.models": (", ".join(schema.MODELS[m] for m in models) or t("none"),
+        "compare.dim.models": (", ".join(label(schema.MODELS, m) for m in models) or t("none"),
                                tuple(models)),
         "compare.dim.sheriff": (t("yes") if bool(row["sheriff_participates"]) else t("no"),
                                 bool(row["sheriff_participates"])),
@@ -476,7 +476,7 @@ def _compare_values(row: pd.Series) -> dict[str, tuple[str, object]]:
         "compare.dim.stance": (stance_text(frame).iloc[0], row["state_law_stance"]),
         **{f"policy.{dim}": (policy_text(frame, dim).iloc[0], row[dim])
            for dim in schema.POLICY_DIMENSIONS},
-        "compare.dim.federal": (schema.FEDERAL_LIST_CATEGORIES[row["federal_list"]],
+        "compare.dim.federal": (label(schema.FEDERAL_LIST_CATEGORIES, row["federal_list"]),
                                 row["federal_list"]),
         "compare.dim.federal_city": (city_list_text(row["federal_list_city"]),
                                      row["federal_list_city"]),
@@ -507,7 +507,7 @@ def compare_rows(postures_by_place: dict[str, pd.Series]) -> pd.DataFrame:
     differs: list[bool] = []
     for dim in dims:
         policy = dim.removeprefix("policy.")
-        name = (label(schema.POLICY_DIMENSIONS, policy, "policy_dimension")
+        name = (label(schema.POLICY_DIMENSIONS, policy)
                 if policy != dim else t(dim))
         table[name] = {place: values[dim][0] if dim in values else t("compare.na")
                        for place, values in per_place.items()}
