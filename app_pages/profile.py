@@ -243,7 +243,7 @@ else:
                 st.markdown(p["line"])  # contract words only: no data text
                 if p["quote"]:
                     st.text(p["quote"])
-                st.caption(p["check"])
+                st.caption(queries.md_escape(p["check"]))  # may name a summary: data text
                 if p["url"]:
                     st.link_button(t("profile.law.read"), p["url"])
     others = law_text.other_laws(readings, place.state_fips, month)
@@ -269,7 +269,8 @@ for dim, dim_name in schema.POLICY_DIMENSIONS.items():
     elif check == "staff_finding" and dim in mine.index:
         p = mine.loc[dim]
         st.caption(t("profile.policy.staff", basis=schema.POLICY_BASES[basis],
-                     source=p["source"] if isinstance(p["source"], str) else "?",
+                     source=queries.md_escape(p["source"]) if isinstance(p["source"], str)
+                     else "?",
                      date=p["as_of"].strftime("%Y-%m-%d") if pd.notna(p["as_of"]) else "?"))
     else:
         st.caption(t("profile.policy.basis", basis=schema.POLICY_BASES[basis],

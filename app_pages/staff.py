@@ -335,6 +335,7 @@ def upload_section() -> None:
              f"{c['agreements_changed']:,} agreements", ch.agreements_changed, "changed"),
             ("Policy values (old → new)", ch.policy_changes, "policy"),
             ("State law stances (old → new)", ch.stance_changes, "stance"),
+            ("State-law readings added, removed or changed", ch.reading_changes, "readings"),
             ("Places whose map colour changes", ch.colour_changes, "colours"),
         ):
             if len(frame):

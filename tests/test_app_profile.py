@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
 from map_views import map_views
 from streamlit.testing.v1 import AppTest
 
-from coopmap import postures, schema
-from coopmap.ui import queries
+from coopmap import law_readings, postures, schema
+from coopmap.ui import law_text, queries
 
 pytestmark = pytest.mark.usefixtures("fresh_cache")
 APP = str(Path(__file__).resolve().parents[1] / "dashboard.py")
@@ -24,9 +25,15 @@ def open_profile(**params) -> AppTest:
     return at.run()
 
 
+def shown(markdown: str) -> str:
+    """Markdown source as the reader sees it: the page's escapes (queries.md_escape) removed."""
+    return re.sub(r"\\(.)", r"\1", markdown)
+
+
 def texts(at: AppTest) -> str:
-    return "\n".join([m.value for m in at.markdown] + [c.value for c in at.caption]
-                     + [x.value for x in at.text])
+    """Every text as shown (Markdown and captions unescaped; st.text is literal already)."""
+    return "\n".join([shown(m.value) for m in at.markdown] + [shown(c.value) for c in at.caption]
+                      + [x.value for x in at.text])
 
 
 def test_county_profile_in_plain_words_with_sources(release):
@@ -200,18 +207,43 @@ def test_north_carolina_shows_the_history_of_its_detainer_law():
 def test_every_state_profile_hides_reviewer_notes_and_is_consistent(release):
     """No reviewer note on any state's page; "no state law settles it" appears exactly for the
     practices no law in effect settles."""
-    notes = release.table("law_readings")["reviewer_note"].dropna()
+    readings = release.table("law_readings")
+    notes = readings["reviewer_note"].dropna()
     assert len(notes) > 40
     month = postures.months(release)[-1]
+    # what the laws in effect settle, read from the readings themselves (not from the postures
+    # the page also reads, so a wrong posture cannot hide behind a matching page)
+    held = law_readings.in_effect(readings, month)
     states = postures.state_postures(release, month).set_index("state_fips")
-    for fips, row in states.iterrows():
+    assert len(states) == 51
+    for fips in states.index:
         at = open_profile(place=fips)
         assert not at.exception, fips
         body = page_text(at)
         for note in notes:
             assert note[:50] not in body, (fips, note[:50])
-        unknown = sum(row[dim] == "unknown" for dim in schema.POLICY_DIMENSIONS)
+        mine = held[held["state_fips"] == fips]
+        settled = set(mine["dimension"]) & set(schema.POLICY_DIMENSIONS)
+        unknown = len(schema.POLICY_DIMENSIONS) - len(settled)
         assert body.count("No state law in effect in") == unknown, fips
+        for dim in settled:  # the line for a settled practice names the law's value
+            value = law_readings.pick(mine[mine["dimension"] == dim])["value"]
+            assert (schema.POLICY_DIMENSIONS[dim] + ": " + law_text.law_value_text(dim, value)
+                    ) in body, (fips, dim)
+        if len(mine):
+            assert "no state law settles these questions" not in body, fips
+            assert "No state law on these questions was in effect" not in body, fips
+
+
+def test_a_summary_named_as_the_source_is_shown_as_typed():
+    """New Hampshire's HB 511 rests on a summary whose URL has underscores: the caption
+    escapes them, so Markdown neither italicises nor links any of it."""
+    at = open_profile(place="33")
+    assert not at.exception
+    caps = [c.value for c in at.caption if "FastDemocracy" in c.value]
+    assert caps
+    assert all("billsummary\\_id" in c and "billsummary_id" not in c for c in caps)
+    assert all("billsummary_id=" in shown(c) for c in caps)  # what the reader sees: as typed
 
 
 def test_territory_profile_without_a_map(release):

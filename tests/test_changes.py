@@ -82,3 +82,33 @@ def test_first_release_everything_is_added(tables):
     ch = changes.diff(None, tables)
     assert len(ch.agreements_added) == (tables["agreements"]["status"] != "no_longer_listed").sum()
     assert ch.agreements_ended.empty and ch.policy_changes.empty
+
+
+def test_law_readings_changes_and_the_stances_they_move(tables):
+    """The staff diff reads the law readings: a reading removed, one changed, and the stance the
+    map shows moving with them (the retired draft table plays no part)."""
+    new = dict(tables)
+    r = tables["law_readings"].copy()
+    oregon = r["law_id"] == "OR-HB3265-2021"
+    assert oregon.sum() == 5
+    r = r[~oregon]
+    ca = (r["law_id"] == "CA-SB54-2017") & (r["dimension"] == "detainer_holds")
+    r.loc[ca, "check_status"] = "secondary_source"
+    new["law_readings"] = r.reset_index(drop=True)
+    draft = tables["state_laws"].copy()
+    draft.loc[draft["state_fips"] == "48", "stance"] = "anti"  # settles nothing any more
+    new["state_laws"] = draft
+    new = with_postures(new)
+    ch = changes.diff(tables, new)
+    rc = ch.reading_changes
+    assert sorted(rc.loc[rc["change"] == "removed", "dimension"]) == sorted(
+        tables["law_readings"].loc[tables["law_readings"]["law_id"] == "OR-HB3265-2021",
+                                   "dimension"])
+    changed = rc[rc["change"] == "changed"]
+    assert changed[["law_id", "field", "old", "new"]].values.tolist() == [
+        ["CA-SB54-2017", "check_status", "checked_text", "secondary_source"]]
+    stance = ch.stance_changes.set_index("state_fips")
+    assert stance.loc["41", ["old_stance", "new_stance"]].tolist() == ["anti", "none"]
+    assert "48" not in stance.index  # the draft's stance changes nothing on the map
+    assert ch.counts["reading_changes"] == 6
+    assert "6 state-law readings added, removed or changed" in ch.summary()

@@ -116,6 +116,10 @@ def test_a_law_that_ended_stops_applying(release):
     assert len(ended) > 0
     for r in ended.itertuples():
         assert r.end_reason in schema.END_REASONS
+        if r.valid_to < r.valid_from:  # stopped before its first whole month: applies to none
+            assert r.Index not in law_readings.in_effect(readings, r.valid_from).index
+            assert r.Index not in law_readings.in_effect(readings, r.valid_to).index
+            continue
         before = law_readings.in_effect(readings, r.valid_to)
         after = law_readings.in_effect(readings, law_readings._shift(r.valid_to, 1))
         assert r.Index in before.index and r.Index not in after.index, r.law_id
@@ -126,6 +130,36 @@ def test_a_law_that_ended_stops_applying(release):
     assert law_readings.in_effect(one, "2025-03").empty
     assert law_readings.state_values(one, "2025-03", ["37"]).loc["37", "detainer_holds"] \
         == "unknown"
+
+
+def test_texas_sb4_enjoined_before_it_took_effect_then_stayed(release):
+    """City of El Cenizo v. Texas: the district court enjoined SB 4's detainer mandate on
+    2017-08-30, before its 2017-09-01 effective date; the Fifth Circuit stayed that on
+    2017-09-25. So no month before October 2017 has it, and every month since has."""
+    readings = release.table("law_readings")
+    tx = readings[readings["state_abbr"] == "TX"].set_index(["law_id", "dimension"])
+    enjoined = tx.loc[("TX-SB4-2017", "detainer_holds")]
+    assert enjoined["end_reason"] == "enjoined"
+    assert (enjoined["effective"], enjoined["ended"]) == (pd.Timestamp("2017-09-01"),
+                                                          pd.Timestamp("2017-09-01"))
+    assert tx.loc[("TX-SB4stay-2017", "detainer_holds"), "effective"] == pd.Timestamp(
+        "2017-09-25")
+    for month, value in (("2017-08", "unknown"), ("2017-09", "unknown"),
+                         ("2017-10", "honored"), ("2021-01", "honored")):
+        s = law_readings.state_values(readings, month, ["48"]).loc["48"]
+        assert (s["detainer_holds"], s["release_notification"]) == (value, value), month
+        if value == "honored":
+            assert s["detainer_holds_source"] == "TX-SB4stay-2017", month
+    held = law_readings.in_effect(readings, "2017-09")
+    assert "TX-SB4-2017" not in set(held.loc[held["dimension"] == "detainer_holds", "law_id"])
+    periods = law_readings.history(readings, "48", "detainer_holds")
+    assert [(p.start, p.end, p.value) for p in periods] == [
+        (None, "2017-09", "unknown"), ("2017-10", None, "honored")]
+    # the profile lists the enjoined reading among the others, with its end and why
+    from coopmap.ui import law_text
+    others = law_text.other_laws(readings, "48", "2017-09")
+    assert any("ended 2017-09-01 (" + schema.END_REASONS["enjoined"] + ")" in line
+               for line in others)
 
 
 def test_values_follow_the_readings_in_every_month(release):
@@ -189,6 +223,6 @@ def test_compare_cells_carry_basis_law_and_check(release):
     s = postures.state_postures(release, "2026-05").set_index("state_fips")
     out = queries.compare_rows({"Texas": s.loc["48"], "Kentucky": s.loc["21"]})
     assert out.loc["Detainer holds", "Texas"] == (
-        "Yes, on ICE's request alone · State law TX-SB4-2017 · checked against the law's text")
+        "Yes, on ICE's request alone · State law TX-SB4stay-2017 · checked against the law's text")
     assert out.loc["Detainer holds", "Kentucky"] == "Unknown: no state law in effect settles it"
     assert out.loc["State law", "Kentucky"] == "No state law found either way"

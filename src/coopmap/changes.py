@@ -1,7 +1,9 @@
 """What a candidate release would change, compared with the current one: the staff preview.
 
-Agreements added, ended and changed (field by field), policy values old -> new, state law stances
-old -> new, the places whose map colour changes on each map layer, and the counts. Both sides are
+Agreements added, ended and changed (field by field), policy values old -> new, state-law
+readings added, removed or changed (``law_readings``, by law and dimension), state-law stances old
+-> new as the map shows them (``state_postures``: from the readings in effect, or a staff finding),
+the places whose map colour changes on each map layer, and the counts. Both sides are
 plain tables (a ``Release`` or a dict of DataFrames), so the diff is a pure function.
 """
 
@@ -12,7 +14,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
-from coopmap import schema
+from coopmap import law_readings, schema
 
 ACTIVE = ("participating", "pending")
 # Agreement fields whose change is shown (ids, months and provenance change with every sheet).
@@ -27,6 +29,10 @@ MAP_LAYERS: dict[str, str] = {
     "jail_access": schema.POLICY_DIMENSIONS["jail_access"],
     "federal_list": "Named on a federal list",
 }
+# Fields of a state-law reading whose change the preview shows (the editors' note is not one).
+READING_FIELDS = ["citation", "basis_kind", "effective", "ended", "end_reason", "value",
+                  "provision", "quote", "text_url", "check_status", "secondary_source"]
+READING_CHANGE_COLUMNS = ["state_abbr", "law_id", "dimension", "change", "field", "old", "new"]
 AGREEMENT_COLUMNS = ["agreement_id", "state_abbr", "agency", "model", "agency_type", "status",
                      "county_fips", "signed"]
 
@@ -40,12 +46,15 @@ class Changes:
     stance_changes: pd.DataFrame
     colour_changes: pd.DataFrame  # one row per (level, place, layer)
     counts: dict = field(default_factory=dict)
+    # one row per (law_id, dimension) added, removed or changed in law_readings
+    reading_changes: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(
+        columns=READING_CHANGE_COLUMNS))
 
     @property
     def empty(self) -> bool:
         return not any(len(df) for df in (self.agreements_added, self.agreements_ended,
                                           self.agreements_changed, self.policy_changes,
-                                          self.stance_changes))
+                                          self.stance_changes, self.reading_changes))
 
     def summary(self) -> str:
         c = self.counts
@@ -60,6 +69,7 @@ class Changes:
             f"{c['agreements_ended']:,} ended",
             changed,
             f"{_n(c['policy_changes'], 'policy value')} changed",
+            f"{_n(c.get('reading_changes', 0), 'state-law reading')} added, removed or changed",
             f"{_n(c['stance_changes'], 'state law stance')} changed",
             f"{_n(c['counties_recoloured'], 'county', 'counties')} and "
             f"{_n(c['states_recoloured'], 'state')} change colour on at least one map layer",
@@ -111,6 +121,7 @@ def diff(current, candidate) -> Changes:
 
     policy = _policy_changes(current, candidate)
     stance = _stance_changes(current, candidate)
+    readings = _reading_changes(current, candidate)
     colours = pd.concat([
         _colour_changes(current, candidate, "county_postures", "county", "county_fips"),
         _colour_changes(current, candidate, "state_postures", "state", "state_fips"),
@@ -123,6 +134,7 @@ def diff(current, candidate) -> Changes:
         "agreement_fields_changed": len(changed_df),
         "policy_changes": len(policy),
         "stance_changes": len(stance),
+        "reading_changes": len(readings),
         "counties_recoloured": colours.loc[colours["level"] == "county", "fips"].nunique(),
         "states_recoloured": colours.loc[colours["level"] == "state", "fips"].nunique(),
         "active_before": len(cur_active),
@@ -130,7 +142,7 @@ def diff(current, candidate) -> Changes:
         "participating_before": int((cur_a["status"] == "participating").sum()),
         "participating_after": int((cand_a["status"] == "participating").sum()),
     }
-    return Changes(added, ended, changed_df, policy, stance, colours, counts)
+    return Changes(added, ended, changed_df, policy, stance, colours, counts, readings)
 
 
 def _text(value) -> str | None:
@@ -171,23 +183,77 @@ def _same(a: pd.Series, b: pd.Series) -> pd.Series:
 
 
 def _stance_changes(current, candidate) -> pd.DataFrame:
-    cols = ["state_fips", "name", "old_stance", "new_stance", "law_name", "source_url"]
+    """States whose stance, or what it rests on, differs in the newest month each release
+    colours (``state_postures``): the readings in effect or a staff finding decide it, not the
+    retired draft table."""
+    cols = ["state_fips", "name", "old_stance", "new_stance", "old_check", "new_check",
+            "law_name", "source_url"]
     if current is None:
         return pd.DataFrame(columns=cols)
-    new = _table(candidate, "state_laws").set_index("state_fips")
-    old = _table(current, "state_laws").set_index("state_fips")
-    fields = ["stance", "source_type", "law_name", "source_url", "effect", "review_status"]
-    old = old.reindex(new.index)
+    fields = ["state_law_stance", "state_law_check"]
+    new = _table(candidate, "state_postures").set_index("state_fips")
+    old = _table(current, "state_postures").set_index("state_fips").reindex(new.index)
     differs = pd.Series(False, index=new.index)
     for f in fields:
         differs |= ~_same(new[f], old[f])
-    names = _place_names(candidate)
     ch = new[differs]
+    names = _place_names(candidate)
+    laws, urls = _stance_bases(candidate, ch)
     return pd.DataFrame({
         "state_fips": ch.index, "name": [names.get(f, f) for f in ch.index],
-        "old_stance": old.loc[ch.index, "stance"].to_numpy(), "new_stance": ch["stance"],
-        "law_name": ch["law_name"], "source_url": ch["source_url"],
+        "old_stance": old.loc[ch.index, "state_law_stance"].to_numpy(),
+        "new_stance": ch["state_law_stance"].to_numpy(),
+        "old_check": old.loc[ch.index, "state_law_check"].to_numpy(),
+        "new_check": ch["state_law_check"].to_numpy(),
+        "law_name": laws, "source_url": urls,
     }, columns=cols).reset_index(drop=True)
+
+
+def _stance_bases(candidate, changed: pd.DataFrame) -> tuple[list, list]:
+    """What each changed stance rests on in the candidate: the staff finding's law and URL, or
+    the law ids (and first text URL) of the readings in effect that month."""
+    if changed.empty:
+        return [], []
+    laws_table = _table(candidate, "state_laws").set_index("state_fips")
+    readings = _table(candidate, "law_readings")
+    laws, urls = [], []
+    for fips, row in changed.iterrows():
+        if row["state_law_check"] == "staff_finding" and fips in laws_table.index:
+            laws.append(laws_table.at[fips, "law_name"])
+            urls.append(laws_table.at[fips, "source_url"])
+            continue
+        held = law_readings.in_effect(readings[readings["state_fips"] == fips], row["month"])
+        ids = sorted(set(held["law_id"]))
+        laws.append(", ".join(ids) if ids else None)
+        found = held["text_url"].dropna()
+        urls.append(found.iloc[0] if len(found) else None)
+    return laws, urls
+
+
+def _reading_changes(current, candidate) -> pd.DataFrame:
+    """State-law readings added, removed, or changed field by field (by law_id and dimension)."""
+    if current is None:
+        return pd.DataFrame(columns=READING_CHANGE_COLUMNS)
+    key = ["law_id", "dimension"]
+    new = _table(candidate, "law_readings").set_index(key)
+    old = _table(current, "law_readings").set_index(key)
+    rows = []
+    for k in new.index.difference(old.index):
+        rows.append({"state_abbr": new.at[k, "state_abbr"], "law_id": k[0], "dimension": k[1],
+                     "change": "added", "field": None, "old": None,
+                     "new": _text(new.at[k, "value"])})
+    for k in old.index.difference(new.index):
+        rows.append({"state_abbr": old.at[k, "state_abbr"], "law_id": k[0], "dimension": k[1],
+                     "change": "removed", "field": None, "old": _text(old.at[k, "value"]),
+                     "new": None})
+    both = new.index.intersection(old.index)
+    for f in READING_FIELDS:
+        differs = ~_same(new.loc[both, f], old.loc[both, f])
+        for k in both[differs.to_numpy()]:
+            rows.append({"state_abbr": new.at[k, "state_abbr"], "law_id": k[0],
+                         "dimension": k[1], "change": "changed", "field": f,
+                         "old": _text(old.at[k, f]), "new": _text(new.at[k, f])})
+    return pd.DataFrame(rows, columns=READING_CHANGE_COLUMNS)
 
 
 def _colour_changes(current, candidate, table: str, level: str, key: str) -> pd.DataFrame:

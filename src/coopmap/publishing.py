@@ -744,7 +744,8 @@ def release_zip(release: Release) -> bytes:
 
 _CHANGE_LABELS = {"agreements_added": "agreements added", "agreements_ended": "ended",
                   "agreements_changed": "changed", "policy_changes": "policy values",
-                  "stance_changes": "state law stances"}
+                  "stance_changes": "state law stances",
+                  "reading_changes": "state-law readings"}
 
 
 def release_history(store: ReleaseStore) -> pd.DataFrame:
