@@ -158,8 +158,8 @@ def test_texas_sb4_enjoined_before_it_took_effect_then_stayed(release):
     # the profile lists the enjoined reading among the others, with its end and why
     from coopmap.ui import law_text
     others = law_text.other_laws(readings, "48", "2017-09")
-    assert any("ended 2017-09-01 (" + schema.END_REASONS["enjoined"] + ")" in line
-               for line in others)
+    assert any("(enjoined by a court before it took effect on 2017-09-01, so applied to no "
+               "month; checked against the law's text)" in line for line in others)
 
 
 def test_values_follow_the_readings_in_every_month(release):

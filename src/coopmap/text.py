@@ -451,6 +451,7 @@ EN: dict[str, str] = {
     "profile.law.others": "Other laws of this state (not in effect in {month})",
     "profile.law.later": "takes effect {effective}",
     "profile.law.ended": "ended {ended} ({reason})",
+    "profile.law.never": "{reason} before it took effect on {effective}, so applied to no month",
     "profile.law.no_date": "effective date not established, so applied to no month",
     "profile.law.other_line": "{citation}: {dimension}: state law {text} ({when}; {check}).",
     "profile.policy.line": "{dimension}: {text}.",

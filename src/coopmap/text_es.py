@@ -26,6 +26,10 @@ ES: dict[str, str] = {
     "layer.model": "Acuerdos 287(g) por modelo",
     "fig.map.title.county": "{layer}, por condado",
     "fig.map.title.state": "{layer}, por estado",
+    # --- issue 10 (laws): state-law readings -------------------------------------------
+    "profile.law.never": (
+        "{reason} antes de entrar en vigor el {effective}, así que no se aplica a ningún mes"
+    ),
     # --- issue 12 (findkeep): Compare, images, map keyboard ------------------------------
     "compare.legend": (
         "Las filas marcadas con “difiere” no son iguales para los lugares a los que se aplican "

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from coopmap import law_readings, schema
-from coopmap.text import t
+from coopmap.text import label, t
 
 PUBLIC_COLUMNS = [c for c in schema.LAW_READINGS.columns if c != "reviewer_note"]
 
@@ -90,6 +90,10 @@ def other_laws(readings: pd.DataFrame, state_fips: str, month: str) -> list[str]
             when = t("profile.law.no_date")
         elif r["valid_from"] > month:
             when = t("profile.law.later", effective=_date(r["effective"]))
+        elif pd.notna(r["valid_to"]) and r["valid_to"] < r["valid_from"]:
+            # stopped before its first whole month (Texas SB 4: enjoined before it took effect)
+            when = t("profile.law.never", effective=_date(r["effective"]),
+                     reason=label(schema.END_REASONS, r["end_reason"]))
         else:
             when = t("profile.law.ended", ended=_date(r["ended"]),
                      reason=schema.END_REASONS.get(r["end_reason"], "?"))
