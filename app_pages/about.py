@@ -7,8 +7,8 @@ from collections import defaultdict
 import pandas as pd
 import streamlit as st
 
-from coopmap import paths
-from coopmap.text import CAVEATS, GLOSSARY, SOURCE_LINKS, SOURCE_TERMS, t
+from coopmap import paths, text
+from coopmap.text import SOURCE_LINKS, t
 from coopmap.ui import data, queries, state, widgets
 
 release = widgets.load_release(widgets.ABOUT_PAGE)
@@ -20,11 +20,11 @@ st.title(t("page.about"))
 st.markdown(t("about.intro"))
 
 st.header(t("about.caveats"))
-for caveat in CAVEATS:
+for caveat in text.caveats():
     st.markdown("- " + caveat.format(as_of=as_of))
 
 st.header(t("about.glossary"))
-for term, definition in GLOSSARY.values():
+for term, definition in text.glossary().values():
     st.markdown(f"**{term}**  \n{definition}")
 
 st.header(t("about.sources"))
@@ -36,7 +36,7 @@ for src in release.manifest.get("sources", []):
         by_folder[parts[1]].append(parts[-1])
 rows = []
 for folder, files in sorted(by_folder.items()):
-    publisher, terms = SOURCE_TERMS.get(folder, (folder, "?"))
+    publisher, terms = text.source_terms().get(folder, (folder, "?"))
     dates = sorted(d for f in files for d in DATE.findall(f))
     rows.append({
         t("about.sources.col.folder"): f"data/sources/{folder}",
@@ -69,7 +69,7 @@ if uploads:
 
 st.header(t("about.release"))
 st.markdown(t("about.release.line", release=release.id, created=release.created, as_of=as_of,
-              tables=", ".join(f"{k} {v:,}" for k, v in
+              tables=", ".join(f"{k} {text.number(v)}" for k, v in
                                release.manifest.get("row_counts", {}).items())))
 st.subheader(t("about.history"))
 if events:

@@ -4,7 +4,7 @@ two map panels with the same extent and legend (two months or two layers)."""
 import streamlit as st
 
 from coopmap import figures
-from coopmap.text import t
+from coopmap.text import bound, t
 from coopmap.ui import data, mapview, queries, state, widgets
 
 release = widgets.load_release(widgets.COMPARE_PAGE)
@@ -32,7 +32,7 @@ widgets.ignored_notice(ignored)
 st.title(t("page.compare"))
 view = st.segmented_control(
     t("page.compare"), ["places", "maps"], key="view", required=True,
-    format_func=lambda v: t(f"compare.tab.{v}"), label_visibility="collapsed",
+    format_func=bound(lambda v: t(f"compare.tab.{v}")), label_visibility="collapsed",
 ) or "places"
 
 if view == "places":
@@ -70,13 +70,13 @@ else:
     top = st.columns(2)
     level = top[0].segmented_control(
         t("filter.level"), ["county", "state"], key="level", required=True,
-        format_func=lambda v: t(f"filter.level.{v}"),
+        format_func=bound(lambda v: t(f"filter.level.{v}")),
     ) or "county"
     panels = st.columns(2)
     for col, side in zip(panels, ("a", "b"), strict=True):
         with col:
             layer = st.selectbox(t(f"compare.layer_{side}"), list(figures.LAYERS),
-                                 key=f"layer_{side}", format_func=lambda v: t(f"layer.{v}"))
+                                 key=f"layer_{side}", format_func=bound(lambda v: t(f"layer.{v}")))
             month = widgets.month_picker(months, key=f"month_{side}",
                                          label=t(f"compare.month_{side}"))
             spec = data.map_spec(rid, level, layer, month)

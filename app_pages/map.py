@@ -4,7 +4,7 @@ headline figures, the same values as a table, and a CSV download. Everything is 
 import streamlit as st
 
 from coopmap import figures, schema
-from coopmap.text import number, t
+from coopmap.text import bound, number, t
 from coopmap.ui import data, mapview, queries, state, widgets
 
 release = widgets.load_release(widgets.MAP_PAGE)
@@ -75,11 +75,11 @@ with top:
     with controls[0]:
         st.segmented_control(
             t("filter.level"), ["county", "state"], key="level", required=True,
-            format_func=lambda v: t(f"filter.level.{v}"),
+            format_func=bound(lambda v: t(f"filter.level.{v}")),
         )
     with controls[1]:
         st.selectbox(t("filter.layer"), list(figures.LAYERS), key="layer",
-                     format_func=lambda v: t(f"layer.{v}"))
+                     format_func=bound(lambda v: t(f"layer.{v}")))
     with controls[2]:
         widgets.month_picker(months, key="month")
 
@@ -91,11 +91,11 @@ with top:
                            placeholder=t("filter.states.placeholder"))
         with filters[1]:
             st.multiselect(t("filter.models"), list(schema.MODELS), key="models",
-                           format_func=widgets.model_label,
+                           format_func=bound(widgets.model_label),
                            placeholder=t("filter.models.placeholder"))
         with filters[2]:
             st.multiselect(t("filter.agency_types"), list(schema.AGENCY_TYPES), key="agencies",
-                           format_func=widgets.agency_type_label,
+                           format_func=bound(widgets.agency_type_label),
                            placeholder=t("filter.agency_types.placeholder"))
 
 # The table is the map's text alternative. It runs only while its expander is open: its

@@ -6,7 +6,7 @@ import streamlit as st
 
 from coopmap import designations as federal_lists
 from coopmap import detention_views, figures, schema
-from coopmap.text import label, model_list, number, t, tn
+from coopmap.text import label, model_list, number, t, tn, words
 from coopmap.ui import data, law_text, mapview, queries, state, widgets
 
 release = widgets.load_release(widgets.PROFILE_PAGE)
@@ -44,12 +44,16 @@ def _timeline() -> None:
         st.caption(t("profile.timeline.truncated", shown=TIMELINE_MAX, total=len(history)))
     bars = queries.history_bars(release, history.head(TIMELINE_MAX))
     tl = figures.timeline(bars, label="label", start="first_listed",
-                          end="last_listed", colour="model", categories=schema.MODELS,
+                          end="last_listed", colour="model",
+                          categories=words(schema.MODELS),
                           colours={k: schema.MODEL_CATEGORY_COLOURS[k] for k in schema.MODELS},
                           title=t("profile.section.timeline") + f": {place.label}",
                           subtitle=f"{data.month_label(months[0])} – "
                                    f"{data.month_label(months[-1])}",
-                          source=t("fig.source", as_of=as_of, release=rid))
+                          source=t("fig.source", as_of=as_of, release=rid),
+                          month_labels={m: data.month_label(m) for m in months},
+                          span=t("chart.span", start="%{customdata[0]}",
+                                 end="%{customdata[1]}"))
     widgets.chart(tl, key="profile_timeline", preset="landscape",
                   filename=f"coopmap-timeline-{place.fips}")
 
@@ -169,7 +173,9 @@ else:
     shown = queries.agreements_display(rows, queries.listing_notes(release, rows))
     st.dataframe(shown, hide_index=True, width="stretch", column_config=link_col)
     # The tables' own export is off (.streamlit/config.toml): this CSV neutralises formulas.
-    widgets.csv_download(shown, file_name=f"coopmap-agreements-{place.fips}.csv",
+    widgets.csv_download(lambda: queries.agreements_display(rows, queries.listing_notes(release,
+                                                                                     rows)),
+                         file_name=f"coopmap-agreements-{place.fips}.csv",
                          key="profile_agreements_csv")
     files = sorted(rows["source_file"].unique())
     st.caption(t("profile.agreements.source", month=month_words, file=", ".join(files)))
@@ -225,10 +231,10 @@ none_found = law_text.no_law_found(readings, place.state_fips)
 if none_found:
     st.markdown(none_found)
 else:
-    stance = label(schema.STANCES, state_row["state_law_stance"], "stance")
+    stance = label(schema.STANCES, state_row["state_law_stance"])
     check = state_row["state_law_check"]
     st.markdown(t("profile.law.stance_check", month=month_words, stance=stance,
-                  check=schema.VALUE_CHECKS[check]) if isinstance(check, str)
+                  check=words(schema.VALUE_CHECKS)[check]) if isinstance(check, str)
                 else t("profile.law.stance", month=month_words, stance=stance))
     blocks = law_text.laws_in_effect(readings, place.state_fips, month)
     if not blocks:
@@ -257,24 +263,24 @@ st.subheader(t("profile.section.policies"))
 policies = release.table("policies")
 mine = policies[(policies["level"] == place.level) & (policies["fips"] == place.fips)
                 ].set_index("dimension")
-for dim, dim_name in schema.POLICY_DIMENSIONS.items():
+for dim, dim_name in words(schema.POLICY_DIMENSIONS).items():
     value, basis, check = row[dim], row[f"{dim}_basis"], row[f"{dim}_check"]
     if value != "unknown" and basis in ("state_law", "court_ruling") and check != "staff_finding":
-        words = law_text.law_value_text(dim, value)
+        value_words = law_text.law_value_text(dim, value)
     else:
-        words = schema.POLICY_VALUE_TEXT[dim][value]
-    st.markdown(t("profile.policy.line", dimension=dim_name, text=words))
+        value_words = words(schema.POLICY_VALUE_TEXT[dim])[value]
+    st.markdown(t("profile.policy.line", dimension=dim_name, text=value_words))
     if value == "unknown":
         st.caption(t("profile.policy.unknown", month=month_words))
     elif check == "staff_finding" and dim in mine.index:
         p = mine.loc[dim]
-        st.caption(t("profile.policy.staff", basis=schema.POLICY_BASES[basis],
+        st.caption(t("profile.policy.staff", basis=words(schema.POLICY_BASES)[basis],
                      source=queries.md_escape(p["source"]) if isinstance(p["source"], str)
                      else "?",
                      date=p["as_of"].strftime("%Y-%m-%d") if pd.notna(p["as_of"]) else "?"))
     else:
-        st.caption(t("profile.policy.basis", basis=schema.POLICY_BASES[basis],
-                     source=row[f"{dim}_source"], check=schema.VALUE_CHECKS[check]))
+        st.caption(t("profile.policy.basis", basis=words(schema.POLICY_BASES)[basis],
+                     source=row[f"{dim}_source"], check=words(schema.VALUE_CHECKS)[check]))
     past = law_text.policy_history(readings, place.state_fips, dim)
     if past:
         st.caption(past)
@@ -292,7 +298,7 @@ if named.empty:
 else:
     for _, d in named.iterrows():
         key = "profile.federal.named" if d["relation"] == "itself" else "profile.federal.city_named"
-        st.text(t(key, name=d["name_as_published"], list=schema.FEDERAL_LISTS[d["list_id"]]))
+        st.text(t(key, name=d["name_as_published"], list=words(schema.FEDERAL_LISTS)[d["list_id"]]))
 st.caption(t("profile.federal.caveat"))
 
 # --- population -------------------------------------------------------------------------------

@@ -16,7 +16,7 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from coopmap import auth, changes, ice_sheets, paths, policy_sheet, publishing, schema
+from coopmap import auth, changes, ice_sheets, paths, policy_sheet, publishing, schema, text
 from coopmap.audit import ACTIONS, AuditLog
 from coopmap.store import ConflictError, NoReleaseError, ReleaseStore
 from coopmap.ui import data as ui_data
@@ -108,6 +108,11 @@ def _startup(releases: str, staff: str) -> list[str]:
 
 
 st.title("Staff")
+# The staff page is an internal tool and stays in English; a Spanish visitor is told so in
+# Spanish, then the rest of the page (its previews too) runs in English.
+if text.language() != text.DEFAULT_LANGUAGE:
+    st.info(text.t("staff.english_only"), icon=":material/translate:")
+    text.use_language(text.DEFAULT_LANGUAGE)
 audit = AuditLog()
 store = ReleaseStore(paths.releases_dir())
 startup_findings = _startup(str(store.root), str(audit.path.parent))

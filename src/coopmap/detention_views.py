@@ -11,7 +11,7 @@ import pandas as pd
 
 from coopmap import schema
 from coopmap.detention import agreement_class
-from coopmap.text import number, t
+from coopmap.text import decimal, number, t, words
 
 # The trend's series: each local agreement type, then everything else (legend order).
 TREND_SERIES = ("IGSA", "DIGSA", "USMS IGA", "federal_private", "unknown")
@@ -27,7 +27,7 @@ TREND_COLOURS: dict[str, str] = {
 def trend_labels() -> dict[str, str]:
     """Legend labels of the trend's series, in the current language."""
     return {
-        **{k: schema.DETENTION_CATEGORIES[k] for k in schema.LOCAL_DETENTION_TYPES},
+        **{k: words(schema.DETENTION_CATEGORIES)[k] for k in schema.LOCAL_DETENTION_TYPES},
         "federal_private": t("detention.series.federal_private"),
         "unknown": t("detention.series.unknown"),
     }
@@ -95,7 +95,7 @@ def place_facilities(release: HasTables, *, county_fips: str | None = None,
             "name": f.name,
             "type_detailed": f.type_detailed,
             "agreement_class": f.agreement_class,
-            "plain": schema.DETENTION_TYPE_PLAIN[f.type_detailed],
+            "plain": words(schema.DETENTION_TYPE_PLAIN)[f.type_detailed],
             "adp": None if n is None else float(n["adp"]),
             "fiscal_year": None if n is None else int(n["fiscal_year"]),
             "data_pull": None if n is None else n["data_pull"],
@@ -159,7 +159,7 @@ def facilities_display(rows: pd.DataFrame) -> pd.DataFrame:
     def source(r) -> str:
         if r["source_file"] is None or pd.isna(r["source_file"]):
             return t("detention.col.source.ddp")
-        kind = schema.DETENTION_SOURCE_KINDS[r["source_kind"]]
+        kind = words(schema.DETENTION_SOURCE_KINDS)[r["source_kind"]]
         return f"{kind}: {r['source_file'].rsplit('/', 1)[-1]}"
 
     return pd.DataFrame({
@@ -178,7 +178,7 @@ def people(adp: float) -> str:
     """An average number of people: one decimal below 10 (0.4 is not "0"), whole above."""
     if adp is None or pd.isna(adp):
         return t("unknown")
-    return f"{adp:,.1f}" if adp < 10 else number(round(adp))
+    return decimal(adp, 1) if adp < 10 else number(round(adp))
 
 
 def posture_words(row: pd.Series) -> str:

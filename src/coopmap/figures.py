@@ -62,6 +62,10 @@ DETENTION_ADP_COLOURS: dict[str, str] = {
 }
 DETENTION_LAYERS = ("detention", "detention_adp")
 
+# A month axis ticked by year: numbers read the same in every language (plotly would write
+# month names in English).
+YEAR_TICKS: dict[str, str] = {"dtick": "M12", "tickformat": "%Y"}
+
 IMAGE_PRESETS: dict[str, tuple[int, int]] = {"landscape": (1200, 675), "square": (1080, 1080)}
 IMAGE_SCALE = 2
 HEX_COLOUR = re.compile(r"#[0-9A-Fa-f]{6}")
@@ -279,12 +283,22 @@ def stacked_bars(
     x_title: str = "",
     y_title: str = "",
     height: int = 470,
+    x_labels: Mapping[str, str] | None = None,
 ) -> go.Figure:
-    """Bars of ``y`` per ``x``, stacked by ``colour`` codes in ``categories`` order."""
+    """Bars of ``y`` per ``x``, stacked by ``colour`` codes in ``categories`` order.
+
+    ``x_labels`` ({month: words}, in the reader's language) makes ``x`` a month axis: ticks are
+    years (no month names, which plotly would write in English) and the hover says the month
+    in those words."""
     _require_columns(df, x, y, colour)
     fig = go.Figure()
     for rank, (code, name) in enumerate(categories.items()):
         rows = df[df[colour] == code]
+        where = "%{x}"
+        extra = {}
+        if x_labels is not None:
+            extra["customdata"] = _plain_list([x_labels.get(v, v) for v in rows[x]])
+            where = "%{customdata}"
         fig.add_trace(
             go.Bar(
                 x=_plain_list(rows[x].tolist()),
@@ -292,12 +306,16 @@ def stacked_bars(
                 name=plain(name),
                 marker_color=colours[code],
                 legendrank=rank + 1,
-                hovertemplate=f"{plain(name)}<br>%{{x}}: %{{y:,}}<extra></extra>",
+                hovertemplate=f"{plain(name)}<br>{where}: %{{y:,}}<extra></extra>",
+                **extra,
             )
         )
+    xaxis: dict[str, Any] = {"title": plain(x_title), "automargin": True}
+    if x_labels is not None:
+        xaxis.update(YEAR_TICKS)
     fig.update_layout(
         barmode="stack",
-        xaxis={"title": plain(x_title), "automargin": True},
+        xaxis=xaxis,
         yaxis={"title": plain(y_title), "rangemode": "tozero", "gridcolor": "#EEEEEE",
                "automargin": True},
         # Stacked bars would reverse the legend; keep the contract's order.
@@ -352,10 +370,16 @@ def timeline(
     title: str,
     subtitle: str,
     source: str,
+    month_labels: Mapping[str, str] | None = None,
+    span: str = "%{customdata[0]} to %{customdata[1]}",
 ) -> go.Figure:
-    """One horizontal bar per row from month ``start`` to month ``end`` (inclusive), by category."""
+    """One horizontal bar per row from month ``start`` to month ``end`` (inclusive), by category.
+
+    The time axis shows years only; the hover shows ``span`` with the months in
+    ``month_labels`` (the reader's language) when given."""
     _require_columns(df, label, start, end, colour)
     fig = go.Figure()
+    labels = month_labels or {}
     first = pd.to_datetime(df[start] + "-01")
     last = pd.to_datetime(df[end] + "-01") + pd.offsets.MonthBegin(1)
     for rank, (code, name) in enumerate(categories.items()):
@@ -372,14 +396,14 @@ def timeline(
                 name=plain(name),
                 marker_color=colours[code],
                 legendrank=rank + 1,
-                customdata=list(zip(df.loc[mask, start], df.loc[mask, end], strict=True)),
-                hovertemplate="%{y}<br>%{customdata[0]} to %{customdata[1]}<extra>"
-                + plain(name) + "</extra>",
+                customdata=[[plain(labels.get(a, a)), plain(labels.get(b, b))] for a, b in
+                            zip(df.loc[mask, start], df.loc[mask, end], strict=True)],
+                hovertemplate="%{y}<br>" + span + "<extra>" + plain(name) + "</extra>",
             )
         )
     fig.update_layout(
         barmode="overlay",
-        xaxis={"type": "date", "gridcolor": "#EEEEEE"},
+        xaxis={"type": "date", "gridcolor": "#EEEEEE", **YEAR_TICKS},
         yaxis={"automargin": True, "autorange": "reversed", "tickfont": {"size": 11}},
         legend={"orientation": "h", "x": 0, "y": -0.12, "yanchor": "top",
                 "traceorder": "normal"},

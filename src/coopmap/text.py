@@ -9,10 +9,11 @@ translation overrides them with ids ``vocab.<NAME>.<code>`` without touching the
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from datetime import date as _date
+from typing import Any
 
 import pandas as pd
 from babel.dates import format_date, format_skeleton
@@ -236,6 +237,8 @@ EN: dict[str, str] = {
         "Counties with no published estimate (Connecticut's 8 legacy counties) are left out."
     ),
     "headline.delta": "{delta} vs {months} mo. earlier",
+    "headline.delta.one": "{delta} vs 1 mo. earlier",
+    "headline.delta.badge": "{delta} (1 mo.)",
     "headline.changes": "Change against 1, 6 and 12 months earlier",
     "headline.no_earlier": "no ICE list {months} months earlier",
     "headline.no_earlier.one": "no ICE list a month earlier",
@@ -269,6 +272,9 @@ EN: dict[str, str] = {
     "table.col.federal": "Federal lists",
     "table.col.federal_city": "A city in it on a federal list",
     "federal.city.none": "No city in it named",
+    "federal.city.by.dhs": "DHS only (list withdrawn)",
+    "federal.city.by.doj": "DOJ only",
+    "federal.city.by.both": "DHS and DOJ",
     "federal.city.named": "A city in it is named ({lists}), not the place itself",
     "table.col.population": "Population (2024)",
     "table.col.counties_with_287g": "Counties with an agreement",
@@ -539,6 +545,7 @@ EN: dict[str, str] = {
         "{month}; a renamed agency is not counted"
     ),
     "trends.axis.month": "Month",
+    "chart.span": "{start} to {end}",
     "trends.axis.agreements": "Agreements",
     "trends.axis.state": "State",
     "trends.note": (
@@ -620,6 +627,10 @@ EN: dict[str, str] = {
     "about.uploads.col.sha256": "sha256",
     "about.uploads.col.by": "Published by",
     "about.uploads.col.at": "Published",
+    "staff.english_only": (
+        "The staff page is in English only: it is an internal tool for the people who keep the "
+        "data. The public site is fully in Spanish."
+    ),
 }
 
 GLOSSARY: dict[str, tuple[str, str]] = {
@@ -811,6 +822,22 @@ def in_language(language: str) -> Iterator[None]:
         _language.reset(token)
 
 
+def bound(fn: Callable[[Any], str]) -> Callable[[Any], str]:
+    """``fn`` fixed to the language of now. For a widget's ``format_func``: Streamlit may call it
+    outside the script run that drew the widget (AppTest does, in the test's thread; a widget
+    callback runs before the run sets its language), and it must format as the widget was drawn."""
+    chosen = _language.get()
+
+    def formatted(value: Any) -> str:
+        token = _language.set(chosen)
+        try:
+            return fn(value)
+        finally:
+            _language.reset(token)
+
+    return formatted
+
+
 def preferred_language(locale: str | None, accept_language: str | None = None) -> str:
     """The interface language for a browser: its ``navigator.language`` (``locale``) if we
     have that language, else the first we have in its Accept-Language header (by weight), else
@@ -959,10 +986,33 @@ def date_label(day: str) -> str:
     return format_date(value, "long", locale=locale())
 
 
+GLOSSARIES: dict[str, dict[str, tuple[str, str]]] = {"en": GLOSSARY}
+CAVEAT_LISTS: dict[str, list[str]] = {"en": CAVEATS}
+SOURCE_TERM_LISTS: dict[str, dict[str, tuple[str, str]]] = {"en": SOURCE_TERMS}
+
+
+def glossary() -> dict[str, tuple[str, str]]:
+    """{key: (term, definition)} in the current language."""
+    return GLOSSARIES.get(_language.get(), GLOSSARY)
+
+
+def caveats() -> list[str]:
+    """What the data can and cannot say, in the current language (``{as_of}`` to fill)."""
+    return CAVEAT_LISTS.get(_language.get(), CAVEATS)
+
+
+def source_terms() -> dict[str, tuple[str, str]]:
+    """{source folder: (publisher, terms)} in the current language."""
+    return SOURCE_TERM_LISTS.get(_language.get(), SOURCE_TERMS)
+
+
 def _load_translations() -> None:
     from coopmap import text_es
 
     CATALOGUES["es"] = text_es.ES
+    GLOSSARIES["es"] = text_es.GLOSSARY
+    CAVEAT_LISTS["es"] = text_es.CAVEATS
+    SOURCE_TERM_LISTS["es"] = text_es.SOURCE_TERMS
 
 
 _load_translations()

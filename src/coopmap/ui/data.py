@@ -213,8 +213,8 @@ def subtitle(month: str, states: Filters, models: Filters, agency_types: Filters
     if models:
         parts.append(text.t("fig.filters.models", models=", ".join(models)))
     if agency_types:
-        words = [schema.AGENCY_TYPES[a].split(" (")[0] for a in agency_types]
-        parts.append(text.t("fig.filters.agency_types", agency_types=", ".join(words)))
+        kinds = [text.label(schema.AGENCY_TYPES, a).split(" (")[0] for a in agency_types]
+        parts.append(text.t("fig.filters.agency_types", agency_types=", ".join(kinds)))
     return text.t("fig.map.subtitle", month=month_label(month),
                   filters=(" · " + " · ".join(parts)) if parts else "")
 

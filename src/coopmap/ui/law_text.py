@@ -11,7 +11,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from coopmap import law_readings, schema
-from coopmap.text import label, t
+from coopmap.text import label, t, words
 
 PUBLIC_COLUMNS = [c for c in schema.LAW_READINGS.columns if c != "reviewer_note"]
 
@@ -27,7 +27,7 @@ def _text(value) -> str:
 
 
 def _check(r: dict) -> str:
-    check = schema.CHECK_STATUSES[r["check_status"]]
+    check = words(schema.CHECK_STATUSES)[r["check_status"]]
     if r["check_status"] == "secondary_source" and _text(r["secondary_source"]):
         return t("profile.law.secondary", check=check, source=r["secondary_source"])
     return t("profile.law.check", check=check)
@@ -55,14 +55,14 @@ def laws_in_effect(readings: pd.DataFrame, state_fips: str, month: str) -> list[
         first = rows.iloc[0]
         title = f" ({first['title']})" if _text(first["title"]) else ""
         until = (t("profile.law.until", ended=_date(first["ended"]),
-                   reason=schema.END_REASONS.get(first["end_reason"], "?"))
+                   reason=words(schema.END_REASONS).get(first["end_reason"], "?"))
                  if pd.notna(first["ended"]) else "")
         provisions = []
         for r in rows.to_dict("records"):
             provisions.append({
                 "line": t("profile.law.provides",
-                          dimension=schema.LAW_DIMENSIONS[r["dimension"]],
-                          text=schema.LAW_VALUE_TEXT[r["dimension"]][r["value"]]),
+                          dimension=words(schema.LAW_DIMENSIONS)[r["dimension"]],
+                          text=label(schema.LAW_VALUE_TEXT[r["dimension"]], r["value"])),
                 "quote": (t("profile.law.quote", provision=_text(r["provision"]) or "?",
                             quote=r["quote"]) if _text(r["quote"]) else ""),
                 "check": _check(r),
@@ -72,7 +72,7 @@ def laws_in_effect(readings: pd.DataFrame, state_fips: str, month: str) -> list[
             law_id=law_id,
             heading=t("profile.law.heading", citation=_text(first["citation"]) or law_id,
                       title=title,
-                      kind=schema.LAW_BASIS_KINDS.get(first["basis_kind"], "?")),
+                      kind=words(schema.LAW_BASIS_KINDS).get(first["basis_kind"], "?")),
             dates=t("profile.law.dates", effective=_date(first["effective"]), until=until),
             provisions=provisions,
         ))
@@ -96,11 +96,11 @@ def other_laws(readings: pd.DataFrame, state_fips: str, month: str) -> list[str]
                      reason=label(schema.END_REASONS, r["end_reason"]))
         else:
             when = t("profile.law.ended", ended=_date(r["ended"]),
-                     reason=schema.END_REASONS.get(r["end_reason"], "?"))
+                     reason=words(schema.END_REASONS).get(r["end_reason"], "?"))
         lines.append(t("profile.law.other_line", citation=_text(r["citation"]) or r["law_id"],
-                       dimension=schema.LAW_DIMENSIONS[r["dimension"]],
-                       text=schema.LAW_VALUE_TEXT[r["dimension"]][r["value"]], when=when,
-                       check=schema.CHECK_STATUSES[r["check_status"]]))
+                       dimension=words(schema.LAW_DIMENSIONS)[r["dimension"]],
+                       text=label(schema.LAW_VALUE_TEXT[r["dimension"]], r["value"]), when=when,
+                       check=words(schema.CHECK_STATUSES)[r["check_status"]]))
     return lines
 
 
@@ -111,7 +111,7 @@ def no_law_found(readings: pd.DataFrame, state_fips: str) -> str | None:
     if rows.empty:
         return None
     return t("profile.law.none_found",
-             check=schema.CHECK_STATUSES[rows.iloc[0]["check_status"]])
+             check=words(schema.CHECK_STATUSES)[rows.iloc[0]["check_status"]])
 
 
 def policy_history(readings: pd.DataFrame, state_fips: str, dimension: str) -> str | None:
@@ -120,7 +120,7 @@ def policy_history(readings: pd.DataFrame, state_fips: str, dimension: str) -> s
     periods = law_readings.history(readings, state_fips, dimension)
     if len(periods) < 2:
         return None
-    words = {v: law_value_text(dimension, v) for v in schema.LAW_VALUES[dimension]}
+    said = {v: law_value_text(dimension, v) for v in schema.LAW_VALUES[dimension]}
     parts = []
     for i, p in enumerate(periods):
         start = _start_date(p)
@@ -130,17 +130,17 @@ def policy_history(readings: pd.DataFrame, state_fips: str, dimension: str) -> s
                          else t("profile.policy.no_law", start=start,
                                 end=_end_date(p, periods, i)))
         elif p.end is None:
-            parts.append(t("profile.policy.since", date=start, text=words[p.value],
+            parts.append(t("profile.policy.since", date=start, text=said[p.value],
                            law=p.reading["law_id"]))
         else:
             parts.append(t("profile.policy.between", start=start, end=_end_date(p, periods, i),
-                           text=words[p.value], law=p.reading["law_id"]))
+                           text=said[p.value], law=p.reading["law_id"]))
     return t("profile.policy.history", periods="; ".join(reversed(parts)))
 
 
 def law_value_text(dimension: str, value: str) -> str:
     """"state law requires jails to hold people on ICE detainers"."""
-    return t("profile.policy.law_text", text=schema.LAW_VALUE_TEXT[dimension][value])
+    return t("profile.policy.law_text", text=words(schema.LAW_VALUE_TEXT[dimension])[value])
 
 
 def _start_date(p: law_readings.Period) -> str:

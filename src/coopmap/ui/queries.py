@@ -11,7 +11,7 @@ from collections.abc import Iterable, Sequence
 import pandas as pd
 
 from coopmap import figures, schema
-from coopmap.text import label, number, t
+from coopmap.text import label, number, t, words
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
@@ -63,7 +63,7 @@ def hover_columns(postures: pd.DataFrame, level: str, layer: str
         labels["counties"] = t("hover.counties_with_287g.label")
     if spec.basis_column:
         out["policy"] = policy_text(rows, spec.column)
-        labels["policy"] = schema.POLICY_DIMENSIONS[spec.column]
+        labels["policy"] = words(schema.POLICY_DIMENSIONS)[spec.column]
     elif layer == "stance":
         out["stance"] = stance_text(rows)
         labels["stance"] = t("hover.stance.label")
@@ -89,13 +89,12 @@ def city_list_text(category: str) -> str:
     """"A city in it is named" in words: which lists name a city in the place."""
     if category == "not_listed":
         return t("federal.city.none")
-    return t("federal.city.named", lists=schema.FEDERAL_LIST_CATEGORIES[category].removeprefix(
-        "Named by "))
+    return t("federal.city.named", lists=t(f"federal.city.by.{category}"))
 
 
 def federal_text(rows: pd.DataFrame) -> pd.Series:
     """The place's own listing, and a named city in it where the place itself is not named."""
-    own = rows["federal_list"].map(schema.FEDERAL_LIST_CATEGORIES)
+    own = rows["federal_list"].map(words(schema.FEDERAL_LIST_CATEGORIES))
     city = (rows["federal_list"] == "not_listed") & (rows["federal_list_city"] != "not_listed")
     return own.where(~city, rows["federal_list_city"].map(city_list_text))
 
@@ -104,23 +103,24 @@ def policy_text(rows: pd.DataFrame, dim: str) -> pd.Series:
     """A practice's value with what it rests on and how well that was checked, e.g.
     "Declined (State law: CA-SB54-2017, checked against the law's text)"."""
     known = rows[dim] != "unknown"
-    words = pd.Series(t("hover.policy.unknown"), index=rows.index, dtype="str")
+    out = pd.Series(t("hover.policy.unknown"), index=rows.index, dtype="str")
     if known.any():
         k = rows[known]
-        words[known] = [
-            t("hover.policy.value", value=schema.POLICY_VALUES[v], basis=schema.POLICY_BASES[b],
-              source=src if isinstance(src, str) else "?",
-              check=schema.VALUE_CHECKS.get(c, t("unknown")))
+        values, bases = words(schema.POLICY_VALUES), words(schema.POLICY_BASES)
+        checks = words(schema.VALUE_CHECKS)
+        out[known] = [
+            t("hover.policy.value", value=values[v], basis=bases[b],
+              source=src if isinstance(src, str) else "?", check=checks.get(c, t("unknown")))
             for v, b, src, c in zip(k[dim], k[f"{dim}_basis"], k[f"{dim}_source"],
                                     k[f"{dim}_check"], strict=True)
         ]
-    return words
+    return out
 
 
 def stance_text(rows: pd.DataFrame) -> pd.Series:
     """The state-law stance with the check of the readings behind it."""
-    stance = rows["state_law_stance"].map(schema.STANCES).astype("str")
-    check = rows["state_law_check"].map(schema.VALUE_CHECKS)
+    stance = rows["state_law_stance"].map(words(schema.STANCES)).astype("str")
+    check = rows["state_law_check"].map(words(schema.VALUE_CHECKS))
     return stance.where(check.isna(), [
         t("hover.stance.value", stance=s_, check=c) if isinstance(c, str) else s_
         for s_, c in zip(stance, check, strict=True)])
@@ -164,7 +164,7 @@ def layer_labels(layer: str) -> dict[str, str]:
         return {code: t(f"count.{code}") for code in spec.categories}
     if layer == "detention_adp":
         return {code: t(f"detention_adp.{code}") for code in spec.categories}
-    return dict(spec.categories)
+    return words(spec.categories)
 
 
 def display_table(postures: pd.DataFrame, level: str, layer: str,
@@ -188,22 +188,22 @@ def display_table(postures: pd.DataFrame, level: str, layer: str,
             t("table.col.sheriff"): rows["sheriff_participates"].map(yes_no),
             t("table.col.first_signed"): rows["first_signed"].dt.strftime("%Y-%m-%d"),
             t("table.col.n_statewide"): rows["n_statewide_agreements"],
-            t("table.col.stance"): rows["state_law_stance"].map(schema.STANCES),
-            t("table.col.stance_check"): rows["state_law_check"].map(schema.VALUE_CHECKS),
+            t("table.col.stance"): rows["state_law_stance"].map(words(schema.STANCES)),
+            t("table.col.stance_check"): rows["state_law_check"].map(words(schema.VALUE_CHECKS)),
             **{
                 column: values
                 for dim in schema.POLICY_DIMENSIONS
                 for column, values in (
-                    (t(f"table.col.{dim}"), rows[dim].map(schema.POLICY_VALUES)),
+                    (t(f"table.col.{dim}"), rows[dim].map(words(schema.POLICY_VALUES))),
                     (t("table.col.basis", dimension=t(f"table.col.{dim}")),
-                     rows[f"{dim}_basis"].map(schema.POLICY_BASES)),
+                     rows[f"{dim}_basis"].map(words(schema.POLICY_BASES))),
                     (t("table.col.source", dimension=t(f"table.col.{dim}")),
                      rows[f"{dim}_source"]),
                     (t("table.col.check", dimension=t(f"table.col.{dim}")),
-                     rows[f"{dim}_check"].map(schema.VALUE_CHECKS)),
+                     rows[f"{dim}_check"].map(words(schema.VALUE_CHECKS))),
                 )
             },
-            t("table.col.federal"): rows["federal_list"].map(schema.FEDERAL_LIST_CATEGORIES),
+            t("table.col.federal"): rows["federal_list"].map(words(schema.FEDERAL_LIST_CATEGORIES)),
             t("table.col.federal_city"): rows["federal_list_city"].map(city_list_text),
             t("table.col.population"): rows["population"],
         }
@@ -351,7 +351,8 @@ def holders(local: pd.DataFrame, statewide: pd.DataFrame) -> list[str]:
     if sheriff.empty:
         lines.append(t("profile.holders.sheriff.no"))
     else:
-        models = ", ".join(schema.MODELS[m] for m in schema.MODELS if m in set(sheriff["model"]))
+        held = set(sheriff["model"])
+        models = ", ".join(label(schema.MODELS, m) for m in schema.MODELS if m in held)
         lines.append(t("profile.holders.sheriff.yes", models=models,
                        agency=md_escape(sheriff["agency"].iloc[0])))
     for key, rows in (("city", city), ("other", other), ("statewide", statewide)):
@@ -372,8 +373,8 @@ def agreements_display(rows: pd.DataFrame, notes: pd.Series | None = None) -> pd
         {
             t("profile.col.agency"): rows["agency"],
             t("profile.col.type"): rows["agency_type"].map(
-                lambda c: label(schema.AGENCY_TYPES, c, "agency_type").split(" (")[0]),
-            t("profile.col.model"): rows["model"].map(schema.MODELS),
+                lambda c: label(schema.AGENCY_TYPES, c).split(" (")[0]),
+            t("profile.col.model"): rows["model"].map(words(schema.MODELS)),
             t("profile.col.signed"): rows["signed"].dt.strftime("%Y-%m-%d"),
             t("profile.col.listed_since"): rows["first_listed"],
             t("profile.col.moa"): rows["moa_url"],

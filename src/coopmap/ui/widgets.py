@@ -11,10 +11,10 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from coopmap import figures, schema
+from coopmap import figures, schema, text
 from coopmap.places_search import PlaceIndex
 from coopmap.store import NoReleaseError, Release
-from coopmap.text import number, t, tn
+from coopmap.text import bound, number, signed, t, tn, words
 from coopmap.ui import data, queries, state
 
 log = logging.getLogger("coopmap.ui")
@@ -176,7 +176,8 @@ def headline_metrics(h: dict) -> None:
         if month_ago is not None:
             delta = h[field] - month_ago[field]
         # Growth is a fact, not good or bad news: no green or red arrow (delta_color="off").
-        col.metric(t(msg), number(h[field]), delta=f"{delta:+,} (1 mo.)" if delta is not None
+        col.metric(t(msg), number(h[field]),
+                   delta=t("headline.delta.badge", delta=signed(delta)) if delta is not None
                    else None, delta_color="off", help=help_, border=True)
     lines = []
     for months in (1, 6, 12):
@@ -185,7 +186,7 @@ def headline_metrics(h: dict) -> None:
             lines.append(tn("headline.no_earlier", months, months=months))
             continue
         diff = h["agreements"] - earlier["agreements"]
-        lines.append(f"{diff:+,} " + t("headline.delta", delta="", months=months).strip())
+        lines.append(tn("headline.delta", months, delta=signed(diff), months=months))
     st.caption(t("headline.changes") + " (" + t("headline.agreements").lower() + "): "
                + " · ".join(lines))
     del year_ago
@@ -199,11 +200,15 @@ def chart(fig: go.Figure, *, key: str, preset: str, filename: str):
 
 def csv_download(rows: pd.DataFrame | Callable[[], pd.DataFrame], *, file_name: str,
                  key: str) -> None:
-    """The CSV is written when the button is clicked (a callable ``data``), not on every
-    rerun: encoding the county table took ~40 ms of each filter change. ``rows`` may be a
-    callable that builds the table, so that it too is built only then."""
+    """The CSV (in English, see ``make``) is written when the button is clicked (a callable
+    ``data``), not on every rerun: encoding the county table took ~40 ms of each filter
+    change. ``rows`` may be a callable that builds the table, so that it too is built only
+    then."""
     def make() -> bytes:
-        return queries.to_csv_bytes(rows() if callable(rows) else rows)
+        # In English whatever the page's language: the CSV's column names and values are a
+        # stable contract for the scripts and spreadsheets that read it (docs/glossary-es.md).
+        with text.in_language(text.DEFAULT_LANGUAGE):
+            return queries.to_csv_bytes(rows() if callable(rows) else rows)
 
     st.download_button(t("table.download"), data=make, file_name=file_name, mime="text/csv",
                        key=key, on_click="ignore", icon=":material/download:")
@@ -211,7 +216,7 @@ def csv_download(rows: pd.DataFrame | Callable[[], pd.DataFrame], *, file_name: 
 
 def month_picker(months: list[str], *, key: str, label: str | None = None) -> str:
     return st.select_slider(label or t("filter.month"), options=months, key=key,
-                            format_func=data.month_label, help=t("filter.month.help"))
+                            format_func=bound(data.month_label), help=t("filter.month.help"))
 
 
 def state_options(release: Release) -> list[str]:
@@ -225,11 +230,11 @@ def state_label(release: Release) -> Callable[[str], str]:
 
 
 def model_label(code: str) -> str:
-    return schema.MODELS[code]
+    return words(schema.MODELS)[code]
 
 
 def agency_type_label(code: str) -> str:
-    return schema.AGENCY_TYPES[code].split(" (")[0]
+    return words(schema.AGENCY_TYPES)[code].split(" (")[0]
 
 
 def go_to_profile(fips: str) -> None:
