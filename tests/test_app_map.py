@@ -279,12 +279,12 @@ def test_state_law_layers_carry_basis_and_check_everywhere(release):
     assert (f"{settled} of 51 states settle it ({checked} checked against the law's text"
             in view["source"])
     tx = next(r for r in view["rows"] if r[0] == "48")
-    assert "State law TX-SB4-2017 · checked against the law's text" in " ".join(map(str, tx))
+    assert "State law TX-SB4stay-2017 · checked against the law's text" in " ".join(map(str, tx))
     # the CSV carries basis, law and check next to each value
     at.session_state["table_open"] = True
     at.run()
     table = at.dataframe[0].value.set_index("FIPS code")
-    assert table.loc["48", "Detainer holds: source"] == "TX-SB4-2017"
+    assert table.loc["48", "Detainer holds: source"] == "TX-SB4stay-2017"
     assert table.loc["48", "Detainer holds: how checked"] == "checked against the law's text"
     assert table.loc["48", "State law: how checked"] in schema.VALUE_CHECKS.values()
 
