@@ -278,7 +278,8 @@ def test_profile_says_who_holds_the_agreements_sheriff_first(release):
     assert first.startswith("- **Sheriff: yes**" if len(sheriff) else "- **Sheriff: no**")
     city = local[(local["agency_type"] == "municipality") & ~local["is_sheriff"]]
     if len(city):
-        assert f"City and town police: {len(city)} agreements" in holders
+        n = "one agreement" if len(city) == 1 else f"{len(city)} agreements"
+        assert f"City and town police: {n}" in holders
     else:
         assert "City and town police: none." in holders
     statewide = queries.place_agreements(release, month, state_fips="48", statewide=True)

@@ -11,7 +11,7 @@ import pandas as pd
 
 from coopmap import schema
 from coopmap.detention import agreement_class
-from coopmap.text import decimal, number, t, words
+from coopmap.text import decimal, label, number, t, tn, words
 
 # The trend's series: each local agreement type, then everything else (legend order).
 TREND_SERIES = ("IGSA", "DIGSA", "USMS IGA", "federal_private", "unknown")
@@ -164,7 +164,9 @@ def facilities_display(rows: pd.DataFrame) -> pd.DataFrame:
 
     return pd.DataFrame({
         t("detention.col.facility"): rows["name"].str.title(),
-        t("detention.col.type"): rows["type_detailed"] + ": " + rows["plain"],
+        t("detention.col.type"): rows["type_detailed"].map(
+            lambda c: label(schema.DETENTION_TYPES, c) if c == "Other" else c)
+        + ": " + rows["plain"],
 
         t("detention.col.adp"): rows["adp"].map(lambda v: None if v is None or pd.isna(v)
                                                 else round(v, 1)),
@@ -189,9 +191,9 @@ def posture_words(row: pd.Series) -> str:
     if cat == "none_listed":
         return t("detention.words.none_listed")
     if int(row["n_local_facilities"]) == 0:
-        return t("detention.words.other_only", n=number(row["n_other_facilities"]
-                                                         + row["n_unknown_facilities"]),
-                 adp=people(row["adp_other"] + row["adp_unknown"]))
+        return tn("detention.words.other_only",
+                  int(row["n_other_facilities"] + row["n_unknown_facilities"]),
+                  adp=people(row["adp_other"] + row["adp_unknown"]))
     one = int(row["n_local_facilities"]) == 1
     return t("detention.words.local.one" if one else "detention.words.local",
              types=row["local_types"],

@@ -155,10 +155,13 @@ EN: dict[str, str] = {
     "detention.series.unknown": "Facilities of unknown type",
     "detention.words.no_data": "No monthly data for this month",
     "detention.words.none_listed": "No facility listed",
+    "detention.words.other_only.one": (
+        "Only a federal, private or other facility: {adp} people a day"
+    ),
     "detention.words.local": "{types}: {n} facilities, {adp} people a day",
     "detention.words.local.one": "{types}: 1 facility, {adp} people a day",
     "detention.words.other_only": (
-        "Only federal, private or other facilities: {n}, {adp} people a day"
+        "Only federal, private or other facilities: {n} facilities, {adp} people a day"
     ),
     "detention.sentence.igsa.county": (
         "The {county} jail held on average {n} people for ICE in FY{fy} under an agreement "
@@ -355,16 +358,15 @@ EN: dict[str, str] = {
     "profile.holders.title": "Who holds them in {month}:",
     "profile.holders.sheriff.yes": "**Sheriff: yes**, {models} ({agency}).",
     "profile.holders.sheriff.no": "**Sheriff: no** 287(g) agreement.",
-    "profile.holders.city": "City and town police: {n} agreements, {agencies} departments.",
+    "profile.holders.city": "City and town police: {agreements}, {agencies}.",
     "profile.holders.city.none": "City and town police: none.",
     "profile.holders.other": (
         "Other county and regional agencies (jail, prosecutor, constables, regional bodies): "
-        "{n} agreements, {agencies} agencies."
+        "{agreements}, {agencies}."
     ),
     "profile.holders.other.none": "Other county and regional agencies: none.",
     "profile.holders.statewide": (
-        "Statewide agencies of the state (they cover every county): {n} agreements, {agencies} "
-        "agencies."
+        "Statewide agencies of the state (they cover every county): {agreements}, {agencies}."
     ),
     "profile.holders.statewide.none": "Statewide agencies of the state: none.",
     "profile.summary.state.one": (
@@ -377,6 +379,8 @@ EN: dict[str, str] = {
     "count.agreements.one": "one agreement",
     "count.agencies": "{n} agencies",
     "count.agencies.one": "one agency",
+    "count.departments": "{n} departments",
+    "count.departments.one": "one department",
     "profile.rank.with": (
         "{name} is 1 of {k} {state} counties with an agreement; {total} counties in all."
     ),
@@ -941,6 +945,11 @@ def model_list(codes: list[str]) -> str:
     if len(names) <= 1:
         return "".join(names)
     return ", ".join(names[:-1]) + t("list.and") + names[-1]
+
+
+def capitalised(words: str) -> str:
+    """The first letter upper-case: a Spanish month name opening a sentence ("Marzo de 2026")."""
+    return words[:1].upper() + words[1:]
 
 
 def locale() -> str:

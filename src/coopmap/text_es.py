@@ -156,10 +156,13 @@ ES: dict[str, str] = {
     "detention.series.unknown": "Centros de tipo desconocido",
     "detention.words.no_data": "Sin datos mensuales para este mes",
     "detention.words.none_listed": "Ningún centro registrado",
+    "detention.words.other_only.one": (
+        "Solo un centro federal, privado u otro: {adp} personas al día"
+    ),
     "detention.words.local": "{types}: {n} centros, {adp} personas al día",
     "detention.words.local.one": "{types}: 1 centro, {adp} personas al día",
     "detention.words.other_only": (
-        "Solo centros federales, privados u otros: {n}, {adp} personas al día"
+        "Solo centros federales, privados u otros: {n} centros, {adp} personas al día"
     ),
     "detention.sentence.igsa.county": (
         "La cárcel de {county} retuvo en promedio a {n} personas para ICE en el año fiscal "
@@ -371,16 +374,16 @@ ES: dict[str, str] = {
     "profile.holders.sheriff.yes": "**Alguacil (sheriff): sí**, {models} ({agency}).",
     "profile.holders.sheriff.no": "**Alguacil (sheriff): no** tiene acuerdo 287(g).",
     "profile.holders.city": (
-        "Policías de ciudades y pueblos: {n} acuerdos, {agencies} departamentos."
+        "Policías de ciudades y pueblos: {agreements}, {agencies}."
     ),
     "profile.holders.city.none": "Policías de ciudades y pueblos: ninguna.",
     "profile.holders.other": (
         "Otras agencias del condado y regionales (cárcel, fiscalía, alguaciles de distrito "
-        "(constables), organismos regionales): {n} acuerdos, {agencies} agencias."
+        "(constables), organismos regionales): {agreements}, {agencies}."
     ),
     "profile.holders.other.none": "Otras agencias del condado y regionales: ninguna.",
     "profile.holders.statewide": (
-        "Agencias estatales (cubren todos los condados): {n} acuerdos, {agencies} agencias."
+        "Agencias estatales (cubren todos los condados): {agreements}, {agencies}."
     ),
     "profile.holders.statewide.none": "Agencias estatales: ninguna.",
     "profile.summary.state.one": (
@@ -395,6 +398,8 @@ ES: dict[str, str] = {
     "count.agreements.one": "un acuerdo",
     "count.agencies": "{n} agencias",
     "count.agencies.one": "una agencia",
+    "count.departments": "{n} departamentos",
+    "count.departments.one": "un departamento",
     "profile.rank.with": (
         "{name} es uno de los {k} condados de {state} con un acuerdo; {total} condados en total."
     ),

@@ -4,6 +4,7 @@ at laptop and phone width (screenshots in test-artifacts/: look at them)."""
 
 from __future__ import annotations
 
+import struct
 from urllib.parse import parse_qs, urlparse
 
 import pytest
@@ -53,3 +54,67 @@ def test_two_visitors_at_once_each_in_their_browser_language(server, browser):
     finally:
         ctx_es.close()
         ctx_en.close()
+
+
+def _png_size(path) -> tuple[int, int]:
+    with open(path, "rb") as f:
+        head = f.read(24)
+    assert head[:8] == b"\x89PNG\r\n\x1a\n"
+    return struct.unpack(">II", head[16:24])
+
+
+def _overflow(page) -> int:
+    """How many CSS pixels the page is wider than the window (0: no sideways scrolling)."""
+    return page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+
+
+@pytest.mark.parametrize("width", [1280, 390])
+def test_a_spanish_profile_reads_in_spanish_and_fits(server, browser, artifacts, width):
+    context, page = visitor(browser, "es-MX", width=width, height=900)
+    try:
+        page.goto(f"{server}/profile?place=48201&month=2026-05")
+        page.get_by_role("heading", name=ES["profile.section.state_law"]).wait_for(
+            timeout=60000)
+        wait_for_map(page, 200)
+        page.wait_for_timeout(1500)
+        assert lang_of(page) == "es"
+        body = page.locator("body").inner_text()
+        for msg in ("profile.section.agreements", "profile.section.policies",
+                    "profile.section.timeline"):
+            assert ES[msg] in body, msg
+        assert "mayo de 2026" in body
+        assert "Español" in body and "English" in body  # the switch
+        # Streamlit scrolls inside its own container: a tall window shows the whole page.
+        page.set_viewport_size({"width": width, "height": 5200})
+        page.wait_for_timeout(2500)
+        page.screenshot(path=artifacts / f"es-profile-{width}.png")
+        assert _overflow(page) <= 1, "long Spanish words must not widen the phone page"
+    finally:
+        context.close()
+
+
+@pytest.mark.parametrize("width", [1280, 390])
+def test_a_spanish_map_image_downloads_with_spanish_words(server, browser, artifacts, width):
+    context, page = visitor(browser, "es-US", width=width, height=900)
+    try:
+        page.goto(f"{server}/?layer=detainer_holds&level=state&month=2026-05")
+        wait_for_map(page, 40)
+        root = page.locator(".cm-root").first
+        title = " ".join(t.strip() for t in root.locator("text.cm-title").all_text_contents())
+        assert ES["layer.detainer_holds"] in title
+        legend = root.locator("g.cm-legend").first.text_content()
+        assert "Se desconoce" in legend
+        button = root.locator("button.cm-button").filter(
+            has_text=ES["image.download"].format(size=ES["image.landscape"]))
+        assert button.count() == 1
+        with page.expect_download(timeout=60000) as info:
+            button.click()
+        target = artifacts / f"es-map-image-{width}.png"
+        info.value.save_as(target)
+        assert _png_size(target) == (2400, 1350)  # the preset, whatever the window
+        page.set_viewport_size({"width": width, "height": 2600})
+        page.wait_for_timeout(2000)
+        page.screenshot(path=artifacts / f"es-map-{width}.png")
+        assert _overflow(page) <= 1
+    finally:
+        context.close()

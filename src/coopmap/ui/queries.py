@@ -11,7 +11,7 @@ from collections.abc import Iterable, Sequence
 import pandas as pd
 
 from coopmap import figures, schema
-from coopmap.text import label, number, t, words
+from coopmap.text import label, number, t, tn, words
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
@@ -359,7 +359,9 @@ def holders(local: pd.DataFrame, statewide: pd.DataFrame) -> list[str]:
         n = rows["agreement_id"].nunique()
         agencies = rows["agency"].nunique()
         if n:
-            lines.append(t(f"profile.holders.{key}", n=number(n), agencies=number(agencies)))
+            lines.append(t(f"profile.holders.{key}", agreements=tn("count.agreements", n),
+                           agencies=tn("count.departments" if key == "city"
+                                       else "count.agencies", agencies)))
         else:
             lines.append(t(f"profile.holders.{key}.none"))
     return lines
