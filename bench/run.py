@@ -29,11 +29,14 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 sys.path.insert(0, str(HERE))
 
-SECTIONS = ("pageload", "interaction", "staff", "detention", "build", "load", "deploy")
+SECTIONS = ("pageload", "interaction", "language", "staff", "detention", "build", "load",
+            "deploy")
 FULL = {"pageload_runs": 5, "interaction_runs": 10, "staff_runs": 3, "build_runs": 3,
-        "build_build_runs": 1, "load_phases": [(10, 60), (25, 60)], "deploy_smoke": False}
+        "build_build_runs": 1, "load_phases": [(10, 60), (25, 60)], "deploy_smoke": False,
+        "language_runs": 6}
 SMOKE = {"pageload_runs": 1, "interaction_runs": 2, "staff_runs": 1, "build_runs": 1,
-         "build_build_runs": 1, "load_phases": [(2, 5)], "deploy_smoke": True}
+         "build_build_runs": 1, "load_phases": [(2, 5)], "deploy_smoke": True,
+         "language_runs": 1}
 
 
 def run_section(name: str, cfg: dict) -> dict:
@@ -52,6 +55,10 @@ def run_section(name: str, cfg: dict) -> dict:
         except Exception as exc:
             result["apptest"] = {"failed": f"{type(exc).__name__}: {exc}"[:200]}
         return result
+    if name == "language":
+        import language
+
+        return language.run(cfg["language_runs"])
     if name == "staff":
         import staff_path
 
@@ -206,6 +213,13 @@ def table(results: dict) -> list[str]:
         rows.append(
             f"| {n} sessions: RSS growth per added session | {_fmt(per, 'MB')} | | | < 30 MB | "
             f"{_met(per is not None and per < 30)} |")
+    lg = results.get("language", {})
+    if "ratio" in lg:
+        rows.append(
+            f"| filter change in Spanish vs English, server time (AppTest, median of "
+            f"{lg['changes']} each) | {_fmt(lg['es_median_ms'], 'ms')} | "
+            f"{_fmt(lg['en_median_ms'], 'ms')} (English) | {lg['ratio']:.2f}× | ≤ 1.10× | "
+            f"{_met(lg['ratio'] <= 1.10)} |")
     rows += deploy_rows(results.get("deploy", {}))
     for name, r in results.items():
         if isinstance(r, dict) and "failed" in r:

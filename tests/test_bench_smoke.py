@@ -104,6 +104,7 @@ def _results() -> dict:
                  "loadavg_start": (1.0, 1.0, 1.0), "loadavg_end": (2.0, 2.0, 2.0)},
         "pageload": {"app": page, "baseline": base},
         "interaction": {"filter": timing, "month": timing},
+        "language": {"changes": 48, "en_median_ms": 30.0, "es_median_ms": 36.0, "ratio": 1.2},
         "staff": {"baseline_read_excel_s": 0.2, "prepare_s": 1.6, "publish_s": 0.3,
                   "prepare_breakdown_s": {"read": 0.4, "merge": 1.0}},
         "build": {"baseline_read_s": 0.2, "build_s": 20.0, "load_release_s": 0.2},
@@ -164,6 +165,8 @@ def test_table_judges_each_target(tmp_path):
     # Judged on the server's script time (150 / 300 ms), not the 700 ms round trip.
     assert row("filter change").endswith("| yes |")
     assert row("ICE sheet read").endswith("| **no** |")  # 1.6 s against 1.5 s
+    spanish = row("filter change in Spanish")  # 1.20 against 1.10
+    assert "| 1.20× |" in spanish and spanish.endswith("| **no** |")
     assert row("publish").endswith("| yes |")
     assert row("2 sessions, 5 s").endswith("| **no** |")  # one error
     assert row("2 sessions: map update").endswith("| **no** |")  # p95 2.5 s
