@@ -266,7 +266,7 @@ def _preview_map(ch: changes.Changes, description: str) -> None:
     left, right = st.columns([3, 2], vertical_alignment="center")
     with left:
         mapview.map_view(data.map_view_data(spec, "county", filename="coopmap-preview",
-                                            presets=("landscape",)),
+                                            presets=("landscape",), vector=False),
                          key="preview_map")
     per_layer = (ch.colour_changes.groupby(["layer", "level"])["fips"].nunique()
                  .unstack("level").reindex(columns=["county", "state"]).fillna(0).astype(int)

@@ -57,7 +57,8 @@ def test_default_view_is_the_national_county_map_of_the_newest_month(release):
     assert view["outlines"].startswith("/app/static/geo/state-paths-")
     assert [(i["width"], i["height"], i["filename"]) for i in view["images"]] == [
         (1200, 675, f"coopmap-model-county-{month}-landscape.png"),
-        (1080, 1080, f"coopmap-model-county-{month}-square.png")]
+        (1080, 1080, f"coopmap-model-county-{month}-square.png"),
+        (1200, 675, f"coopmap-model-county-{month}.svg")]
     assert view["scale"] == figures.IMAGE_SCALE == 2
     # The table is the map's text alternative: one click away, built only when opened.
     assert not at.dataframe
@@ -92,7 +93,8 @@ def test_query_parameters_reproduce_the_view_and_round_trip(release):
     assert sorted(r[0] for r in view["rows"]) == ["12", "48"]  # Florida and Texas only
     assert view["focus"] == ["12", "48"]  # the map zooms to them
     assert view["title"] == "State law on cooperation, by state"
-    assert view["subtitle"] == ("May 2025 · states: Florida, Texas · models: TFM · "
+    # Words, not codes ("models: TFM" told a reader nothing).
+    assert view["subtitle"] == ("May 2025 · states: Florida, Texas · models: Task Force Model · "
                                 "agencies: County")
     assert at.expander[-1].label == "The same values as a table (2 places)"
     assert url(at) == {"release": [release.id], "lang": ["en"],
@@ -104,6 +106,23 @@ def test_query_parameters_reproduce_the_view_and_round_trip(release):
     link = next(m.value for m in at.markdown if "layer=stance" in m.value)
     target = link[link.index("](") + 2:-1]
     assert "layer=stance" in target and "states=12" in target and "states=48" in target
+
+
+def test_the_picture_cites_the_list_of_the_month_shown(release):
+    """The March 2026 map cites ICE's list of 2026-03-27, not the newest list."""
+    sheets = release.table("sheets").query("list == 'participating'").set_index("month")
+    march = str(sheets.loc["2026-03", "sheet_date"])[:10]
+    assert march == postures.sheet_date(release, "2026-03") == "2026-03-27"
+    newest = release.as_of["participating"]
+    assert newest != march
+    [view] = map_views(open_app(month="2026-03"))
+    assert f"(as of {march})" in view["source"] and newest not in view["source"]
+    [latest] = map_views(open_app())
+    assert f"(as of {newest})" in latest["source"]
+    # It carries the data's terms and the site's name (drawn in downloaded pictures).
+    assert "public domain" in view["credit"] and view["text"]["site"].startswith("coopmap")
+    [laws] = map_views(open_app(layer="stance"))
+    assert "no licence stated" in laws["credit"]
 
 
 def test_changing_a_widget_updates_the_url(release):

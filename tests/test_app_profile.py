@@ -70,6 +70,8 @@ def test_profile_map_is_the_state_zoomed_with_the_place_outlined(release):
     florida = release.table("counties").query("state_fips == '12'")["county_fips"]
     assert sorted(r[0] for r in view["rows"]) == sorted(florida)
     assert view["focus"] == ["12"] and view["highlight"] == ["12071"] and view["clickable"]
+    # Its picture names the place outlined.
+    assert view["title"].startswith("Lee County, FL, outlined: ")
     state = map_views(open_profile(place="12"))[0]
     assert state["focus"] == ["12"] and state["highlight"] == []
 

@@ -215,6 +215,7 @@ def map_spec(
     title: str,
     subtitle: str,
     source: str,
+    credit: str = "",
     focus: Sequence[str] = (),
     highlight: Sequence[str] = (),
 ) -> dict[str, Any]:
@@ -227,6 +228,7 @@ def map_spec(
     and the hover shows the name, then one ``label: value`` line per ``hover_data`` item
     (column -> label). All text is drawn as text, never read as markup. ``focus`` lists state
     FIPS to zoom to; ``highlight`` lists ids drawn with a heavy outline (a profile's place).
+    ``credit`` (the data's terms) is drawn under the source line of a downloaded picture.
     """
     _require_columns(df, locations, category, hover_name, *hover_data)
     missing_colour = [c for c in categories if c not in colours]
@@ -256,6 +258,7 @@ def map_spec(
         "title": title,
         "subtitle": subtitle,
         "source": source,
+        "credit": credit,
         "legend": [
             [label, colours[code],
              "#D0D0D0" if colours[code] == schema.NONE_COLOUR else BORDER_COLOUR]

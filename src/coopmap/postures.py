@@ -36,6 +36,15 @@ def months(release: HasTables) -> list[str]:
     return sorted(sheets.loc[sheets["list"] == "participating", "month"].unique().tolist())
 
 
+def sheet_date(release: HasTables, month: str, list_: str = "participating") -> str | None:
+    """The date of ICE's sheet that a month shows ("2026-03-27" for 2026-03), or None."""
+    sheets = release.table("sheets")
+    dates = sheets.loc[(sheets["list"] == list_) & (sheets["month"] == month), "sheet_date"]
+    if dates.empty or dates.isna().all():
+        return None
+    return str(max(str(d)[:10] for d in dates.dropna()))
+
+
 def shift_month(month: str, delta: int) -> str:
     year, mon = int(month[:4]), int(month[5:7])
     index = year * 12 + (mon - 1) + delta

@@ -117,6 +117,18 @@ EN: dict[str, str] = {
     "fig.map.title.county": "{layer}, by county",
     "fig.map.title.state": "{layer}, by state",
     "fig.map.subtitle": "{month}{filters}",
+    "fig.map.title.highlight": "{places}, outlined: {title}",
+    "fig.licence": "Data: ICE and Census, U.S. government works in the public domain.",
+    "fig.licence.laws": (
+        "Data: ICE and Census (public domain); state-law readings are a draft with no licence "
+        "stated: quote them with their source."
+    ),
+    "fig.licence.detention": (
+        "Data: ICE workbooks (public domain); Deportation Data Project and Detention System "
+        "Data (CC0 1.0)."
+    ),
+    "fig.site": "coopmap · {url}",
+    "image.svg": "Download image: SVG (vector)",
     "fig.filters.states": "states: {states}",
     "fig.filters.models": "models: {models}",
     "fig.filters.agency_types": "agencies: {agency_types}",

@@ -105,12 +105,11 @@ def test_clicking_a_county_opens_its_profile(server, laptop, artifacts):
     # The profile's state map outlines this county.
     laptop.wait_for_function(
         "document.querySelectorAll('.cm-root g.cm-highlight path').length === 1", timeout=30000)
-    # Texas with its neighbours' borders for context, never the Alaska or Hawaii frames (the
-    # projection puts them beside Texas).
+    # Texas's border only: no stray borders of neighbours whose counties are not drawn, never
+    # the Alaska or Hawaii frames (the projection puts them beside Texas).
     borders = laptop.locator(".cm-root g.cm-outlines path").evaluate_all(
         "paths => paths.map(p => p.dataset.id)")
-    assert "48" in borders and {"35", "40", "22"} <= set(borders)
-    assert not {"02", "15"} & set(borders)
+    assert borders == ["48"]
     laptop.wait_for_timeout(300)
     laptop.screenshot(path=artifacts / "profile-after-click.png")
     map_shot(laptop, artifacts / "profile-after-click-map.png")
@@ -173,7 +172,8 @@ def test_image_download_is_a_png_of_the_preset_size(server, laptop, artifacts, p
     laptop.goto(server + "/")
     wait_for_map(laptop, 3000)
     buttons = laptop.locator(".cm-root .cm-actions button.cm-button")
-    assert buttons.count() == 2  # both presets, always (no ?image= parameter any more)
+    # Both PNG presets, always (no ?image= parameter any more), and the SVG.
+    assert buttons.count() == 3
     button = buttons.filter(has_text=f"Download image: {label}")
     assert button.count() == 1
     with laptop.expect_download(timeout=60000) as info:
@@ -225,3 +225,48 @@ def test_phone_layout_fits_390_px(server, phone, artifacts):
     assert phone.locator(".cm-root").first.bounding_box()["width"] <= PHONE_WIDTH
     phone.screenshot(path=artifacts / "profile-phone.png")
     map_shot(phone, artifacts / "profile-phone-map.png")
+
+
+def _svg_download(page, artifacts, name: str):
+    """Download the map's SVG picture; its parsed root element."""
+    import xml.etree.ElementTree as ET
+
+    button = page.locator(".cm-root .cm-actions button.cm-button").filter(has_text="SVG")
+    with page.expect_download(timeout=60000) as info:
+        button.click()
+    assert info.value.suggested_filename.endswith(".svg")
+    target = artifacts / name
+    info.value.save_as(target)
+    return ET.parse(target).getroot()
+
+
+def _texts(svg, cls: str | None = None) -> list[str]:
+    ns = "{http://www.w3.org/2000/svg}"
+    return [t.text or "" for t in svg.iter(f"{ns}text")
+            if cls is None or t.get("class") == cls]
+
+
+def test_a_downloaded_picture_stands_alone(server, laptop, artifacts):
+    """A profile's picture of March 2026: it names the place outlined and the list of that
+    month, holds only the categories it shows and no neighbour's border, and says where it is
+    from and under which terms."""
+    ns = "{http://www.w3.org/2000/svg}"
+    laptop.goto(server + "/profile?place=48201&month=2026-03")
+    wait_for_map(laptop, 200)
+    svg = _svg_download(laptop, artifacts, "download-profile-harris-2026-03.svg")
+    assert " ".join(_texts(svg, "cm-title")).startswith("Harris County, TX, outlined: ")
+    footer = " ".join(_texts(svg, "cm-source"))
+    assert "(as of 2026-03-27)" in footer and "2026-05-18" not in footer
+    assert "public domain" in footer and "coopmap · http://127.0.0.1:" in footer
+    outlines = [p.get("data-id") for g in svg.iter(f"{ns}g") if g.get("class") == "cm-outlines"
+                for p in g]
+    assert outlines == ["48"]
+    # With only Task Force agreements shown, the legend is those and "no agreement".
+    laptop.goto(server + "/?month=2026-03&states=48&models=TFM")
+    wait_for_map(laptop, 200)
+    svg = _svg_download(laptop, artifacts, "download-map-tx-tfm-2026-03.svg")
+    legend = next(g for g in svg.iter(f"{ns}g") if g.get("class") == "cm-legend")
+    assert _texts(legend) == ["No agreement", "Task Force only"]
+    fills = {p.get("fill") for p in svg.iter(f"{ns}path") if p.get("class") == "cm-area"}
+    assert {r.get("fill") for r in legend.iter(f"{ns}rect")} == fills
+    assert "models: Task Force Model" in " ".join(_texts(svg, "cm-subtitle"))

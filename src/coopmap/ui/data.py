@@ -176,7 +176,8 @@ def shapes_url(level: str) -> str | dict:
 def _source_line(layer: str, release: Release, month: str) -> str:
     """The figure's source line; for a state-law layer, what the month's values rest on and
     how well it was checked (counted over the states, whatever the map's filter)."""
-    as_of = release.as_of.get("participating", "?")
+    # The list the month shows (the March 2026 map: the list of 2026-03-27), not the newest.
+    as_of = postures.sheet_date(release, month) or release.as_of.get("participating", "?")
     if layer == "federal":
         return text.t("fig.source.federal", release=release.id)
     if layer in figures.DETENTION_LAYERS:
@@ -211,7 +212,8 @@ def subtitle(month: str, states: Filters, models: Filters, agency_types: Filters
         names = [place_name_for_state(s) for s in states]
         parts.append(text.t("fig.filters.states", states=", ".join(names)))
     if models:
-        parts.append(text.t("fig.filters.models", models=", ".join(models)))
+        names = [text.label(schema.MODELS, m) for m in models]
+        parts.append(text.t("fig.filters.models", models=", ".join(names)))
     if agency_types:
         kinds = [text.label(schema.AGENCY_TYPES, a).split(" (")[0] for a in agency_types]
         parts.append(text.t("fig.filters.agency_types", agency_types=", ".join(kinds)))
@@ -263,6 +265,10 @@ def _build_map_spec(release_id: str, level: str, layer: str, month: str, states:
         # Every place shown is unknown: say so instead of a legend of colours nobody uses.
         categories = {"unknown": text.t("legend.all_unknown")}
         sub += " · " + text.t("fig.subtitle.all_unknown", month=month_label(month))
+    title = text.t(f"fig.map.title.{level}", layer=layer_name)
+    named = frame.loc[frame["location"].isin(list(highlight or ())), "name"].tolist()
+    if named:  # a profile's picture says which place it is about
+        title = text.t("fig.map.title.highlight", title=title, places=", ".join(named))
     return figures.map_spec(
         frame,
         locations="location",
@@ -271,21 +277,31 @@ def _build_map_spec(release_id: str, level: str, layer: str, month: str, states:
         colours=figures.LAYERS[layer].colours,
         hover_name="name",
         hover_data=hover_labels,
-        title=text.t(f"fig.map.title.{level}", layer=layer_name),
+        title=title,
         subtitle=sub,
         source=_source_line(layer, release, month),
+        credit=text.t(_LICENCES.get(layer, "fig.licence")),
         focus=states or (),
         highlight=highlight or (),
     )
 
 
+# The terms of the data each layer shows, for the downloaded picture's last line.
+_LICENCES = {"stance": "fig.licence.laws", "federal": "fig.licence",
+             **{layer: "fig.licence.detention" for layer in figures.DETENTION_LAYERS},
+             **{dim: "fig.licence.laws" for dim, spec in figures.LAYERS.items()
+                if spec.basis_column}}
+
+
 def map_view_data(spec: dict, level: str, *, filename: str, clickable: bool = False,
-                  presets: tuple[str, ...] = tuple(figures.IMAGE_PRESETS)) -> dict:
+                  presets: tuple[str, ...] = tuple(figures.IMAGE_PRESETS),
+                  vector: bool = True) -> dict:
     """The map component's data for ``spec``: shapes of ``level`` with state outlines."""
     from coopmap.ui import mapview
 
     return mapview.view_data(spec, shapes=shapes_url(level), outlines=shapes_url("state"),
-                             filename=filename, clickable=clickable, presets=presets)
+                             filename=filename, clickable=clickable, presets=presets,
+                             vector=vector)
 
 
 @st.cache_data(show_spinner=False, max_entries=64)

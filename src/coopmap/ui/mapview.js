@@ -78,23 +78,17 @@ function viewBox(spec, outlines, shapes) {
   return [box[0] - pad, box[1] - pad, box[2] - box[0] + 2 * pad, box[3] - box[1] + 2 * pad];
 }
 
-const INSETS = new Set(["02", "15"]); // Alaska and Hawaii sit in frames of their own
-
-// Zoomed to some states, the map shows their neighbours' borders for context, but never the
-// Alaska or Hawaii frames (they would appear off Texas or California), and a zoom to Alaska or
-// Hawaii shows nothing of the lower 48.
-function showOutline(spec, outlines, k, vb) {
-  if (!spec.focus || !spec.focus.length) return true;
-  const id = outlines.ids[k];
-  if (spec.focus.includes(id)) return true;
-  if (INSETS.has(id) || spec.focus.some((f) => INSETS.has(f))) return false;
-  const b = outlines.boxes && outlines.boxes[id];
-  return !b || (b[0] < vb[0] + vb[2] && b[2] > vb[0] && b[1] < vb[1] + vb[3] && b[3] > vb[1]);
+// Zoomed to some states, the map draws only their borders: a neighbour's border with none of
+// its counties drawn would be a stray line (and Alaska's or Hawaii's frame would sit off Texas).
+function showOutline(spec, outlines, k) {
+  return !spec.focus || !spec.focus.length || spec.focus.includes(outlines.ids[k]);
 }
 
 // Builds the whole picture (title, subtitle, map, legend, source) at `width` x `height`
 // CSS pixels; with `height` null the map takes the height its shape needs (the screen view).
-function picture(spec, shapes, outlines, width, height) {
+// A `standalone` picture (a download) lists only the categories it shows and adds the data's
+// terms and the site's name and address under the source line.
+function picture(spec, shapes, outlines, width, height, standalone = false) {
   const pad = Math.round(Math.min(24, Math.max(8, width * 0.02)));
   const inner = width - 2 * pad;
   const titleFont = `bold 18px ${FONT}`;
@@ -103,13 +97,16 @@ function picture(spec, shapes, outlines, width, height) {
   const sourceFont = `11px ${FONT}`;
   const titleLines = wrap(spec.title, titleFont, inner);
   const subLines = wrap(spec.subtitle, subFont, inner);
-  const sourceLines = wrap(spec.source, sourceFont, inner);
+  const footer = standalone ? [spec.source, spec.credit, spec.text.site] : [spec.source];
+  const sourceLines = footer.filter(Boolean).flatMap((line) => wrap(line, sourceFont, inner));
+  const used = new Set(spec.rows.map((row) => row[1]));
+  const legend = standalone ? spec.legend.filter((_, i) => used.has(i)) : spec.legend;
 
   // The legend flows in rows: a swatch, its label, then the next item.
   const items = [];
   let lx = 0;
   let rows = 1;
-  for (const [label, colour] of spec.legend) {
+  for (const [label, colour] of legend) {
     const w = 18 + textWidth(label, legendFont) + 16;
     if (lx > 0 && lx + w > inner) {
       rows += 1;
@@ -119,7 +116,7 @@ function picture(spec, shapes, outlines, width, height) {
     lx += w;
   }
   const headH = pad + titleLines.length * 22 + subLines.length * 17 + 8;
-  const legendH = spec.legend.length ? rows * 20 + 6 : 0;
+  const legendH = legend.length ? rows * 20 + 6 : 0;
   const footH = sourceLines.length * 14 + pad;
   const vb = viewBox(spec, outlines, shapes);
   let mapH;
@@ -165,7 +162,7 @@ function picture(spec, shapes, outlines, width, height) {
   areas.innerHTML = parts.join("");
   map.appendChild(areas);
   if (outlines) {
-    const ol = outlines.d.map((d, k) => (showOutline(spec, outlines, k, vb)
+    const ol = outlines.d.map((d, k) => (showOutline(spec, outlines, k)
       ? `<path data-id="${outlines.ids[k]}" d="${d}"/>` : "")).join("");
     const g = el("g", { class: "cm-outlines", fill: "none", stroke: "#7F7F7F",
                         "stroke-width": 0.8 * px, "pointer-events": "none" });
@@ -185,16 +182,16 @@ function picture(spec, shapes, outlines, width, height) {
   svg.__base = { vb, px }; // the unzoomed view, for zoom and pan on the screen
 
   const legendY = top + headH + mapH + 8;
-  const legend = el("g", { class: "cm-legend", transform: `translate(${pad} ${legendY})` });
+  const key = el("g", { class: "cm-legend", transform: `translate(${pad} ${legendY})` });
   for (const item of items) {
-    legend.appendChild(el("rect", {
+    key.appendChild(el("rect", {
       x: item.x, y: item.row * 20 + 2, width: 13, height: 13, fill: item.colour,
       stroke: "#8A8A8A", "stroke-width": 0.8,
     }));
-    legend.appendChild(el("text", { x: item.x + 18, y: item.row * 20 + 13, "font-size": 13,
-                                    fill: TEXT }, item.label));
+    key.appendChild(el("text", { x: item.x + 18, y: item.row * 20 + 13, "font-size": 13,
+                                 fill: TEXT }, item.label));
   }
-  svg.appendChild(legend);
+  svg.appendChild(key);
   textBlock(svg, sourceLines, pad, legendY + legendH - 2, 11, 14,
             { fill: GREY, class: "cm-source" });
   return svg;
@@ -205,8 +202,23 @@ function withIndex(shapes) {
   return shapes;
 }
 
+function save(blob, filename) {
+  const a = document.createElement("a");
+  a.href = URL.createObjectURL(blob);
+  a.download = filename;
+  document.body.appendChild(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(a.href), 10000);
+}
+
 async function download(spec, shapes, outlines, image) {
-  const svg = picture(spec, shapes, outlines, image.width, image.height);
+  const svg = picture(spec, shapes, outlines, image.width, image.height, true);
+  if (image.format === "svg") {
+    save(new Blob([new XMLSerializer().serializeToString(svg)], { type: "image/svg+xml" }),
+         image.filename);
+    return;
+  }
   svg.setAttribute("width", image.width * spec.scale);
   svg.setAttribute("height", image.height * spec.scale);
   const xml = new XMLSerializer().serializeToString(svg);
@@ -219,14 +231,7 @@ async function download(spec, shapes, outlines, image) {
     canvas.width = image.width * spec.scale;
     canvas.height = image.height * spec.scale;
     canvas.getContext("2d").drawImage(img, 0, 0, canvas.width, canvas.height);
-    const blob = await new Promise((resolve) => canvas.toBlob(resolve, "image/png"));
-    const a = document.createElement("a");
-    a.href = URL.createObjectURL(blob);
-    a.download = image.filename;
-    document.body.appendChild(a);
-    a.click();
-    a.remove();
-    setTimeout(() => URL.revokeObjectURL(a.href), 10000);
+    save(await new Promise((resolve) => canvas.toBlob(resolve, "image/png")), image.filename);
   } finally {
     URL.revokeObjectURL(url);
   }
