@@ -53,7 +53,8 @@ def _timeline() -> None:
                           source=t("fig.source", as_of=as_of, release=rid),
                           month_labels={m: data.month_label(m) for m in months},
                           span=t("chart.span", start="%{customdata[0]}",
-                                 end="%{customdata[1]}"))
+                                 end="%{customdata[1]}"),
+                          period=(months[0], months[-1]))
     widgets.chart(tl, key="profile_timeline", preset="landscape",
                   filename=f"coopmap-timeline-{place.fips}")
 
@@ -77,9 +78,8 @@ def _territory() -> None:
         st.markdown(t("profile.no_agreements", month=month_words))
     else:
         st.dataframe(queries.agreements_display(rows, queries.listing_notes(release, rows)),
-                     hide_index=True, width="stretch", column_config={
-                         t("profile.col.moa"): st.column_config.LinkColumn(
-                             display_text=t("profile.moa_link"))})
+                     hide_index=True, width="stretch",
+                     column_config=widgets.agreement_columns())
         st.caption(t("profile.agreements.source", month=month_words,
                      file=", ".join(sorted(rows["source_file"].unique()))))
     _timeline()
@@ -161,7 +161,7 @@ mapview.map_view(data.map_view_data(spec, "county", filename=f"coopmap-{place.fi
                  key="profile_map", on_click=_open_place)
 
 # --- agreements -------------------------------------------------------------------------------
-link_col = {t("profile.col.moa"): st.column_config.LinkColumn(display_text=t("profile.moa_link"))}
+link_col = widgets.agreement_columns()
 st.subheader(t("profile.section.agreements"))
 if place.level == "county":
     rows = queries.place_agreements(release, month, county_fips=place.fips)
@@ -214,6 +214,8 @@ else:
     st.dataframe(
         detention_views.facilities_display(detention_rows), hide_index=True, width="stretch",
         column_config={
+            # The facility and its type fit a phone's width before the other columns.
+            t("detention.col.facility"): st.column_config.TextColumn(width=150),
             t("detention.col.type"): st.column_config.TextColumn(width="medium"),
             t("detention.col.trend"): st.column_config.LineChartColumn(
                 t("detention.col.trend"), y_min=0, width="small")},

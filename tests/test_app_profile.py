@@ -304,3 +304,14 @@ def test_wording_has_no_broken_plurals(release):
     if len(one):
         text = " ".join(m.value for m in open_profile(place=one[0], month="2021-01").markdown)
         assert "one agreement under 287(g) was active" in text and "held by one agency" in text
+
+
+def test_agreements_table_leads_with_agency_and_model_that_fit_a_phone():
+    import json
+
+    at = open_profile(place="12071")
+    grid = at.dataframe[0]
+    assert list(grid.value.columns[:2]) == ["Agency", "Model"]
+    widths = json.loads(grid.proto.columns)
+    # Both fit the 358 px a 390 px phone leaves for the table.
+    assert widths["Agency"]["width"] + widths["Model"]["width"] <= 358

@@ -171,6 +171,30 @@ def test_timeline_of_a_county(release):
     assert sum(len(tr.y) for tr in fig.data) == len(history)
 
 
+def test_timeline_fits_a_phone(release):
+    """At 390 px the bars keep the width: each name sits above its bar (not as axis labels
+    beside it), the axis spans the whole period, the title is broken into short lines."""
+    months = postures.months(release)
+    history = queries.place_history(release, county_fips="12071")
+    fig = figures.timeline(history, label="label", start="first_listed", end="last_listed",
+                           colour="model", categories=schema.MODELS,
+                           colours=schema.MODEL_CATEGORY_COLOURS,
+                           title="This place's agreements over time: Lee County, FL",
+                           subtitle="S", source="Source: " + "x " * 80,
+                           period=(months[0], months[-1]))
+    assert fig.layout.yaxis.showticklabels is False
+    names = [a.text for a in fig.layout.annotations if a.yref == "y"]
+    assert names == list(dict.fromkeys(history["label"]))
+    assert all(a.xref == "paper" and a.x == 0 and a.xanchor == "left"
+               for a in fig.layout.annotations)
+    assert tuple(fig.layout.xaxis.range) == (f"{months[0]}-01",
+                                             postures.shift_month(months[-1], 1) + "-01")
+    lines = fig.layout.title.text.split("<br>")
+    assert len(lines) == 2 and all(len(line) <= 34 for line in lines)
+    source = next(a.text for a in fig.layout.annotations if a.yref == "paper")
+    assert all(len(line) <= figures.SOURCE_WRAP for line in source.split("<br>"))
+
+
 MARKUP = ["<a href='https://example.org'>Click</a> Sheriff's Office",
           "<span style='font-size:40px;color:red'>Big</span> Police Department",
           "<script>alert('x')</script> Police Department", "A & B <b>Task</b> Force"]
@@ -200,7 +224,7 @@ def test_data_text_is_never_markup_in_any_figure():
     assert list(tl.data[0].y) == escaped
     assert sorted(ranked.data[0].y) == sorted(escaped)
     assert list(next(d for d in bars.data if len(d.x)).x) == escaped
-    assert tl.layout.title.text == escaped[0]
+    assert tl.layout.title.text.replace("<br>", "") == escaped[0]  # wrapped for a phone
 
 
 def test_ranked_states(states):

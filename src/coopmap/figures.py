@@ -166,39 +166,37 @@ def wrap(text: str, width: int = SOURCE_WRAP) -> str:
 
 
 def _frame(fig: go.Figure, title: str, subtitle: str, source: str, *, height: int,
-           bottom: int) -> go.Figure:
-    """Title, subtitle and source line inside the figure, so the picture stands alone."""
+           bottom: int, narrow: bool = False) -> go.Figure:
+    """Title, subtitle and source line inside the figure, so the picture stands alone.
+
+    ``narrow``: lines short enough for a 390 px phone (plotly never wraps text itself), the
+    title below the tool buttons' row (which would cover it)."""
+    title_text = wrap(title, 34) if narrow else plain(title)
+    title_lines = title_text.count("<br>") + 1
+    top = 78 + (22 * (title_lines - 1) + 40 if narrow else 0)
+    total = height + (top - 78)
     fig.update_layout(
         title={
-            "text": plain(title),
-            "subtitle": {"text": wrap(subtitle, 64), "font": {"size": 13, "color": "#555555"}},
+            "text": title_text,
+            "subtitle": {"text": wrap(subtitle, 44 if narrow else 64),
+                         "font": {"size": 13, "color": "#555555"}},
             "x": 0.01,
             "xanchor": "left",
-            "y": 0.97,
+            "y": 1 - (46 / total if narrow else 0.03),
             "yanchor": "top",
             "font": {"size": 18, "color": TEXT_COLOUR},
         },
         font={"family": FONT, "color": TEXT_COLOUR},
         paper_bgcolor="#FFFFFF",
         plot_bgcolor="#FFFFFF",
-        height=height,
-        margin={"l": 10, "r": 10, "t": 78, "b": bottom},
-        annotations=[
-            {
-                "text": wrap(source),
-                "showarrow": False,
-                "xref": "paper",
-                "yref": "paper",
-                "x": 0,
-                "y": 0,
-                "xanchor": "left",
-                "yanchor": "top",
-                # The source sits at the foot of the figure, under any legend or axis labels.
-                "yshift": -(bottom - 46),
-                "align": "left",
-                "font": {"size": 10, "color": "#555555"},
-            }
-        ],
+        height=total,
+        margin={"l": 10, "r": 10, "t": top, "b": bottom},
+    )
+    fig.add_annotation(
+        text=wrap(source), showarrow=False, xref="paper", yref="paper", x=0, y=0,
+        xanchor="left", yanchor="top", align="left", font={"size": 10, "color": "#555555"},
+        # The source sits at the foot of the figure, under any legend or axis labels.
+        yshift=-(bottom - 46),
     )
     return fig
 
@@ -375,11 +373,13 @@ def timeline(
     source: str,
     month_labels: Mapping[str, str] | None = None,
     span: str = "%{customdata[0]} to %{customdata[1]}",
+    period: tuple[str, str] | None = None,
 ) -> go.Figure:
     """One horizontal bar per row from month ``start`` to month ``end`` (inclusive), by category.
 
     The time axis shows years only; the hover shows ``span`` with the months in
-    ``month_labels`` (the reader's language) when given."""
+    ``month_labels`` (the reader's language) when given. The axis spans ``period`` (first and
+    last month) when given, else the bars."""
     _require_columns(df, label, start, end, colour)
     fig = go.Figure()
     labels = month_labels or {}
@@ -404,15 +404,28 @@ def timeline(
                 hovertemplate="%{y}<br>" + span + "<extra>" + plain(name) + "</extra>",
             )
         )
+    # Each agreement's name sits above its bar, inside the plot, so that on a phone the bars
+    # keep the whole width (names as axis labels left them a sliver beside them).
+    fig.update_traces(width=0.45)
+    for name in dict.fromkeys(df[label].tolist()):
+        fig.add_annotation(text=plain(name), xref="paper", x=0, xanchor="left", yref="y",
+                           y=name, yshift=13, showarrow=False,
+                           font={"size": 11, "color": TEXT_COLOUR})
+    extent = period or (df[start].min(), df[end].max())
+    x_range = [f"{extent[0]}-01",
+               (pd.Timestamp(f"{extent[1]}-01") + pd.offsets.MonthBegin(1)).strftime("%Y-%m-%d")]
     fig.update_layout(
         barmode="overlay",
-        xaxis={"type": "date", "gridcolor": "#EEEEEE", **YEAR_TICKS},
-        yaxis={"automargin": True, "autorange": "reversed", "tickfont": {"size": 11}},
-        legend={"orientation": "h", "x": 0, "y": -0.12, "yanchor": "top",
+        # Year labels centred on their year: the first one stays inside the figure's edge.
+        xaxis={"type": "date", "gridcolor": "#EEEEEE", **YEAR_TICKS, "ticklabelmode": "period",
+               "range": x_range},
+        yaxis={"autorange": "reversed", "showticklabels": False, "showgrid": False},
+        legend={"orientation": "h", "x": 0, "y": -0.08, "yanchor": "top",
                 "traceorder": "normal"},
     )
     n = df[label].nunique()
-    return _frame(fig, title, subtitle, source, height=max(280, 26 * n + 230), bottom=130)
+    return _frame(fig, title, subtitle, source, height=max(300, 40 * n + 230), bottom=150,
+                  narrow=True)
 
 
 def image_sizes(preset: str) -> tuple[int, int]:

@@ -222,3 +222,28 @@ def test_a_bad_link_says_what_was_ignored(server, visitor):
     alert = visitor.get_by_test_id("stAlertContentWarning").first
     alert.wait_for(timeout=30000)
     assert "place=99999" in alert.inner_text() and "month=2099-01" in alert.inner_text()
+
+
+def test_the_profile_timeline_and_tables_read_on_a_phone(server, visitor, artifacts):
+    """The timeline's bars take the width (not a sliver beside the names), its title and
+    source line stay inside it; the agreements table shows agency and model without swiping."""
+    visitor.goto(server + "/profile?place=12071")
+    chart = visitor.locator(".st-key-profile_timeline")
+    chart.locator(".nsewdrag").first.wait_for(timeout=60000)
+    box = chart.evaluate("""c => {
+        const r = e => e.getBoundingClientRect();
+        const texts = [...c.querySelectorAll('.gtitle, .annotation-text')].map(r);
+        return {chart: r(c), plot: r(c.querySelector('.nsewdrag')),
+                right: Math.max(...texts.map(t => t.right)),
+                left: Math.min(...texts.map(t => t.left)),
+                names: [...c.querySelectorAll('.annotation-text')].length};
+    }""")
+    assert box["plot"]["width"] > 0.9 * box["chart"]["width"], box
+    assert box["chart"]["left"] <= box["left"] and box["right"] <= box["chart"]["right"], box
+    assert box["names"] >= 10  # Lee County's ten agreements, each named, and the source
+    if visitor.size_name == "phone":
+        chart.evaluate("c => c.scrollIntoView({block: 'start'})")
+        visitor.wait_for_timeout(500)
+        visitor.screenshot(path=artifacts / "journey-profile-timeline-phone.png")
+    grid = visitor.get_by_test_id("stDataFrame").first
+    assert grid.bounding_box()["width"] <= SIZES[visitor.size_name]["viewport"]["width"]

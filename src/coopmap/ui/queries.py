@@ -373,10 +373,11 @@ def agreements_display(rows: pd.DataFrame, notes: pd.Series | None = None) -> pd
     listed each."""
     out = pd.DataFrame(
         {
+            # The key columns first (they stay in view on a phone: widgets.agreement_columns).
             t("profile.col.agency"): rows["agency"],
+            t("profile.col.model"): rows["model"].map(words(schema.MODELS)),
             t("profile.col.type"): rows["agency_type"].map(
                 lambda c: label(schema.AGENCY_TYPES, c).split(" (")[0]),
-            t("profile.col.model"): rows["model"].map(words(schema.MODELS)),
             t("profile.col.signed"): rows["signed"].dt.strftime("%Y-%m-%d"),
             t("profile.col.listed_since"): rows["first_listed"],
             t("profile.col.moa"): rows["moa_url"],

@@ -214,6 +214,17 @@ def csv_download(rows: pd.DataFrame | Callable[[], pd.DataFrame], *, file_name: 
                        key=key, on_click="ignore", icon=":material/download:")
 
 
+def agreement_columns() -> dict:
+    """Column settings of the agreements tables: the agency and the model first and narrow
+    enough to fit a 390 px phone without swiping sideways (not pinned: Streamlit draws a pinned
+    column in the index's grey, below the contrast we keep); the MOA as a link."""
+    return {
+        t("profile.col.agency"): st.column_config.TextColumn(width=170),
+        t("profile.col.model"): st.column_config.TextColumn(width=150),
+        t("profile.col.moa"): st.column_config.LinkColumn(display_text=t("profile.moa_link")),
+    }
+
+
 def month_picker(months: list[str], *, key: str, label: str | None = None) -> str:
     return st.select_slider(label or t("filter.month"), options=months, key=key,
                             format_func=bound(data.month_label), help=t("filter.month.help"))
