@@ -33,7 +33,7 @@ SAME_IN_BOTH = {
     "count.1", "no", "fig.map.subtitle", "hover.stance.value", "hover.policy.value",
     "search.context.city", "profile.detention.month", "profile.law.heading",
     "profile.policy.line", "tab.title", "about.uploads.col.sha256", "search.context.zip",
-    "profile.law.quote", "compare.na",
+    "profile.law.quote", "compare.na", "fig.site",
 }
 
 

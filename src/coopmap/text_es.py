@@ -677,6 +677,18 @@ ES: dict[str, str] = {
         "La página del personal está solo en inglés: es una herramienta interna para quienes "
         "mantienen los datos. El sitio público está completo en español."
     ),
+    "fig.map.title.highlight": "{places}, resaltado: {title}",
+    "fig.licence": "Datos: ICE y Censo, obras del gobierno de EE. UU. de dominio público.",
+    "fig.licence.laws": (
+        "Datos: ICE y Censo (dominio público); las lecturas de leyes estatales son un borrador "
+        "sin licencia declarada: cítelas con su fuente."
+    ),
+    "fig.licence.detention": (
+        "Datos: cuadernos de ICE (dominio público); Deportation Data Project y Detention System "
+        "Data (CC0 1.0)."
+    ),
+    "fig.site": "coopmap · {url}",
+    "image.svg": "Descargar imagen: SVG (vectorial)",
 }
 
 # The words of the schema's vocabularies ({NAME: {code: words}}), flattened into ES below as
@@ -1095,16 +1107,4 @@ SOURCE_TERMS: dict[str, tuple[str, str]] = {
         "y su lectura del libro de ICE del 2026-07-20",
         "ICE: obra del gobierno de EE. UU., dominio público; DDP y Detention System Data: CC0 1.0",
     ),
-    "fig.map.title.highlight": "{places}, resaltado: {title}",
-    "fig.licence": "Datos: ICE y Censo, obras del gobierno de EE. UU. de dominio público.",
-    "fig.licence.laws": (
-        "Datos: ICE y Censo (dominio público); las lecturas de leyes estatales son un borrador "
-        "sin licencia declarada: cítelas con su fuente."
-    ),
-    "fig.licence.detention": (
-        "Datos: cuadernos de ICE (dominio público); Deportation Data Project y Detention System "
-        "Data (CC0 1.0)."
-    ),
-    "fig.site": "coopmap · {url}",
-    "image.svg": "Descargar imagen: SVG (vectorial)",
 }
