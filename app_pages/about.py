@@ -72,10 +72,13 @@ st.markdown(t("about.release.line", release=release.id, created=release.created,
               tables=", ".join(f"{k} {text.number(v)}" for k, v in
                                release.manifest.get("row_counts", {}).items())))
 st.subheader(t("about.history"))
+# The history's action codes in words (an unknown code shows as it is).
+HISTORY_ACTIONS = {a: t(f"about.history.action.{a}")
+                   for a in ("build", "publish", "rollback", "restored")}
 if events:
     st.dataframe(pd.DataFrame([{
         t("about.history.col.at"): e.get("at"),
-        t("about.history.col.action"): e.get("action"),
+        t("about.history.col.action"): HISTORY_ACTIONS.get(e.get("action"), e.get("action")),
         t("about.history.col.to"): e.get("to"),
         t("about.history.col.by"): e.get("by"),
         t("about.history.col.note"): e.get("note"),

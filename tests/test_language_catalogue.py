@@ -248,3 +248,21 @@ def test_tables_are_spanish_but_the_csv_download_is_built_by_the_same_table(rele
         table = queries.display_table(rows, "county", "model")
     assert text_es.ES["table.col.place"] in table.columns
     assert isinstance(table, pd.DataFrame)
+
+
+def test_a_longer_spanish_source_line_gets_room_in_the_chart():
+    """Spanish runs longer: a source of five lines makes the figure taller, not cut at its foot."""
+    from coopmap import figures
+
+    df = pd.DataFrame({"month": ["2026-04", "2026-05"], "n": [1, 2], "m": ["JEM", "JEM"]})
+    common = {"x": "month", "y": "n", "colour": "m", "categories": {"JEM": "JEM"},
+              "colours": {"JEM": "#000000"}, "title": "t", "subtitle": "s"}
+    short = figures.stacked_bars(df, source="Fuente: ICE.", **common)
+    with text.in_language("es"):
+        long_source = text.t("fig.source.policy", month="mayo de 2026", settled=24, states=51,
+                             checked=9, secondary=12, draft=3,
+                             staff=text.t("fig.source.staff", n=4), release="20261202-x" * 3)
+    long = figures.stacked_bars(df, source=long_source, **common)
+    assert long.layout.annotations[0].text.count("<br>") >= 3
+    assert long.layout.height > short.layout.height
+    assert long.layout.margin.b > short.layout.margin.b

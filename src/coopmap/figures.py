@@ -170,16 +170,21 @@ def _frame(fig: go.Figure, title: str, subtitle: str, source: str, *, height: in
     """Title, subtitle and source line inside the figure, so the picture stands alone.
 
     ``narrow``: lines short enough for a 390 px phone (plotly never wraps text itself), the
-    title below the tool buttons' row (which would cover it)."""
+    title below the tool buttons' row (which would cover it). A subtitle longer than two lines
+    or a source longer than three (Spanish runs about a fifth longer than English) gets the room
+    it needs: the figure grows rather than the text overlapping the plot or being cut."""
     title_text = wrap(title, 34) if narrow else plain(title)
     title_lines = title_text.count("<br>") + 1
-    top = 78 + (22 * (title_lines - 1) + 40 if narrow else 0)
-    total = height + (top - 78)
+    sub, src = wrap(subtitle, 44 if narrow else 64), wrap(source)
+    extra_top = 17 * max(0, sub.count("<br>") + 1 - 2) if sub else 0
+    extra_bottom = 13 * max(0, src.count("<br>") + 1 - 3) if src else 0
+    top = 78 + (22 * (title_lines - 1) + 40 if narrow else 0) + extra_top
+    bottom += extra_bottom
+    total = height + (top - 78) + extra_bottom
     fig.update_layout(
         title={
             "text": title_text,
-            "subtitle": {"text": wrap(subtitle, 44 if narrow else 64),
-                         "font": {"size": 13, "color": "#555555"}},
+            "subtitle": {"text": sub, "font": {"size": 13, "color": "#555555"}},
             "x": 0.01,
             "xanchor": "left",
             "y": 1 - (46 / total if narrow else 0.03),
@@ -193,10 +198,10 @@ def _frame(fig: go.Figure, title: str, subtitle: str, source: str, *, height: in
         margin={"l": 10, "r": 10, "t": top, "b": bottom},
     )
     fig.add_annotation(
-        text=wrap(source), showarrow=False, xref="paper", yref="paper", x=0, y=0,
+        text=src, showarrow=False, xref="paper", yref="paper", x=0, y=0,
         xanchor="left", yanchor="top", align="left", font={"size": 10, "color": "#555555"},
         # The source sits at the foot of the figure, under any legend or axis labels.
-        yshift=-(bottom - 46),
+        yshift=-(bottom - extra_bottom - 46),
     )
     return fig
 
