@@ -234,8 +234,9 @@ EN: dict[str, str] = {
     "map.zoom.out": "Zoom out",
     "map.zoom.reset": "Show the whole map",
     "map.keys": (
-        "Keys: + and − zoom, arrows move, 0 shows the whole map. The same values are in the "
-        "table below the map."
+        "Keys: N and P go to the next and previous place (by name) and read out its values, "
+        "Enter opens its profile, Escape closes its card; + and − zoom, arrows move, 0 shows "
+        "the whole map. The same values are in the table below the map."
     ),
     "map.failed": (
         "The map shapes could not be loaded. Reload the page; the table below has every value."

@@ -225,8 +225,10 @@ ES: dict[str, str] = {
     "map.zoom.out": "Alejar",
     "map.zoom.reset": "Ver el mapa completo",
     "map.keys": (
-        "Teclas: + y − acercan y alejan, las flechas mueven, 0 muestra el mapa completo. Los "
-        "mismos valores están en la tabla debajo del mapa."
+        "Teclas: N y P pasan al lugar siguiente y al anterior (por nombre) y leen sus valores, "
+        "Intro abre su perfil, Escape cierra su ficha; + y − acercan y alejan, las flechas "
+        "mueven, 0 muestra el mapa completo. Los mismos valores están en la tabla debajo del "
+        "mapa."
     ),
     "map.failed": (
         "No se pudieron cargar las formas del mapa. Vuelva a cargar la página; la tabla de abajo "

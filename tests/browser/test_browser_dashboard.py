@@ -270,3 +270,27 @@ def test_a_downloaded_picture_stands_alone(server, laptop, artifacts):
     fills = {p.get("fill") for p in svg.iter(f"{ns}path") if p.get("class") == "cm-area"}
     assert {r.get("fill") for r in legend.iter(f"{ns}rect")} == fills
     assert "models: Task Force Model" in " ".join(_texts(svg, "cm-subtitle"))
+
+
+def test_the_map_is_usable_by_keyboard(server, laptop, artifacts):
+    """Tab to the map, N and P go from place to place (by name) and its card reads out the
+    name and value, Enter opens that place's profile."""
+    laptop.goto(server + "/?states=10")  # Delaware: Kent, New Castle, Sussex
+    assert wait_for_map(laptop) == 3
+    figure = laptop.locator(".cm-root .cm-figure").first
+    assert "N and P go to the next and previous place" in figure.get_attribute("aria-label")
+    figure.focus()
+    card = laptop.locator(".cm-root .cm-card").first
+    names = []
+    for key in ("n", "n", "n", "n", "p"):
+        laptop.keyboard.press(key)
+        card.wait_for(state="visible", timeout=5000)
+        names.append(card.locator(".cm-card-name").inner_text())
+    assert names == ["Kent County, DE", "New Castle County, DE", "Sussex County, DE",
+                     "Kent County, DE", "Sussex County, DE"]
+    assert card.get_attribute("aria-live") == "polite"
+    assert "287(g) agreements" in card.inner_text()  # the value comes with the name
+    laptop.screenshot(path=artifacts / "map-keyboard-card.png")
+    laptop.keyboard.press("Enter")
+    laptop.wait_for_function("new URLSearchParams(location.search).get('place') === '10005'",
+                             timeout=30000)

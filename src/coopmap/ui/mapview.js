@@ -460,20 +460,40 @@ function attachGestures(root) {
   });
   root.addEventListener("pointerdown", (event) => { root.__lastPointer = event.pointerType; },
                         true);
-  // Keyboard: + and - zoom, arrows pan, 0 resets (the figure takes focus with Tab).
+  // Keyboard (the figure takes focus with Tab): N and P go to the next and previous place by
+  // name and show its card (read out: the card is a live region), Enter opens its profile,
+  // Escape closes the card; + and - zoom, arrows pan, 0 resets.
   root.querySelector(".cm-figure").addEventListener("keydown", (event) => {
     const state = root.__cm;
     if (!state) return;
     const step = 40;
+    const go = (delta) => {
+      if (!state.order) {
+        const rows = state.spec.rows;
+        state.order = rows.map((_, i) => i).sort((a, b) => rows[a][2].localeCompare(rows[b][2]));
+      }
+      const n = state.order.length;
+      if (!n) return;
+      state.place = state.place == null ? (delta > 0 ? 0 : n - 1) : (state.place + delta + n) % n;
+      showCard(root, state, state.order[state.place]);
+    };
     const keys = {
+      n: () => go(1), N: () => go(1), p: () => go(-1), P: () => go(-1),
+      Enter: () => {
+        if (state.place != null && state.spec.clickable) {
+          state.setTriggerValue("clicked", state.spec.rows[state.order[state.place]][0]);
+        }
+      },
+      Escape: () => { state.place = null; hideCard(root); },
       "+": () => zoomBy(root, state, 2), "=": () => zoomBy(root, state, 2),
       "-": () => zoomBy(root, state, 0.5), "0": () => { state.zoom = null; applyView(root, state); },
       ArrowLeft: () => panBy(root, state, step, 0), ArrowRight: () => panBy(root, state, -step, 0),
       ArrowUp: () => panBy(root, state, 0, step), ArrowDown: () => panBy(root, state, 0, -step),
     };
-    if (keys[event.key]) {
+    if (keys[event.key] && !event.ctrlKey && !event.metaKey && !event.altKey) {
       keys[event.key]();
       event.preventDefault();
+      event.stopPropagation(); // not Streamlit's own shortcuts
     }
   });
 }
