@@ -148,3 +148,19 @@ def test_nginx_accepts_the_generated_configuration(tmp_path, brotli):
     conf.write_text(proxy.render(settings))
     result = subprocess.run([NGINX, "-t", "-c", str(conf)], capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
+
+
+def test_link_previews_get_a_description_in_the_html_page():
+    """Streamlit 1.67 cannot set a meta description: nginx writes it into the HTML page (what a
+    link previewer reads), escaped, in the page location only, asking for an uncompressed body
+    it can rewrite."""
+    conf = proxy.render(proxy.ProxySettings(description='Maps & "facts" <here> for $5'))
+    page = conf[conf.index("location / {"):conf.index("location /static/")]
+    assert ('<meta name="description" content="Maps &amp; &quot;facts&quot; &lt;here&gt; for '
+            '&#36;5">') in page
+    assert '<meta property="og:title" content="coopmap: local cooperation with ICE">' in page
+    assert 'proxy_set_header Accept-Encoding "";' in page and "sub_filter_once on;" in page
+    assert conf.count("sub_filter '<head>'") == 1
+    default = proxy.render(proxy.ProxySettings())
+    assert "287(g) agreements" in default[default.index("sub_filter '<head>'"):]
+    assert "sub_filter" not in proxy.render(proxy.ProxySettings(description=""))

@@ -35,7 +35,10 @@ from __future__ import annotations
 import hashlib
 import re
 from dataclasses import dataclass, field
+from html import escape
 from pathlib import Path
+
+from coopmap.text import EN
 
 # The inline script of Streamlit's index.html (``window.prerenderReady = false``): allowed by its
 # hash rather than by 'unsafe-inline'. ``inline_script_hashes`` recomputes it from the installed
@@ -67,6 +70,8 @@ class ProxySettings:
     hsts: bool = False
     user: str | None = None
     script_hashes: tuple[str, ...] = field(default_factory=tuple)
+    # What a link preview shows (English: one HTML page serves every visitor).
+    description: str = field(default_factory=lambda: EN["app.description"])
 
     def __post_init__(self) -> None:
         if not self.app_ports:
@@ -189,6 +194,23 @@ def _proxied(*, websocket: bool) -> str:
     return _indent(lines, 8)
 
 
+def _preview(s: ProxySettings) -> str:
+    """Link-preview tags put into Streamlit's HTML page: Streamlit 1.67 cannot set a page's meta
+    description (streamlit/streamlit#16634), and previewers read the HTML without running the
+    app. nginx can only rewrite an uncompressed body, so this location asks for one (and
+    compresses the answer itself)."""
+    if not s.description:
+        return ""
+    words = escape(s.description, quote=True).replace("$", "&#36;")
+    title = escape(EN["app.title"], quote=True)
+    tags = (f'<meta name="description" content="{words}">'
+            f'<meta property="og:title" content="{title}">'
+            f'<meta property="og:description" content="{words}">'
+            f'<meta property="og:type" content="website">')
+    return "\n" + _indent(['proxy_set_header Accept-Encoding "";', "sub_filter_once on;",
+                            f"sub_filter '<head>' '<head>{tags}';"], 8)
+
+
 def render(s: ProxySettings) -> str:
     """The whole nginx.conf for these settings."""
     prefix = s.prefix
@@ -198,6 +220,7 @@ def render(s: ProxySettings) -> str:
     # add_header in a location replaces the server's: every location repeats the set.
     h8 = _indent(headers, 8)
     proxied = _proxied(websocket=False)
+    preview = _preview(s)
     stream = _proxied(websocket=True)
     brotli = ""
     if s.brotli:
@@ -281,7 +304,7 @@ http {{
         error_page 429 = @too_many;
 
         location / {{
-{proxied}
+{proxied}{preview}
 {h8}
         }}
 

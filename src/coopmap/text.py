@@ -28,6 +28,11 @@ EN: dict[str, str] = {
     # --- app frame ------------------------------------------------------------------------
     "app.title": "coopmap: local cooperation with ICE",
     "app.tagline": "How counties and states work with federal immigration enforcement (ICE).",
+    "app.description": (
+        "A public map of how each U.S. county and state works with ICE: 287(g) agreements and "
+        "their models, state laws on detainers and release notices, ICE detention in local "
+        "jails, month by month since January 2021, with the source of every fact."
+    ),
     "page.map": "Map",
     "page.profile": "Place profile",
     "page.compare": "Compare",

@@ -695,6 +695,12 @@ ES: dict[str, str] = {
     ),
     "fig.site": "coopmap · {url}",
     "image.svg": "Descargar imagen: SVG (vectorial)",
+    "app.description": (
+        "Un mapa público de cómo cada condado y estado de EE. UU. colabora con ICE: acuerdos "
+        "287(g) y sus modelos, leyes estatales sobre solicitudes de retención (detainers) y "
+        "avisos de liberación, detención de ICE en cárceles locales, mes a mes desde enero de "
+        "2021, con la fuente de cada dato."
+    ),
 }
 
 # The words of the schema's vocabularies ({NAME: {code: words}}), flattened into ES below as

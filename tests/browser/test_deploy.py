@@ -136,6 +136,24 @@ def test_map_draws_through_the_proxy_offline_without_csp_violations(deployment, 
         context.close()
 
 
+def test_pages_carry_a_description_for_link_previews(deployment):
+    """What a link previewer reads (the HTML, no JavaScript run): the description, compressed."""
+    import gzip
+
+    from coopmap.text import EN
+
+    _, url, _, _ = deployment
+    for path in ("/", "/profile?place=48201"):
+        r = urllib.request.urlopen(urllib.request.Request(
+            f"{url}{path}", headers={"Accept-Encoding": "gzip"}))
+        assert r.headers["Content-Encoding"] == "gzip"
+        html = gzip.decompress(r.read()).decode()
+        head = html[:html.index("</head>")]
+        assert head.count('<meta name="description"') == 1
+        assert EN["app.description"].split(":")[0] in head
+        assert '<meta property="og:description"' in head
+
+
 def test_text_responses_are_compressed_and_hashed_files_cached(deployment):
     sup, url, _, _ = deployment
     html = urllib.request.urlopen(f"{url}/").read().decode()
