@@ -170,13 +170,13 @@ def _frame(fig: go.Figure, title: str, subtitle: str, source: str, *, height: in
     """Title, subtitle and source line inside the figure, so the picture stands alone.
 
     ``narrow``: lines short enough for a 390 px phone (plotly never wraps text itself), the
-    title below the tool buttons' row (which would cover it). A subtitle longer than two lines
-    or a source longer than three (Spanish runs about a fifth longer than English) gets the room
-    it needs: the figure grows rather than the text overlapping the plot or being cut."""
+    title below the tool buttons' row (which would cover it). Each subtitle line after the first
+    and each source line after the third (Spanish runs about a fifth longer than English) gets
+    its room: the figure grows rather than the text overlapping the bars or being cut."""
     title_text = wrap(title, 34) if narrow else plain(title)
     title_lines = title_text.count("<br>") + 1
     sub, src = wrap(subtitle, 44 if narrow else 64), wrap(source)
-    extra_top = 17 * max(0, sub.count("<br>") + 1 - 2) if sub else 0
+    extra_top = 18 * max(0, sub.count("<br>") + 1 - 1) if sub else 0
     extra_bottom = 13 * max(0, src.count("<br>") + 1 - 3) if src else 0
     top = 78 + (22 * (title_lines - 1) + 40 if narrow else 0) + extra_top
     bottom += extra_bottom
