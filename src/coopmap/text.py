@@ -235,6 +235,7 @@ EN: dict[str, str] = {
         "card first. Zoom with + and − (or pinch), drag to move."
     ),
     "map.card.close": "Close",
+    "map.role": "map",
     "map.zoom.in": "Zoom in",
     "map.zoom.out": "Zoom out",
     "map.zoom.reset": "Show the whole map",

@@ -221,6 +221,7 @@ ES: dict[str, str] = {
         "para ver primero su ficha. Acerque con + y − (o con dos dedos) y arrastre para moverse."
     ),
     "map.card.close": "Cerrar",
+    "map.role": "mapa",
     "map.zoom.in": "Acercar",
     "map.zoom.out": "Alejar",
     "map.zoom.reset": "Ver el mapa completo",

@@ -279,6 +279,8 @@ def test_the_map_is_usable_by_keyboard(server, laptop, artifacts):
     assert wait_for_map(laptop) == 3
     figure = laptop.locator(".cm-root .cm-figure").first
     assert "N and P go to the next and previous place" in figure.get_attribute("aria-label")
+    assert figure.get_attribute("role") == "application"  # its keys reach it, not the reader's
+    assert figure.get_attribute("aria-roledescription") == "map"
     figure.focus()
     card = laptop.locator(".cm-root .cm-card").first
     names = []

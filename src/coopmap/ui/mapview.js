@@ -549,6 +549,10 @@ export default function (component) {
   hideCard(root);
   const figure = root.querySelector(".cm-figure");
   figure.setAttribute("aria-label", `${spec.title}. ${spec.text.keys}`);
+  // A widget with keys of its own: a screen reader hands N, P and Enter to it instead of
+  // reading them as its own browse-mode commands.
+  figure.setAttribute("role", "application");
+  figure.setAttribute("aria-roledescription", spec.text.role);
   const actions = root.querySelector(".cm-actions");
   actions.replaceChildren(...spec.images.map((image) => {
     const button = document.createElement("button");

@@ -67,7 +67,7 @@ def view_data(spec: dict[str, Any], *, shapes: str | dict, outlines: str | dict 
                  "download_help": t("image.help"), "open": t("search.go"),
                  "close": t("map.card.close"), "zoom_in": t("map.zoom.in"),
                  "zoom_out": t("map.zoom.out"), "zoom_reset": t("map.zoom.reset"),
-                 "keys": t("map.keys"),
+                 "keys": t("map.keys"), "role": t("map.role"),
                  "site": t("fig.site", url=site) if site else "coopmap"},
     }
 
