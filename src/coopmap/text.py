@@ -1055,6 +1055,33 @@ def source_terms() -> dict[str, tuple[str, str]]:
     return SOURCE_TERM_LISTS.get(_language.get(), SOURCE_TERMS)
 
 
+PLOTLY_DICTIONARIES: dict[str, dict[str, str]] = {}
+
+
+def plotly_locale() -> dict[str, Any] | None:
+    """The current language as a plotly.js locale (config ``locales``): the chart toolbar's words
+    and Babel's month and day names, so plotly's own text is in the page's language too. None
+    for English (plotly's own)."""
+    lang = _language.get()
+    if lang == DEFAULT_LANGUAGE:
+        return None
+    from babel.dates import get_day_names, get_month_names
+
+    loc = locale()
+    months = get_month_names("wide", locale=loc)
+    short = get_month_names("abbreviated", locale=loc)
+    days = get_day_names("wide", locale=loc)
+    short_days = get_day_names("abbreviated", locale=loc)
+    sunday_first = [6, 0, 1, 2, 3, 4, 5]  # plotly counts days from Sunday, Babel from Monday
+    group, dec, _ = _symbols(loc)
+    return {"dictionary": PLOTLY_DICTIONARIES.get(lang, {}),
+            "format": {"months": [months[i] for i in range(1, 13)],
+                       "shortMonths": [short[i].rstrip(".") for i in range(1, 13)],
+                       "days": [days[i] for i in sunday_first],
+                       "shortDays": [short_days[i].rstrip(".") for i in sunday_first],
+                       "decimal": dec, "thousands": group}}
+
+
 def _load_translations() -> None:
     from coopmap import text_es
 
@@ -1062,6 +1089,7 @@ def _load_translations() -> None:
     GLOSSARIES["es"] = text_es.GLOSSARY
     CAVEAT_LISTS["es"] = text_es.CAVEATS
     SOURCE_TERM_LISTS["es"] = text_es.SOURCE_TERMS
+    PLOTLY_DICTIONARIES["es"] = text_es.PLOTLY
 
 
 _load_translations()

@@ -1121,3 +1121,34 @@ SOURCE_TERMS: dict[str, tuple[str, str]] = {
         "ICE: obra del gobierno de EE. UU., dominio público; DDP y Detention System Data: CC0 1.0",
     ),
 }
+
+# Plotly's own interface words (the chart toolbar's tooltips, its hints), in the form plotly.js
+# takes a locale (config ``locales``); month and day names come from Babel (``text.plotly_locale``).
+PLOTLY: dict[str, str] = {
+    "Download plot as a png": "Descargar el gráfico como PNG",
+    "Download plot": "Descargar el gráfico",
+    "Download plot as a PNG": "Descargar el gráfico como PNG",  # Streamlit's own button
+    "Fullscreen": "Pantalla completa",  # Streamlit's own button
+    "Close fullscreen": "Salir de pantalla completa",
+    "Zoom": "Zoom",
+    "Pan": "Desplazar",
+    "Zoom in": "Acercar",
+    "Zoom out": "Alejar",
+    "Autoscale": "Escala automática",
+    "Reset axes": "Restablecer los ejes",
+    "Reset view": "Restablecer la vista",
+    "Box Select": "Seleccionar con un rectángulo",
+    "Lasso Select": "Seleccionar con un lazo",
+    "Toggle Spike Lines": "Mostrar u ocultar las líneas guía",
+    "Show closest data on hover": "Mostrar el dato más cercano al pasar el cursor",
+    "Compare data on hover": "Comparar los datos al pasar el cursor",
+    "Double-click to zoom back out": "Haga doble clic para volver a alejar",
+    "Taking snapshot - this may take a few seconds": (
+        "Tomando la imagen; esto puede tardar unos segundos"
+    ),
+    "Snapshot succeeded": "Imagen lista",
+    "Sorry, there was a problem downloading your snapshot!": (
+        "Hubo un problema al descargar la imagen."
+    ),
+    "Produced with Plotly.js": "Hecho con Plotly.js",
+}

@@ -118,3 +118,19 @@ def test_a_spanish_map_image_downloads_with_spanish_words(server, browser, artif
         assert _overflow(page) <= 1
     finally:
         context.close()
+
+
+def test_the_chart_toolbar_speaks_spanish(server, browser):
+    """Plotly's own tooltips come from the Spanish locale coopmap passes in the chart config."""
+    from coopmap.text_es import PLOTLY
+
+    context, page = visitor(browser, "es-MX")
+    try:
+        page.goto(f"{server}/trends")
+        page.wait_for_selector(".modebar-btn", state="attached", timeout=60000)
+        titles = set(page.eval_on_selector_all(
+            ".modebar-btn", "els => els.map(e => e.getAttribute('data-title'))"))
+        assert PLOTLY["Reset axes"] in titles and PLOTLY["Download plot as a PNG"] in titles
+        assert not titles & {"Reset axes", "Autoscale", "Pan", "Zoom in"}
+    finally:
+        context.close()

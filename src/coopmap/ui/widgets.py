@@ -195,6 +195,10 @@ def headline_metrics(h: dict) -> None:
 def chart(fig: go.Figure, *, key: str, preset: str, filename: str):
     """A plotly chart whose camera button downloads a PNG at 2x the preset size."""
     config = figures.chart_config(preset=preset, filename=filename)
+    plotly_words = text.plotly_locale()  # the toolbar's tooltips and plotly's month names
+    if plotly_words is not None:
+        config["locale"] = text.language()
+        config["locales"] = {text.language(): plotly_words}
     return st.plotly_chart(fig, key=key, config=config, theme=None, width="stretch")
 
 
