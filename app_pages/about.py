@@ -49,23 +49,21 @@ for folder, files in sorted(by_folder.items()):
 st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch", column_config={
     t("about.sources.col.link"): st.column_config.LinkColumn()})
 
-# Files staff uploaded (the manifest keeps them under staff/uploads/): each with the release that
-# first published it, for its original name, who and when.
+# Files staff uploaded: the release's source set lists them (manifest "uploads", kept in the
+# store under uploads/ by sha256), in publish order, with who published each.
 events, kept = data.history(str(paths.releases_dir()), release.id)
-uploads = [s for s in release.manifest.get("sources", [])
-           if s["path"].startswith("staff/uploads/")]
+uploads = release.manifest.get("uploads", [])
 if uploads:
-    first = {}
+    first = {}  # sha256 -> the release that first published it
     for m in sorted(kept, key=lambda m: m["created"]):
         first.setdefault((m.get("upload") or {}).get("sha256"), m)
     st.subheader(t("about.uploads"))
     st.dataframe(pd.DataFrame([{
-        t("about.uploads.col.file"): (first.get(s["sha256"], {}).get("upload") or {}).get(
-            "file_name") or s["path"].rsplit("/", 1)[-1].split("_", 1)[-1],
-        t("about.uploads.col.sha256"): s["sha256"][:16] + "…",
-        t("about.uploads.col.by"): first.get(s["sha256"], {}).get("built_by") or "—",
-        t("about.uploads.col.at"): first.get(s["sha256"], {}).get("created") or "—",
-    } for s in reversed(uploads)]), hide_index=True, width="stretch")
+        t("about.uploads.col.file"): u.get("file_name") or u["path"],
+        t("about.uploads.col.sha256"): u["sha256"][:16] + "…",
+        t("about.uploads.col.by"): u.get("by") or "—",
+        t("about.uploads.col.at"): first.get(u["sha256"], {}).get("created") or "—",
+    } for u in reversed(uploads)]), hide_index=True, width="stretch")
 
 st.header(t("about.release"))
 st.markdown(t("about.release.line", release=release.id, created=release.created, as_of=as_of,

@@ -11,6 +11,7 @@ import datetime as dt
 import logging
 import os
 import re
+import threading
 from pathlib import Path
 
 import pandas as pd
@@ -100,8 +101,7 @@ def _startup(releases: str, staff: str) -> list[str]:
     """Once per server process (and data folder): leftovers removed, records reconciled."""
     try:
         return publishing.startup_check(ReleaseStore(Path(releases)),
-                                        AuditLog(Path(staff) / "audit.jsonl"),
-                                        Path(staff) / "uploads")
+                                        AuditLog(Path(staff) / "audit.jsonl"))
     except Exception:
         log.exception("the start-up check failed")
         return ["The start-up check of the release store failed; see the server log."]
@@ -192,6 +192,27 @@ try:
 except NoReleaseError:
     current = None
     notices.warning("There is no current release to update. Run `coopmap build` first.")
+
+
+@st.cache_resource(show_spinner=False, max_entries=4)
+def _warm_up(release_id: str) -> threading.Thread:
+    """Once per server process and release: build the current source set in the background,
+    so the first preview only has the uploaded file left to read and match."""
+
+    def run() -> None:
+        try:
+            seconds = publishing.warm_up(ui_data.get(release_id))
+            log.info("staff preview caches warmed in %.1f s", seconds)
+        except Exception:  # a preview then builds what it needs itself
+            log.exception("warming the staff preview caches failed")
+
+    thread = threading.Thread(target=run, name="coopmap-warm-up", daemon=True)
+    thread.start()
+    return thread
+
+
+if current is not None:
+    _warm_up(current.id)
 
 # A keyed tab bar that tracks its state: the tab a staff member is on stays selected across
 # reruns (a publish, a rollback, a message appearing) instead of jumping back to the first.
@@ -310,13 +331,22 @@ def upload_section() -> None:
                       f"{candidate.base_id}"))
     for note in candidate.upload.notes:
         st.caption(_plain(note))
+    for note in candidate.notes:
+        st.info(_plain(note))
     if candidate.problems:
-        n_err, n_warn = len(candidate.errors), len(candidate.warnings)
+        n_err, n_dec = len(candidate.errors), len(candidate.decisions)
+        n_warn = len(candidate.warnings)
         if n_err:
             st.error(f"{n_err} error(s): this file cannot be published. Fix them and upload it "
                      "again.")
+        if n_dec:
+            st.warning(f"{n_dec} decision(s) about this file: each must be confirmed to "
+                       "publish.")
         if n_warn:
             st.warning(f"{n_warn} warning(s): read them; they must be accepted to publish.")
+        # Counts by kind first (errors, then decisions, then warnings), then every problem.
+        st.dataframe(publishing.problem_counts(candidate.problems), hide_index=True,
+                     key="problem_counts")
         st.dataframe(publishing.problems_frame(candidate.problems), hide_index=True,
                      key="problems")
     if candidate.changes is not None:
@@ -359,19 +389,23 @@ def _publish_form(candidate: publishing.Candidate) -> None:
     st.subheader("Publish")
     note = st.text_input("Note for the history (what and why)", key="publish_note",
                          max_chars=500)
+    confirmed = all([
+        st.checkbox(_plain(f"Confirm: {d.expected}"), key=f"decision_{i}")
+        for i, d in enumerate(candidate.decisions)])
     accepted = True
     if candidate.warnings:
         accepted = st.checkbox(f"I have read the {len(candidate.warnings)} warning(s) and "
                                "accept them", key="accept_warnings")
-    if not st.button("Publish as the new release", key="publish", disabled=not accepted,
-                     type="primary"):
+    if not st.button("Publish as the new release", key="publish",
+                     disabled=not (accepted and confirmed), type="primary"):
         return
     if signed_in() is None:
         st.error("Your session has ended. Sign in again; nothing was published.")
         return
     try:
         release = publishing.publish(store, candidate, by=session.username, note=note,
-                                     accept_warnings=accepted, audit=audit)
+                                     accept_warnings=accepted, audit=audit,
+                                     accept_decisions=confirmed)
     except ConflictError as exc:
         st.session_state.pop(CANDIDATE, None)
         st.error(_plain(f"Not published: someone else published first. {exc}"))

@@ -220,7 +220,11 @@ def test_policy_sheet_with_errors_lists_problems_and_offers_no_publish(data_dir,
     at.run()
     assert "Recognised: Policy-findings sheet" in texts(at.subheader)
     assert "cannot be published" in texts(at.error)
-    problems = at.dataframe[0].value  # the first table on the page: the problems
+    counts = at.dataframe[0].value  # the first table: counts by kind, errors first
+    assert counts["severity"].iloc[0] == "error" and counts["count"].sum() > 1
+    problems = at.dataframe[1].value  # then every problem
+    assert problems["severity"].tolist() == sorted(
+        problems["severity"], key=lambda s: {"error": 0, "decision": 1, "warning": 2}[s])
     assert "31/02/2026" in problems["value"].tolist()
     assert "<script>alert(1)</script>" in problems["value"].tolist()  # shown as text
     assert "publish" not in [b.key for b in at.button]

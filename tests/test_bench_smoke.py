@@ -164,7 +164,7 @@ def test_table_judges_each_target(tmp_path):
     assert row("websocket bytes for the county map").endswith("| yes |")
     # Judged on the server's script time (150 / 300 ms), not the 700 ms round trip.
     assert row("filter change").endswith("| yes |")
-    assert row("ICE sheet read").endswith("| **no** |")  # 1.6 s against 1.5 s
+    assert row("staff preview").endswith("| **no** |")  # 1.6 s against 1.5 s
     spanish = row("filter change in Spanish")  # 1.20 against 1.10
     assert "| 1.20× |" in spanish and spanish.endswith("| **no** |")
     assert row("publish").endswith("| yes |")

@@ -218,11 +218,15 @@ def test_csv_saved_from_the_sheet_reads_the_same(tmp_path):
     from_csv, from_xlsx = read_sheet(out), read_sheet(NEWEST)
     assert from_csv.errors == []
     assert from_csv.layout == from_xlsx.layout
-    links = ("moa_url", "addendum_url", "source_file")
+    links = ("moa_url", "addendum_url", "source_file", "moa_lost", "addendum_lost")
     same = [c for c in from_xlsx.rows.columns if c not in links]
     pd.testing.assert_frame_equal(from_csv.rows[same], from_xlsx.rows[same])
-    # A CSV keeps no hyperlinks: the URLs are empty and one warning says why.
+    # A CSV keeps no hyperlinks: the URLs are empty, marked lost where the sheet had one (the
+    # build then keeps the agreement's earlier link), and one warning says why.
     assert from_csv.rows[["moa_url", "addendum_url"]].isna().all().all()
+    assert not from_xlsx.rows[["moa_lost", "addendum_lost"]].any().any()
+    for col, flag in (("moa_url", "moa_lost"), ("addendum_url", "addendum_lost")):
+        assert (from_csv.rows[flag] == from_xlsx.rows[col].notna()).all()
     [warning] = [p for p in from_csv.problems if p.column == "MOA/ADDENDUM"]
     assert warning.severity == "warning" and warning.row is None
 

@@ -29,7 +29,7 @@ import json, os, sys, time
 from pathlib import Path
 import coopmap.jsonlines as jsonlines_mod
 import coopmap.store as store_mod
-from coopmap import publishing, uploads
+from coopmap import publishing, sourceset, uploads
 from coopmap.audit import AuditLog
 from coopmap.store import ConflictError, ReleaseStore
 
@@ -63,15 +63,15 @@ tables = store.get(base).tables()
 tables["states"] = tables["states"].copy()
 tables["states"].loc[0, "population"] = int(tables["states"].loc[0, "population"]) + tag
 up = uploads.intake(f"STATE,VALUE\nTX,{tag}\n".encode(), f"upload{tag}.csv")
-cand = publishing.Candidate("policy", up, base, "test", tables=tables)
+cand = publishing.Candidate("policy", up, base, "test", tables=tables,
+                            uploads=[sourceset.SourceUpload.of(up, kind="policy", by="test")])
 go = os.environ.get("GO_FILE")
 if go:
     while not Path(go).exists():
         time.sleep(0.005)
 try:
     rel = publishing.publish(store, cand, by=f"publisher{os.getpid()}", note=f"test {tag}",
-                             audit=AuditLog(staff / "audit.jsonl"),
-                             uploads_dir=staff / "uploads")
+                             audit=AuditLog(staff / "audit.jsonl"))
 except ConflictError as exc:
     print(json.dumps({"tag": tag, "conflict": str(exc)}))
     sys.exit(3)
@@ -97,7 +97,7 @@ def _child(store: ReleaseStore, base: str, tag: int, staff: Path, **env) -> subp
 
 
 def _check(store, staff, audit) -> list[str]:
-    return publishing.startup_check(store, audit, staff / "uploads", min_age=0)
+    return publishing.startup_check(store, audit, min_age=0)
 
 
 def test_two_publishers_of_the_same_content_get_one_release_and_a_clear_conflict(site, tmp_path):
@@ -182,8 +182,8 @@ def test_leftovers_are_removed_at_start_but_never_a_write_in_progress(site):
     proc.wait()
     [dead] = list(store.root.glob(".tmp-*"))
     # A kept upload no release names (a publish that never happened), and one that is named.
-    (staff / "uploads").mkdir(parents=True)
-    orphan = staff / "uploads" / "0123456789ab_never.csv"
+    (store.root / "uploads").mkdir(parents=True)
+    orphan = store.root / "uploads" / f"{'0' * 64}.csv"
     orphan.write_text("x")
     live = _child(store, base, 2, staff, STAGE="tables")  # a write in progress meanwhile
     _wait_for(lambda: any(p != dead for p in store.root.glob(".tmp-*")), timeout=90)
@@ -194,7 +194,7 @@ def test_leftovers_are_removed_at_start_but_never_a_write_in_progress(site):
     assert live.returncode == 0, err
     published = json.loads(out)["published"]
     assert store.current_id() == published
-    kept = store.get(published).manifest["sources"][-1]["path"]
-    assert (staff / "uploads" / Path(kept).name).exists()
+    kept = store.get(published).manifest["uploads"][-1]["path"]
+    assert (store.root / kept).exists()
     assert _check(store, staff, audit) == []  # the published upload is named: kept
     assert [m["id"] for m in store.list()] == [base, published]

@@ -24,6 +24,25 @@ def test_manifest_lists_every_source_with_hash(release):
     assert release.as_of["participating"] == "2026-05-18"
 
 
+def _strings(value):
+    if isinstance(value, dict):
+        for v in value.values():
+            yield from _strings(v)
+    elif isinstance(value, list):
+        for v in value:
+            yield from _strings(v)
+    elif isinstance(value, str):
+        yield value
+
+
+def test_manifest_holds_no_absolute_path(release):
+    """Everything in the manifest is relative to the data folder (uploads: to the store)."""
+    assert not [s for s in _strings(release.manifest) if s.startswith("/") or ":\\" in s]
+    assert release.manifest["geometry"]["counties"]["path"] == "geo/counties.parquet"
+    assert release.manifest["geometry"]["source"] == "sources/geo/counties-10m.json"
+    assert release.manifest["uploads"] == []  # the bundled release: no staff upload
+
+
 def test_newest_sheet_gives_1843_agreements(release):
     assert len(postures.active_agreements(release, "2026-05")) == 1843
 

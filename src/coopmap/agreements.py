@@ -12,6 +12,7 @@ which the matcher (``coopmap.matching.match_agencies``) decides and explains.
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import re
 from collections.abc import Callable
@@ -24,6 +25,7 @@ from coopmap import gazetteer, identity, paths, schema
 from coopmap.ice_sheets import (
     IceSheetError,
     Problem,
+    SheetRead,
     bounded_text,
     list_kind_from_name,
     normalise_agency,
@@ -142,6 +144,12 @@ class AgreementTables:
         cands = self.identity_candidates
         return cands[cands["decision"].isna()] if len(cands) else cands
 
+    # Which agreement each sheet row became (source_file, row, agreement_id): a staff preview
+    # reads its own sheet's repeats and unmatched rows from here.
+    row_ids: pd.DataFrame = field(default_factory=pd.DataFrame)
+    # Rows whose 'link' cell had no hyperlink and kept the agreement's earlier URL.
+    links_carried: pd.DataFrame = field(default_factory=pd.DataFrame)
+
     def format_match_report(self) -> str:
         rep = self.match_report
         lines = [f"Jurisdiction match of the newest participating sheet: {len(rep)} rows"]
@@ -168,9 +176,25 @@ class AgreementTables:
 # --- Reading the sheets ---------------------------------------------------------------------
 
 
-def _unique_files(sheet_paths: list[Path]) -> list[Path]:
-    """Drop byte-identical copies (``latest/`` repeats the last monthly files), keeping the copy
-    whose name carries our date prefix."""
+@dataclass(frozen=True)
+class SheetInput:
+    """One ICE sheet of a build's source set, already read: a bundled file or a staff upload."""
+
+    source_file: str  # what the tables name as its source (relative path)
+    list_kind: str  # participating / pending
+    sheet_date: dt.date
+    read: SheetRead
+    # A sheet a later list of the same list and month replaced: not listed, but a 'link' cell
+    # of the later list without its hyperlink still keeps this sheet's link.
+    superseded: bool = False
+
+
+def sheets_from_files(sheet_paths: list[Path], sources_root: Path,
+                      read: Callable[..., SheetRead] = read_sheet) -> list[SheetInput]:
+    """The bundled sheet files as build inputs: byte-identical copies dropped (``latest/``
+    repeats the last monthly files, the copy whose name carries our date prefix is kept), list
+    and date from the file name. ``read(path, list_kind=...)`` reads one file (the build passes
+    a cached reader)."""
     ordered = sorted((Path(p) for p in sheet_paths),
                      key=lambda p: (sheet_date_from_name(p.name) is None
                                     or not p.name[:4].isdigit(), str(p)))
@@ -178,13 +202,8 @@ def _unique_files(sheet_paths: list[Path]) -> list[Path]:
     for p in ordered:
         digest = hashlib.sha256(p.read_bytes()).hexdigest()
         seen.setdefault(digest, p)
-    return sorted(seen.values())
-
-
-def _read_all(sheet_paths: list[Path], sources_root: Path):
-    frames, sheet_rows, problems = [], [], []
-    by_key: dict[tuple[str, str], Path] = {}
-    for path in _unique_files(sheet_paths):
+    out = []
+    for path in sorted(seen.values()):
         kind = list_kind_from_name(path.name)
         date = sheet_date_from_name(path.name)
         if kind is None or date is None:
@@ -192,25 +211,35 @@ def _read_all(sheet_paths: list[Path], sources_root: Path):
                                          "a file name naming the list (participating/pending) "
                                          "and a date (YYYY-MM-DD_ prefix or ICE's MMDDYYYY)",
                                          "error")])
+        out.append(SheetInput(_relative(path, sources_root), kind, date,
+                              read(path, list_kind=kind)))
+    return out
+
+
+def _read_all(sheets: list[SheetInput]):
+    frames, sheet_rows, problems = [], [], []
+    by_key: dict[tuple[str, str], SheetInput] = {}
+    for sheet in sheets:
+        kind, date = sheet.list_kind, sheet.sheet_date
         month = date.strftime("%Y-%m")
+        if sheet.superseded:
+            frames.append(sheet.read.rows.assign(
+                source_file=sheet.source_file, list=kind, month=month,
+                sheet_date=pd.Timestamp(date), _superseded=True))
+            continue
         if (kind, month) in by_key:
-            raise IceSheetError([Problem(str(path), "", None, None, path.name,
+            raise IceSheetError([Problem(sheet.source_file, "", None, None, sheet.source_file,
                                          f"one {kind} sheet per month; {month} already has "
-                                         f"{by_key[(kind, month)].name}", "error")])
-        by_key[(kind, month)] = path
-        read = read_sheet(path, list_kind=kind)
+                                         f"{by_key[(kind, month)].source_file}", "error")])
+        by_key[(kind, month)] = sheet
+        read = sheet.read
         read.raise_for_errors()
         problems.extend(read.problems)
-        rel = _relative(path, sources_root)
-        rows = read.rows.copy()
-        rows["source_file"] = rel
-        rows["list"] = kind
-        rows["month"] = month
-        rows["sheet_date"] = pd.Timestamp(date)
-        frames.append(rows)
+        frames.append(read.rows.assign(source_file=sheet.source_file, list=kind, month=month,
+                                       sheet_date=pd.Timestamp(date), _superseded=False))
         sheet_rows.append({"list": kind, "month": month, "sheet_date": pd.Timestamp(date),
-                           "source_file": rel, "layout": ", ".join(read.layout)})
-    if not frames:
+                           "source_file": sheet.source_file, "layout": ", ".join(read.layout)})
+    if not sheet_rows:
         raise ValueError("build_agreements: no ICE sheets given")
     rows = pd.concat(frames, ignore_index=True)
     return rows, pd.DataFrame(sheet_rows), problems
@@ -226,24 +255,34 @@ def _relative(path: Path, root: Path) -> str:
 # --- Building -------------------------------------------------------------------------------
 
 
-def build_agreements(sheet_paths: list[Path], sources_root: Path, matcher: Matcher, *,
-                     corrections_dir: Path | None = None) -> AgreementTables:
-    """Read every sheet and build the four agreement tables (validated against the schema).
+def build_agreements(sheets: list[SheetInput] | list[Path], sources_root: Path | None,
+                     matcher: Matcher, *, corrections_dir: Path | None = None
+                     ) -> AgreementTables:
+    """Build the four agreement tables (validated against the schema) from the source set's
+    ICE sheets: ``SheetInput``s (what ``coopmap.build`` passes), or sheet files, read here
+    (``sources_root`` is then what their ``source_file`` is relative to).
 
     ``corrections_dir`` (default: the project's) holds the reviewed identity table that settles
     which spellings are one agreement.
     """
+    if sheets and not isinstance(sheets[0], SheetInput):
+        sheets = sheets_from_files(sheets, Path(sources_root))
     identities = identity.load(corrections_dir if corrections_dir is not None
                                else paths.corrections_dir())
-    rows, sheet_meta, problems = _read_all(sheet_paths, sources_root)
-    rows["agency_norm"] = [agency_norm(s, a) for s, a in zip(rows["state_abbr"], rows["agency"],
-                                                              strict=True)]
-    candidates = identity.candidates(rows, identities)
+    rows, sheet_meta, problems = _read_all(sheets)
+    # Computed once per distinct (state, agency): the same names recur every month.
+    pairs = list(zip(rows["state_abbr"].tolist(), rows["agency"].tolist(), strict=True))
+    norms = {p: agency_norm(*p) for p in dict.fromkeys(pairs)}
+    rows["agency_norm"] = [norms[p] for p in pairs]
+    listed = ~rows["_superseded"].astype(bool)
+    candidates = identity.candidates(rows[listed].reset_index(drop=True), identities)
     rows = apply_identities(rows, identities)
     # Newest first; on one date the participating sheet (it has SIGNED) wins over pending.
     rows["_list_rank"] = rows["list"].map({"participating": 0, "pending": 1})
     rows = rows.sort_values(["sheet_date", "_list_rank", "row"],
                             ascending=[False, True, True], ignore_index=True)
+    rows, carried = _carry_lost_links(rows)
+    rows = rows[~rows["_superseded"].astype(bool)].reset_index(drop=True)
 
     sheets = _sheets_table(rows, sheet_meta)
     listings = (rows.drop_duplicates(["agreement_id", "list", "month"])
@@ -271,7 +310,33 @@ def build_agreements(sheet_paths: list[Path], sources_root: Path, matcher: Match
         type_from_name=type_from_name,
         problems=problems,
         identity_candidates=candidates,
+        row_ids=rows[["source_file", "row", "agreement_id"]].reset_index(drop=True),
+        links_carried=carried,
     )
+
+
+def _carry_lost_links(rows: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """A 'link' cell whose hyperlink is not in the file (a CSV, stripped links) keeps the URL
+    the same agreement has on the sheet before it (rows are newest first): the link is unknown
+    in this file, not gone. Returns the rows and which (source_file, row, column) were kept."""
+    carried = []
+    for col, flag in (("moa_url", "moa_lost"), ("addendum_url", "addendum_lost")):
+        if flag not in rows.columns:
+            continue
+        for _ in range(len(rows)):  # a chain of files without links: one step per file
+            lost = rows[flag].fillna(False).astype(bool) & rows[col].isna()
+            if not lost.any():
+                break
+            before = rows.groupby("agreement_id", sort=False)[col].shift(-1)
+            take = lost & before.notna()
+            if not take.any():
+                break
+            rows.loc[take, col] = before[take]
+            carried.append(rows.loc[take, ["source_file", "row", "agreement_id"]].assign(
+                column=col))
+    out = (pd.concat(carried, ignore_index=True) if carried
+           else pd.DataFrame(columns=["source_file", "row", "agreement_id", "column"]))
+    return rows, out
 
 
 def apply_identities(rows: pd.DataFrame, identities: identity.Identities) -> pd.DataFrame:
@@ -282,17 +347,21 @@ def apply_identities(rows: pd.DataFrame, identities: identity.Identities) -> pd.
     row's own spelling (it names the agency, for matching and counting agencies).
     """
     rows = rows.copy()
-    keys = [identities.resolve((s, n, m)) for s, n, m in
-            zip(rows["state_abbr"], rows["agency_norm"], rows["model"], strict=True)]
-    rows["agreement_id"] = [_hash_id(*k) for k in keys]
-    state = pd.Series([k[0] for k in keys], index=rows.index)
+    # Resolved once per distinct spelling: the same (state, name, model) recurs every month.
+    triples = list(zip(rows["state_abbr"].tolist(), rows["agency_norm"].tolist(),
+                       rows["model"].tolist(), strict=True))
+    resolved = {t: identities.resolve(t) for t in dict.fromkeys(triples)}
+    ids = {t: _hash_id(*k) for t, k in resolved.items()}
+    rows["agreement_id"] = [ids[t] for t in triples]
+    state = pd.Series([resolved[t][0] for t in triples], index=rows.index)
     moved = state != rows["state_abbr"]
     if moved.any():
         fips = gazetteer.states().set_index("state_abbr")["state_fips"]
         rows.loc[moved, "state_abbr"] = state[moved]
         rows.loc[moved, "state_fips"] = state[moved].map(fips)
-    rows["_agency_key"] = [_key_of_norm(s, n) for s, n in zip(rows["state_abbr"],
-                                                               rows["agency_norm"], strict=True)]
+    pairs = list(zip(rows["state_abbr"].tolist(), rows["agency_norm"].tolist(), strict=True))
+    keys = {p: _key_of_norm(*p) for p in dict.fromkeys(pairs)}
+    rows["_agency_key"] = [keys[p] for p in pairs]
     return rows
 
 
@@ -365,14 +434,20 @@ def repeats_note(repeats: list[RepeatedRows]) -> str | None:
 
 
 def _sheets_table(rows: pd.DataFrame, meta: pd.DataFrame) -> pd.DataFrame:
+    keys = ["list", "month"]
+    counts = rows.groupby(keys).agg(rows=("row", "size"), agreements=("agreement_id", "nunique"))
+    # Only the few sheets that repeat an agreement need a note.
+    repeated = rows[rows.duplicated([*keys, "agreement_id"], keep=False)]
+    notes = {key: repeats_note(repeated_rows(sheet))
+             for key, sheet in repeated.groupby(keys, sort=False)}
     out = []
     for m in meta.itertuples(index=False):
-        sheet = rows[(rows["list"] == m.list) & (rows["month"] == m.month)].sort_values("row")
-        note = repeats_note(repeated_rows(sheet))
+        n = counts.loc[(m.list, m.month)]
+        note = notes.get((m.list, m.month))
         out.append({
             "list": m.list, "month": m.month, "sheet_date": m.sheet_date,
             "source_file": m.source_file, "layout": m.layout,
-            "rows": len(sheet), "agreements": sheet["agreement_id"].nunique(),
+            "rows": int(n["rows"]), "agreements": int(n["agreements"]),
             "note": note if note else pd.NA,
         })
     df = pd.DataFrame(out, columns=schema.SHEETS.columns)
@@ -490,7 +565,7 @@ def _match(agreements: pd.DataFrame, rows: pd.DataFrame, matcher: Matcher):
               .drop_duplicates("_agency_key").reset_index())
     county_lists = (rows.dropna(subset=["ice_county"])
                     .drop_duplicates(["_agency_key", "ice_county"])
-                    .groupby("_agency_key", sort=False)["ice_county"].agg(tuple))
+                    .groupby("_agency_key", sort=False)["ice_county"].agg(tuple).to_dict())
     agencies = pd.DataFrame({
         "state_abbr": newest["state_abbr"],
         "state_fips": newest["state_fips"],
@@ -520,20 +595,22 @@ def _check_matcher_output(given: pd.DataFrame, answer: pd.DataFrame) -> None:
         raise ValueError(f"matcher output lacks columns {missing}")
     if len(answer) != len(given) or not answer.index.equals(given.index):
         raise ValueError("matcher output must have the same rows, order and index as its input")
-    for i, r in answer.iterrows():
+    for i, level, method, fips in zip(answer.index, answer["jurisdiction_level"],
+                                      answer["match_method"], answer["county_fips_list"],
+                                      strict=True):
+        if level in schema.JURISDICTION_LEVELS and method in schema.MATCH_METHODS and (
+                isinstance(fips, tuple)
+                and all(isinstance(f, str) and len(f) == 5 and f.isdigit() for f in fips)):
+            continue
         where = f"matcher output, agency {given.at[i, 'state_abbr']} {given.at[i, 'agency']!r}"
-        if r["jurisdiction_level"] not in schema.JURISDICTION_LEVELS:
-            raise ValueError(f"{where}: jurisdiction_level {r['jurisdiction_level']!r} is not one"
+        if level not in schema.JURISDICTION_LEVELS:
+            raise ValueError(f"{where}: jurisdiction_level {level!r} is not one"
                              f" of {list(schema.JURISDICTION_LEVELS)}")
-        if r["match_method"] not in schema.MATCH_METHODS:
-            raise ValueError(f"{where}: match_method {r['match_method']!r} is not one of "
+        if method not in schema.MATCH_METHODS:
+            raise ValueError(f"{where}: match_method {method!r} is not one of "
                              f"{list(schema.MATCH_METHODS)}")
-        fips = r["county_fips_list"]
-        if not isinstance(fips, tuple) or not all(
-            isinstance(f, str) and len(f) == 5 and f.isdigit() for f in fips
-        ):
-            raise ValueError(f"{where}: county_fips_list {fips!r} is not a tuple of 5-digit "
-                             "strings")
+        raise ValueError(f"{where}: county_fips_list {fips!r} is not a tuple of 5-digit "
+                         "strings")
 
 
 def _agreement_counties(agreements: pd.DataFrame) -> pd.DataFrame:

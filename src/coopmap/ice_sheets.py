@@ -23,6 +23,7 @@ import urllib.parse
 import xml.etree.ElementTree as ET
 import zipfile
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 import pandas as pd
@@ -80,11 +81,18 @@ ROW_COLUMNS = [
     "row", "state_name", "state_abbr", "state_fips", "agency", "agency_type", "ice_county",
     "model", "signed", "moa_url", "addendum_url", "source_file",
 ]
+# Booleans beside the rows: a MOA/ADDENDUM cell says "link" but its hyperlink is not in the file
+# (a CSV, a sheet whose links were stripped). The assembly then keeps the URL the same agreement
+# had on the sheet before (coopmap.agreements), instead of blanking it.
+LOST_LINK_COLUMNS = ["moa_lost", "addendum_lost"]
 
 _ICE_NAME_DATE = re.compile(r"(\d{2})(\d{2})(\d{4})(am|pm)?", re.IGNORECASE)
 _PREFIX_DATE = re.compile(r"^(\d{4}-\d{2}-\d{2})_")
 # Some Wayback-era URLs contain a space ("287gJEM_ etowahCoAL"); they are kept as printed.
 _URL = re.compile(r"^https?://", re.IGNORECASE)
+# A link's scheme: only http(s) is kept (ICE's own links include "https:/www.ice.gov/...").
+_HTTP = re.compile(r"^https?:", re.IGNORECASE)
+_SCHEME = re.compile(r"^[a-z][a-z0-9+.-]{1,20}:\S+$", re.IGNORECASE)
 
 
 # A problem's texts are bounded (a CSV cell may hold 131,072 characters, a header row 16,384
@@ -123,7 +131,9 @@ class Problem:
     column: str | None
     value: object
     expected: str
-    severity: str  # "error" (the row is not read) or "warning" (read, but check it)
+    # "error" (the row is not read), "warning" (read, but check it) or "decision" (a choice
+    # staff confirm by name before publishing: the first of repeated rows, markup as text)
+    severity: str
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "file", bounded_text(str(self.file), MAX_VALUE_CHARS))
@@ -157,6 +167,11 @@ class HasProblems:
     @property
     def warnings(self) -> list[Problem]:
         return [p for p in self.problems if p.severity == "warning"]
+
+    @property
+    def decisions(self) -> list[Problem]:
+        """What staff must confirm by name (repeated rows, markup kept as text)."""
+        return [p for p in self.problems if p.severity == "decision"]
 
 
 def capped(problems: list[Problem], limit: int = MAX_PROBLEMS) -> list[Problem]:
@@ -213,6 +228,7 @@ class SheetRead(HasProblems):
 _APOSTROPHES = dict.fromkeys(map(ord, "\u2019\u2018\u02bc\u0060\u00b4\u2032"), "'")
 
 
+@lru_cache(maxsize=1 << 16)  # a build calls it for every row of every sheet: ~3,000 names
 def normalise_agency(name: str) -> str:
     """The agency name as used in ids: casefolded, apostrophes dropped, punctuation as spaces.
 
@@ -497,7 +513,9 @@ def read_sheet(path: Path, *, list_kind: str | None = None) -> SheetRead:
         # A CSV keeps the cell text "link" but drops its hyperlink: say so once, not per row.
         problems.append(Problem(file, sheet_name, None, "MOA/ADDENDUM",
                                 f"{len(link_cells)} cells say 'link'",
-                                "the .xlsx itself: a CSV loses the MOA hyperlinks (left empty)",
+                                "the .xlsx itself: a CSV loses the MOA hyperlinks (each agreement "
+                                "keeps the link it had on the list before; new ones are left "
+                                "empty)",
                                 "warning"))
 
     records = []
@@ -518,8 +536,9 @@ def read_sheet(path: Path, *, list_kind: str | None = None) -> SheetRead:
             rec["source_file"] = file
             records.append(rec)
 
-    rows = pd.DataFrame.from_records(records, columns=ROW_COLUMNS)
+    rows = pd.DataFrame.from_records(records, columns=ROW_COLUMNS + LOST_LINK_COLUMNS)
     rows = rows.astype({c: "str" for c in ROW_COLUMNS if c not in ("row", "signed")})
+    rows = rows.astype(dict.fromkeys(LOST_LINK_COLUMNS, "bool"))
     rows["row"] = rows["row"].astype("Int64")
     rows["signed"] = pd.to_datetime(rows["signed"]).astype("datetime64[ms]")
     return SheetRead(rows=rows, layout=tuple(layout), problems=capped(problems), sheet=sheet_name,
@@ -602,6 +621,8 @@ def _read_row(file, sheet, row_no, cell, col_of, links, kind, is_csv
 
     for canonical, out in (("MOA", "moa_url"), ("ADDENDUM", "addendum_url")):
         rec[out] = pd.NA
+        lost = out.replace("_url", "_lost")
+        rec[lost] = False
         if canonical not in col_of:
             continue
         value = cell(canonical)
@@ -609,17 +630,29 @@ def _read_row(file, sheet, row_no, cell, col_of, links, kind, is_csv
         j = col_of[canonical]
         if not text or text.casefold() == LINK_PENDING:
             continue
+        url = None
         if _URL.match(text):
-            rec[out] = str(value).strip()  # Wayback-era sheets print the URL itself
+            url = str(value).strip()  # Wayback-era sheets print the URL itself
         elif (row_no, j + 1) in links:
-            rec[out] = links[(row_no, j + 1)]
+            url = links[(row_no, j + 1)]
+        elif _SCHEME.match(text):
+            url = text  # some other scheme typed as text: refused below
         elif "link" in text.casefold():
+            rec[lost] = True
             if is_csv:
                 continue  # reported once for the whole sheet
-            problem(canonical, value, "a hyperlink on a 'link' cell (none found; left empty)",
-                    "warning")
+            problem(canonical, value, "a hyperlink on a 'link' cell (none found; the agreement "
+                    "keeps the link it had on the list before, else left empty)", "warning")
+            continue
         else:
             problem(canonical, value, "'link', 'link pending' or a URL (left empty)", "warning")
+            continue
+        if not _HTTP.match(url):
+            # javascript:, data:, file:, mailto: ... would become a link on every page.
+            problem(canonical, url, "an http(s) link (other kinds of link are refused; the row "
+                    "is not read)")
+            continue
+        rec[out] = url
     return rec, problems
 
 

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import csv
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 import pandas as pd
@@ -162,6 +163,7 @@ def _distinctive(norm: str) -> str:
     return " ".join(w for w in norm.split() if w not in _GENERIC)
 
 
+@lru_cache(maxsize=1 << 17)  # the same pairs come back in every build (and staff preview)
 def similarity(a: str, b: str) -> float:
     """0-100: rapidfuzz token-set ratio of the names without generic agency words."""
     return float(fuzz.token_set_ratio(_distinctive(a), _distinctive(b)))
@@ -176,8 +178,8 @@ def candidates(rows: pd.DataFrame, identities: Identities) -> pd.DataFrame:
     cols = ["kind", "state_abbr", "agency", "model", "months", "signed", "same_as_state_abbr",
             "same_as_agency", "same_as_months", "same_as_signed", "similarity", "same_moa_link",
             "decision"]
-    rows = rows.assign(_key=list(zip(rows["state_abbr"], rows["agency_norm"], rows["model"],
-                                     strict=True)))
+    rows = rows.assign(_key=list(zip(rows["state_abbr"].tolist(), rows["agency_norm"].tolist(),
+                                     rows["model"].tolist(), strict=True)))
     part = rows[rows["list"] == "participating"].sort_values("month")
     months = sorted(part["month"].unique())
     if not months:
@@ -188,13 +190,23 @@ def candidates(rows: pd.DataFrame, identities: Identities) -> pd.DataFrame:
     pend = rows[rows["list"] == "pending"].sort_values("month")
     pend_first = pend.drop_duplicates("_key").set_index("_key")
     pend_last = pend.drop_duplicates("_key", keep="last").set_index("_key")
+    # Plain dicts, not row-by-row frame access: this runs in every build and staff preview.
+    first_month = dict(zip(first.index, first["month"], strict=True))
+    first_signed = dict(zip(first.index, first["signed"], strict=True))
+    pend_first_month = dict(zip(pend_first.index, pend_first["month"], strict=True))
     arrivals: dict[str, list] = {}
-    for key, r in first.iterrows():
-        arrivals.setdefault(r["month"], []).append(key)
+    by_state_model: dict[tuple[str, str], list] = {}
+    for key, month in first_month.items():
+        arrivals.setdefault(month, []).append(key)
+        by_state_model.setdefault((key[0], key[2]), []).append((key, month))
+
+    last_at = {k: i for i, k in enumerate(last.index)}
+    pend_last_at = {k: i for i, k in enumerate(pend_last.index)}
+    first_at = {k: i for i, k in enumerate(first.index)}
 
     def pair(kind, x, y, score):
-        xr = last.loc[[x]].iloc[0] if x in last.index else pend_last.loc[[x]].iloc[0]
-        yr = first.loc[[y]].iloc[0]
+        xr = last.iloc[last_at[x]] if x in last_at else pend_last.iloc[pend_last_at[x]]
+        yr = first.iloc[first_at[y]]
         x_months = _span(first, last, x) if x in last.index else \
             "pending " + _span(pend_first, pend_last, x)
         same_link = (isinstance(xr["moa_url"], str) and xr["moa_url"] == yr["moa_url"])
@@ -207,14 +219,14 @@ def candidates(rows: pd.DataFrame, identities: Identities) -> pd.DataFrame:
                 "decision": identities.decision(x, y)}
 
     out = []
-    for x, xr in last.iterrows():
-        i = position[xr["month"]]
+    for x, x_month, x_signed in zip(last.index, last["month"], last["signed"], strict=True):
+        i = position[x_month]
         if i == len(months) - 1:
             continue
         for m in months[i + 1: i + 1 + WINDOW_SHEETS]:
             for y in arrivals.get(m, []):
-                if y == x or y[2] != x[2] or pd.isna(xr["signed"]) \
-                        or first.at[y, "signed"] != xr["signed"]:
+                if y == x or y[2] != x[2] or pd.isna(x_signed) \
+                        or first_signed[y] != x_signed:
                     continue
                 if y[0] == x[0]:
                     score = similarity(x[1], y[1])
@@ -222,15 +234,15 @@ def candidates(rows: pd.DataFrame, identities: Identities) -> pd.DataFrame:
                         out.append(pair("renamed", x, y, score))
                 elif y[1] == x[1]:
                     out.append(pair("other_state", x, y, 100.0))
-    for p, pr in pend_last.iterrows():
-        if p in first.index:
+    for p, p_month in zip(pend_last.index, pend_last["month"], strict=True):
+        if p in first_month:
             continue
-        start = pend_first.at[p, "month"]
-        end = _month_index(pr["month"]) + WINDOW_SHEETS
-        for y, yr in first.iterrows():
-            if y == p or y[0] != p[0] or y[2] != p[2]:
+        start = pend_first_month[p]
+        end = _month_index(p_month) + WINDOW_SHEETS
+        for y, y_month in by_state_model.get((p[0], p[2]), []):
+            if y == p:
                 continue
-            if not (start <= yr["month"] and _month_index(yr["month"]) <= end):
+            if not (start <= y_month and _month_index(y_month) <= end):
                 continue
             score = similarity(p[1], y[1])
             if score >= SIMILARITY:

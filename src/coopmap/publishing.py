@@ -1,25 +1,22 @@
-"""From an uploaded file to a published release: recognise, validate, assemble, preview, publish.
+"""From an uploaded file to a published release: recognise, validate, build, preview, publish.
 
 ``prepare`` turns an ``Upload`` into a ``Candidate``: the full set of release tables that
 publishing it would make current, every problem found (errors block, warnings need an explicit
 accept), and the diff against the release it was based on. ``publish`` writes it through the
 store, which refuses when someone else published since the preview (``ConflictError``).
 
-An ICE sheet is merged into the current release incrementally, following the same rules as
-``coopmap.agreements.build_agreements`` (ids, newest-sheet values, listed months, status), and
-only agencies that are new or whose ICE county or type changed are matched again; the rest keep
-the reviewed match they have. A policy sheet replaces exactly the rows it names (plus, for a
-state-level value whose basis is a state law or court ruling, the counties of that state that
-have no local finding: the same inheritance rule as ``coopmap.policies``).
+There is one path from sources to a release: an upload (an ICE list or a policy sheet) joins the
+current release's source set (``coopmap.sourceset``), and the candidate is the build of the new
+set by ``coopmap.build.build_tables``, as ``coopmap build`` does it. A preview is quick because
+the build remembers what does not change (each sheet's parsed rows by sha256, each agency's
+match), not because uploads take another path.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import io
-import os
 import re
-import tempfile
 import time
 import zipfile
 from dataclasses import dataclass, field
@@ -28,18 +25,15 @@ from pathlib import Path
 import pandas as pd
 
 from coopmap import agreements as agreements_mod
+from coopmap import build, ice_sheets, paths, policy_sheet, schema, sourceset
 from coopmap import changes as changes_mod
-from coopmap import ice_sheets, identity, matching, paths, policy_sheet, postures, schema
 from coopmap.audit import AuditLog
 from coopmap.ice_sheets import HasProblems, Problem
 from coopmap.store import ConflictError, Release, ReleaseStore
 from coopmap.uploads import Upload, column_letter
 
 KINDS = {"ice": "ICE 287(g) list", "policy": "Policy-findings sheet"}
-# Where kept uploads live, relative to the data folder (data/staff/ is git-ignored).
-UPLOADS_SOURCE_DIR = "staff/uploads"
 _HTML = re.compile(r"<\s*/?\s*[a-zA-Z!][^>]*>|javascript:", re.IGNORECASE)
-_SAFE_NAME = re.compile(r"[^A-Za-z0-9._-]+")
 
 
 class PublishError(ValueError):
@@ -57,21 +51,51 @@ class Candidate(HasProblems):
     changes: changes_mod.Changes | None = None
     data_as_of: dict = field(default_factory=dict)
     timings: dict = field(default_factory=dict)
+    # The source set the tables are the build of: its staff uploads (this one included) and
+    # the bundled files (manifest ``sources`` entries).
+    uploads: list[sourceset.SourceUpload] = field(default_factory=list)
+    sources: list[dict] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
 
     @property
     def publishable(self) -> bool:
         return not self.errors and self.tables is not None
 
 
+SEVERITY_ORDER = {"error": 0, "decision": 1, "warning": 2}
+SEVERITY_LABELS = {"error": "error (blocks publishing)",
+                   "decision": "decision (confirm to publish)",
+                   "warning": "warning (accept to publish)"}
+
+
 def problems_frame(problems: list[Problem]) -> pd.DataFrame:
-    """Problems as a table for the page: every value as text (never rendered as HTML)."""
+    """Problems as a table for the page, errors first, then decisions, then warnings: every
+    value as text (never rendered as HTML)."""
+    ordered = sorted(problems, key=lambda p: SEVERITY_ORDER.get(p.severity, 3))
     return pd.DataFrame(
         [{"severity": p.severity, "file": p.file, "sheet": p.sheet or "",
           "row": "" if p.row is None else str(p.row), "column": p.column or "",
           "value": "" if p.value is None else str(p.value), "expected": p.expected}
-         for p in problems],
+         for p in ordered],
         columns=["severity", "file", "sheet", "row", "column", "value", "expected"],
     )
+
+
+def problem_kind(problem: Problem) -> str:
+    """A problem's kind: its column and the first words of what was expected."""
+    what = re.split(r"[;:(]", problem.expected, maxsplit=1)[0].strip()
+    return f"{problem.column}: {what}" if problem.column else what
+
+
+def problem_counts(problems: list[Problem]) -> pd.DataFrame:
+    """How many problems of each kind, errors first: the top of the problems table."""
+    frame = pd.DataFrame({"severity": [p.severity for p in problems],
+                          "kind": [problem_kind(p) for p in problems]},
+                         columns=["severity", "kind"])
+    counts = frame.value_counts(["severity", "kind"]).rename("count").reset_index()
+    counts["_order"] = counts["severity"].map(SEVERITY_ORDER)
+    return (counts.sort_values(["_order", "count", "kind"], ascending=[True, False, True])
+            .drop(columns="_order").reset_index(drop=True))
 
 
 def _ice_header(upload: Upload) -> tuple[str, int, list] | None:
@@ -92,6 +116,19 @@ def detect_kind(upload: Upload) -> str | None:
     return "ice" if _ice_header(upload) is not None else None
 
 
+def warm_up(release: Release, *, sources_dir: Path | None = None,
+            corrections_dir: Path | None = None) -> float:
+    """Build the release's own source set once, so the build's caches (parsed sheets, matched
+    agencies, place tables) are filled before the first preview; returns the seconds taken.
+    The staff page runs it in the background when a staff member signs in."""
+    start = time.perf_counter()
+    uploads = sourceset.load(release.path.parent, release.manifest.get("uploads", []))
+    build.build_tables(Path(sources_dir) if sources_dir else paths.sources_dir(),
+                       Path(corrections_dir) if corrections_dir else paths.corrections_dir(),
+                       uploads)
+    return time.perf_counter() - start
+
+
 # --- Preparing a candidate ------------------------------------------------------------------
 
 
@@ -106,7 +143,11 @@ def prepare(
     sources_dir: Path | None = None,
     corrections_dir: Path | None = None,
 ) -> Candidate:
-    """Validate ``upload`` against ``release`` and assemble the candidate release."""
+    """Validate ``upload`` against ``release`` and build the candidate release: the build of
+    the release's source set with the upload added (``sources_dir`` and ``corrections_dir``
+    default to the data folder's)."""
+    sources_dir = Path(sources_dir) if sources_dir else paths.sources_dir()
+    corrections_dir = Path(corrections_dir) if corrections_dir else paths.corrections_dir()
     kind = detect_kind(upload)
     base_id = release.id if release is not None else None
     if release is None:
@@ -115,10 +156,11 @@ def prepare(
             "a current release to update (run `coopmap build` first)", "error")])
     if kind == "ice":
         cand = _prepare_ice(upload, release, list_kind=list_kind, sheet_date=sheet_date,
-                            today=today or dt.date.today(), sources_dir=sources_dir,
-                            corrections_dir=corrections_dir)
+                            today=today or dt.date.today(), by=by,
+                            sources_dir=sources_dir, corrections_dir=corrections_dir)
     elif kind == "policy":
-        cand = _prepare_policy(upload, release, today=today or dt.date.today(), by=by)
+        cand = _prepare_policy(upload, release, today=today or dt.date.today(), by=by,
+                               sources_dir=sources_dir, corrections_dir=corrections_dir)
     else:
         cand = None
     if cand is not None:
@@ -130,27 +172,10 @@ def prepare(
         "or the policy-findings template (columns Dimension, Value, ...)", "error")])
 
 
-def _finish(candidate: Candidate, release: Release, tables: dict[str, pd.DataFrame],
-            changed: tuple[str, ...]) -> None:
-    """Validate the tables the upload changed (postures validate themselves; the rest come
-    validated from the release), then diff."""
-    checked = dict(tables)
-    for name in changed:
-        try:
-            checked[name] = schema.validate(name, tables[name])
-        except schema.SchemaError as exc:
-            candidate.problems.append(Problem(candidate.upload.filename, "", None, name, None,
-                                              f"a valid {name} table: {exc}", "error"))
-    if candidate.errors:
-        return
-    candidate.tables = checked
-    candidate.changes = changes_mod.diff(release, checked)
-
-
 # --- ICE sheets -----------------------------------------------------------------------------
 
 
-def _prepare_ice(upload, release, *, list_kind, sheet_date, today, sources_dir,
+def _prepare_ice(upload, release, *, list_kind, sheet_date, today, by, sources_dir,
                  corrections_dir) -> Candidate:
     t0 = time.perf_counter()
     kind = list_kind or ice_sheets.list_kind_from_name(upload.filename)
@@ -172,8 +197,7 @@ def _prepare_ice(upload, release, *, list_kind, sheet_date, today, sources_dir,
     if cand.errors:
         return cand
     cand.description = f"ICE {schema.LISTS[kind].lower()} list of {date.isoformat()}"
-    tables = {name: release.table(name) for name in schema.TABLES}
-    sheets = tables["sheets"]
+    sheets = release.table("sheets")
     month = date.strftime("%Y-%m")
     same_list = sheets[sheets["list"] == kind]
     newest = same_list["month"].max() if len(same_list) else None
@@ -183,70 +207,219 @@ def _prepare_ice(upload, release, *, list_kind, sheet_date, today, sources_dir,
                                      f"({newest}); older lists cannot be added here", "error"))
         return cand
     existing = same_list[same_list["month"] == month]
-    if len(existing) and existing["sheet_date"].iloc[0].date() >= date:
+    same_date = bool(len(existing)) and existing["sheet_date"].iloc[0].date() == date
+    if len(existing) and existing["sheet_date"].iloc[0].date() > date:
         cand.problems.append(Problem(file, "", None, None, date.isoformat(),
                                      f"a list dated after {existing['sheet_date'].iloc[0]:%Y-%m-%d}"
                                      f", which the release already has for {month}", "error"))
         return cand
 
-    with tempfile.TemporaryDirectory(prefix="coopmap-upload-") as tmp:
-        path = upload.write_normalised(Path(tmp))
-        try:
-            read = ice_sheets.read_sheet(path, list_kind=kind)
-        except ice_sheets.IceSheetError as exc:
-            header = _ice_header(upload)
-            if header is not None:
-                sheet, i, cells = header
-                have = {ice_sheets._header_key(c) for c in cells}
-                missing = [h for h in ice_sheets.REQUIRED_COLUMNS
-                           if ice_sheets._header_key(h) not in have]
-                cand.problems.append(Problem(
-                    file, sheet if upload.kind == "xlsx" else "", i + 1, None,
-                    [str(c) for c in cells if str(c).strip()],
-                    f"a header row with the columns {missing} (missing here)", "error"))
-            else:
-                cand.problems.extend(_rename(exc.problems, file))
-            return cand
+    try:
+        read = build.read_uploaded_sheet(upload, kind)
+    except ice_sheets.IceSheetError as exc:
+        header = _ice_header(upload)
+        if header is not None:
+            sheet, i, cells = header
+            have = {ice_sheets._header_key(c) for c in cells}
+            missing = [h for h in ice_sheets.REQUIRED_COLUMNS
+                       if ice_sheets._header_key(h) not in have]
+            cand.problems.append(Problem(
+                file, sheet if upload.kind == "xlsx" else "", i + 1, None,
+                [str(c) for c in cells if str(c).strip()],
+                f"a header row with the columns {missing} (missing here)", "error"))
+        else:
+            cand.problems.extend(_rename(exc.problems, file))
+        return cand
     cand.timings["read"] = time.perf_counter() - t0
     cand.problems.extend(_rename(read.problems, file))
-    rows = read.rows.copy()
     sheet_label = read.sheet
-    rows = _check_ice_cells(upload, read, rows, date, cand, sheet_label)
+    rows = _check_ice_cells(upload, read, read.rows, date, cand, sheet_label)
     if rows.empty and not cand.errors:
         cand.problems.append(Problem(file, sheet_label, None, None, None,
                                      "at least one agreement row", "error"))
     if cand.errors:
         return cand
 
-    source_file = f"{UPLOADS_SOURCE_DIR}/{upload.sha256[:12]}_{_safe(upload.filename)}"
-    t1 = time.perf_counter()
-    merged, match_problems = merge_ice_sheet(
-        tables, rows, list_kind=kind, sheet_date=date, source_file=source_file,
-        layout=read.layout, sources_dir=sources_dir, corrections_dir=corrections_dir,
-        file=file, sheet=sheet_label,
-    )
-    cand.problems.extend(match_problems)
-    cand.timings["merge"] = time.perf_counter() - t1
-    as_of = dict(release.as_of)
-    part = merged["sheets"][merged["sheets"]["list"] == kind]
-    as_of[kind] = part["sheet_date"].max().strftime("%Y-%m-%d")
-    as_of[f"{kind}_month"] = part["month"].max()
-    if kind == "participating":
-        as_of["last_month"] = part["month"].max()
-    cand.data_as_of = as_of
-    t2 = time.perf_counter()
-    _finish(cand, release, merged, ("agreements", "agreement_counties", "listings", "sheets"))
-    if cand.changes is not None:
-        c = cand.changes.counts
-        # A partial list (a filtered export, a cut-off copy) would end most agreements: ask.
-        if c["agreements_ended"] > max(25, 0.1 * c["active_before"]):
+    try:
+        base_uploads = sourceset.load(release.path.parent, release.manifest.get("uploads", []))
+    except sourceset.SourceSetError as exc:
+        cand.problems.append(Problem(file, "", None, None, None,
+                                     f"the current release's own sources: {exc}", "error"))
+        return cand
+    if same_date:
+        # The release already has a list of this date: a copy of it (another format, title
+        # rows, headers in another order...) changes nothing; a different list is refused.
+        theirs = existing["source_file"].iloc[0]
+        their_rows = _sheet_rows(theirs, kind, base_uploads, sources_dir)
+        if their_rows is None or not _same_rows(rows, their_rows):
             cand.problems.append(Problem(
-                file, sheet_label, None, None, f"{len(rows):,} rows",
-                f"ICE's complete list: this one would end {c['agreements_ended']:,} of the "
-                f"{c['active_before']:,} listed agreements; check it is not a partial copy",
-                "warning"))
-    cand.timings["validate_diff"] = time.perf_counter() - t2
+                file, "", None, None, date.isoformat(),
+                f"the release's {kind} list of {date} ({theirs}) or a later list: this file "
+                f"has other rows than that list; give the date ICE printed on it", "error"))
+            return cand
+        cand.description += " (the list the release already has)"
+        cand.notes.append(
+            f"No change: the {len(rows):,} rows of this file are the rows of the release's "
+            f"{kind} list of {date} ({theirs}); every row was checked.")
+        cand.tables = {name: release.table(name) for name in schema.TABLES}
+        cand.uploads = base_uploads
+        cand.sources = list(release.manifest.get("sources", []))
+        cand.data_as_of = dict(release.as_of)
+        cand.changes = changes_mod.diff(release, cand.tables)
+        return cand
+    new = sourceset.SourceUpload.of(upload, kind="ice", by=by, list_kind=kind,
+                                    sheet_date=date.isoformat())
+    # The upload joins the release's source set, replacing an upload of the same list and month.
+    uploads = [u for u in base_uploads
+               if not (u.kind == "ice" and u.list_kind == kind and u.month == month)]
+    uploads.append(new)
+    t1 = time.perf_counter()
+    try:
+        built = build.build_tables(sources_dir, corrections_dir, uploads)
+    except (build.BuildError, ice_sheets.IceSheetError, sourceset.SourceSetError) as exc:
+        cand.problems.append(Problem(file, "", None, None, None,
+                                     f"a source set that builds: {exc}", "error"))
+        return cand
+    cand.timings["build"] = time.perf_counter() - t1
+    cand.problems.extend(_sheet_findings(built, new.path, release, rows, file, sheet_label))
+    cand.notes.extend(_links_kept(built, new.path, rows, cand, file, sheet_label))
+    t2 = time.perf_counter()
+    cand.uploads = uploads
+    cand.sources = _inventory(sources_dir, corrections_dir, release)
+    cand.data_as_of = build._as_of(built.tables)
+    cand.tables = built.tables
+    cand.changes = changes_mod.diff(release, built.tables)
+    c = cand.changes.counts
+    # A partial list (a filtered export, a cut-off copy) would end most agreements: ask.
+    if c["agreements_ended"] > max(25, 0.1 * c["active_before"]):
+        cand.problems.append(Problem(
+            file, sheet_label, None, None, f"{len(rows):,} rows",
+            f"ICE's complete list: this one would end {c['agreements_ended']:,} of the "
+            f"{c['active_before']:,} listed agreements; check it is not a partial copy",
+            "warning"))
+    cand.timings["diff"] = time.perf_counter() - t2
     return cand
+
+
+# A repeated agreement names at most this many of its rows in the message (a sheet of 9,000
+# copies of one row must not make a message listing them all).
+MAX_ROWS_NAMED = 10
+
+
+def _rows_text(rows: list[int]) -> str:
+    named = ", ".join(str(r) for r in rows[:MAX_ROWS_NAMED])
+    more = len(rows) - MAX_ROWS_NAMED
+    return named + (f" and {more:,} more" if more > 0 else "")
+
+
+def _sheet_findings(built, source_file: str, release: Release, rows: pd.DataFrame, file: str,
+                    sheet: str) -> list[Problem]:
+    """What the assembly found in the uploaded sheet: rows that repeat an agreement (the first
+    row is used) and rows of agencies that match no county (and did before, or are new)."""
+    out: list[Problem] = []
+    ids = built.ice.row_ids
+    mine = ids[ids["source_file"] == source_file].merge(
+        rows[["row", "agency", "model", "signed", "state_abbr", "ice_county"]], on="row")
+    mine = mine.sort_values("row")
+    repeats = agreements_mod.repeated_rows(mine)
+    if repeats:
+        # One decision for the whole sheet (a sheet of 9,000 copies of one row gives one short
+        # message, not 9,000 warnings each naming every other row).
+        n_rows = sum(r.count for r in repeats)
+        out.append(Problem(
+            file, sheet, min(r.rows[0] for r in repeats), "LAW ENFORCEMENT AGENCY",
+            f"{n_rows:,} repeated rows",
+            f"one row per agreement: {len(repeats):,} agreements are on this list more than "
+            f"once, and the first row of each is used ({agreements_mod.repeats_note(repeats)})",
+            "decision"))
+    agreements = built.tables["agreements"].set_index("agreement_id")
+    before = release.table("agreements").set_index("agreement_id")["match_method"]
+    method = mine["agreement_id"].map(agreements["match_method"])
+    was = mine["agreement_id"].map(before)
+    bad = mine[(method == "unmatched") & (was != "unmatched")].drop_duplicates("row")
+    for r in bad.itertuples():
+        note = agreements.at[r.agreement_id, "match_note"]
+        out.append(Problem(
+            file, sheet, int(r.row), "COUNTY", None if pd.isna(r.ice_county) else r.ice_county,
+            f"a county of {r.state_abbr} for {r.agency}: not matched ({note}); it will be "
+            "listed as unmatched", "warning"))
+    return out
+
+
+def _sheet_rows(source_file: str, kind: str, uploads: list[sourceset.SourceUpload],
+                sources_dir: Path) -> pd.DataFrame | None:
+    """The rows of one sheet of the release's source set, as the build read them."""
+    for up in uploads:
+        if up.path == source_file:
+            return build.read_uploaded_sheet(up.upload(), kind).rows
+    path = Path(sources_dir) / source_file
+    if not path.is_file():
+        return None
+    return build.read_bundled_sheet(path, list_kind=kind).rows
+
+
+_SAME_COLUMNS = ["state_abbr", "agency", "agency_type", "ice_county", "model", "signed",
+                 "moa_url", "addendum_url"]
+
+
+def _same_rows(mine: pd.DataFrame, theirs: pd.DataFrame) -> bool:
+    """Whether two reads of a list hold the same rows (in any order, at any row numbers); a
+    'link' cell whose hyperlink this file lacks matches whatever link the other has."""
+    if len(mine) != len(theirs):
+        return False
+    keys = [c for c in _SAME_COLUMNS if not c.endswith("_url")]
+
+    def prep(df: pd.DataFrame) -> pd.DataFrame:
+        out = df[_SAME_COLUMNS].astype("string").fillna("")
+        for flag in ("moa_lost", "addendum_lost"):
+            out[flag] = df[flag].to_numpy() if flag in df.columns else False
+        return out.sort_values(keys, kind="stable", ignore_index=True)
+
+    a, b = prep(mine), prep(theirs)
+    if not a[keys].equals(b[keys]):
+        return False
+    for col, flag in (("moa_url", "moa_lost"), ("addendum_url", "addendum_lost")):
+        if not ((a[col] == b[col]).to_numpy() | a[flag].to_numpy()).all():
+            return False
+    return True
+
+
+def _links_kept(built, source_file: str, rows: pd.DataFrame, cand: Candidate, file: str,
+                sheet: str) -> list[str]:
+    """Say which links this file lacks and which the release keeps for the same agreements."""
+    carried = built.ice.links_carried
+    mine = carried[carried["source_file"] == source_file]
+    notes = []
+    moa, addendum = (int((mine["column"] == c).sum()) for c in ("moa_url", "addendum_url"))
+    if moa or addendum:
+        notes.append(f"This file has 'link' cells without their hyperlinks: {moa:,} MOA and "
+                     f"{addendum:,} addendum links are kept from the release for the same "
+                     "agreements.")
+    for col, flag, label in (("moa_url", "moa_lost", "MOA"),
+                             ("addendum_url", "addendum_lost", "ADDENDUM")):
+        if flag not in rows.columns:
+            continue
+        lost = rows.loc[rows[flag].to_numpy(), "row"]
+        kept = set(mine.loc[mine["column"] == col, "row"])
+        left = [int(r) for r in lost if r not in kept]
+        if left:
+            cand.problems.append(Problem(
+                file, sheet, left[0], label, f"{len(left):,} 'link' cells",
+                f"a hyperlink: rows {_rows_text(left)} say 'link' without one, and the release "
+                "has no link for those agreements (left empty)", "warning"))
+    return notes
+
+
+def _inventory(sources_dir: Path | None, corrections_dir: Path | None,
+               release: Release) -> list[dict]:
+    """The bundled files a candidate is built from (paths relative to the data folder), with
+    the base release's geometry entries."""
+    sources_dir = Path(sources_dir) if sources_dir else paths.sources_dir()
+    corrections_dir = Path(corrections_dir) if corrections_dir else paths.corrections_dir()
+    inventory = build.source_inventory((sources_dir.parent, sources_dir),
+                                       (corrections_dir.parent, corrections_dir))
+    return inventory + [s for s in release.manifest.get("sources", [])
+                        if s["path"].startswith("geo/")]
 
 
 def _rename(problems: list[Problem], file: str) -> list[Problem]:
@@ -277,193 +450,16 @@ def _check_ice_cells(upload, read, rows, date, cand, sheet_label) -> pd.DataFram
             cand.problems.append(Problem(file, sheet_label, r0 + 1, column_letter(c0), None,
                                          f"a typed value: {where} holds a formula with no saved "
                                          "value", "error"))
-    for r in rows.itertuples():
-        for col, label in (("agency", "LAW ENFORCEMENT AGENCY"), ("ice_county", "COUNTY")):
-            value = getattr(r, col)
-            if isinstance(value, str) and _HTML.search(value):
-                cand.problems.append(Problem(file, sheet_label, int(r.row), label, value,
-                                             "plain text (looks like HTML or script: stored "
-                                             "and shown as text)", "warning"))
+    for col, label in (("agency", "LAW ENFORCEMENT AGENCY"), ("ice_county", "COUNTY")):
+        marked = rows[rows[col].map(lambda v: isinstance(v, str) and bool(_HTML.search(v)))]
+        if len(marked):
+            # One decision per column: the names are kept as typed and shown as text.
+            cand.problems.append(Problem(
+                file, sheet_label, int(marked["row"].iloc[0]), label, marked[col].iloc[0],
+                f"plain text: {len(marked):,} {label} cells (rows "
+                f"{_rows_text([int(r) for r in marked['row']])}) look like HTML or script; "
+                "they are stored as typed and always shown as text", "decision"))
     return rows[~rows["row"].isin(bad_rows)]
-
-
-def merge_ice_sheet(
-    tables: dict[str, pd.DataFrame],
-    rows: pd.DataFrame,
-    *,
-    list_kind: str,
-    sheet_date: dt.date,
-    source_file: str,
-    layout: tuple[str, ...],
-    sources_dir: Path | None = None,
-    corrections_dir: Path | None = None,
-    file: str = "",
-    sheet: str = "",
-) -> tuple[dict[str, pd.DataFrame], list[Problem]]:
-    """The release tables with one more ICE sheet (``rows`` as read by ``read_sheet``)."""
-    month = sheet_date.strftime("%Y-%m")
-    stamp = pd.Timestamp(sheet_date)
-    rows = rows.copy()
-    rows["agency_norm"] = [agreements_mod.agency_norm(s, a)
-                           for s, a in zip(rows["state_abbr"], rows["agency"], strict=True)]
-    rows = agreements_mod.apply_identities(rows, identity.load(
-        corrections_dir if corrections_dir is not None else paths.corrections_dir()))
-    rows["_key"] = rows["state_abbr"] + "|" + rows["agency_norm"]
-    rows = rows.sort_values("row", ignore_index=True)
-    problems: list[Problem] = []
-    # One warning per repeated agreement (at its first repeating row), with a bounded note:
-    # never one per row, each naming every other row (quadratic in a file of copied rows).
-    repeats = agreements_mod.repeated_rows(rows)
-    for rep in repeats:
-        problems.append(Problem(file, sheet, rep.rows[0], "LAW ENFORCEMENT AGENCY",
-                                rep.agency, f"one row per agreement; {rep.note}", "warning"))
-    first_rows = rows.drop_duplicates("agreement_id").set_index("agreement_id")
-
-    # sheets and listings: this list's month is replaced (a newer list of the same month).
-    sheets = tables["sheets"]
-    sheets = sheets[~((sheets["list"] == list_kind) & (sheets["month"] == month))]
-    sheets = pd.concat([sheets, pd.DataFrame([{
-        "list": list_kind, "month": month, "sheet_date": stamp, "source_file": source_file,
-        "layout": ", ".join(layout), "rows": len(rows), "agreements": len(first_rows),
-        "note": agreements_mod.repeats_note(repeats) or pd.NA,
-    }])], ignore_index=True).sort_values(["list", "month"], ignore_index=True)
-    listings = tables["listings"]
-    listings = listings[~((listings["list"] == list_kind) & (listings["month"] == month))]
-    listings = pd.concat([listings, pd.DataFrame({
-        "agreement_id": first_rows.index, "list": list_kind, "month": month,
-        "signed": first_rows["signed"].to_numpy(), "agency": first_rows["agency"].to_numpy(),
-    })], ignore_index=True).sort_values(["agreement_id", "list", "month"], ignore_index=True)
-
-    # agreements: the newest sheet gives name, signed, links, source; COUNTY and TYPE when given.
-    old = tables["agreements"].set_index("agreement_id")
-    old_keys = old["state_abbr"] + "|" + pd.Series(
-        [agreements_mod.agency_norm(s, a) for s, a in zip(old["state_abbr"], old["agency"],
-                                                           strict=True)], index=old.index)
-    new_ids = first_rows.index.difference(old.index)
-    out = pd.concat([old, pd.DataFrame(index=new_ids)])
-    out.index.name = "agreement_id"
-    out["_key"] = pd.concat([old_keys, first_rows.loc[new_ids, "_key"]])
-    on_sheet = first_rows.index
-    for col in ("state_fips", "state_abbr", "agency", "model", "moa_url", "addendum_url"):
-        out.loc[on_sheet, col] = first_rows[col]
-    out.loc[on_sheet, "signed"] = first_rows["signed"] if list_kind == "participating" else pd.NaT
-    out.loc[on_sheet, "source_file"] = source_file
-    out.loc[on_sheet, "source_date"] = stamp
-    county_given = first_rows["ice_county"].notna()
-    out.loc[first_rows.index[county_given], "ice_county"] = first_rows.loc[county_given,
-                                                                           "ice_county"]
-    type_given = first_rows["agency_type"].notna()
-    typed_ids = first_rows.index[type_given]
-    out.loc[typed_ids, "agency_type"] = first_rows.loc[type_given, "agency_type"]
-    out.loc[typed_ids, "agency_type_basis"] = "ice_type_column"
-    untyped_new = new_ids.difference(typed_ids)
-    if len(untyped_new):
-        known = out.loc[out.index.difference(untyped_new)].dropna(subset=["agency_type"])
-        by_agency = known.drop_duplicates("_key").set_index("_key")["agency_type"]
-        keys = out.loc[untyped_new, "_key"]
-        found = keys.isin(by_agency.index)
-        out.loc[untyped_new[found.to_numpy()], "agency_type"] = keys[found].map(by_agency)
-        out.loc[untyped_new[found.to_numpy()], "agency_type_basis"] = "other_sheet"
-        rest = untyped_new[~found.to_numpy()]
-        out.loc[rest, "agency_type"] = [agreements_mod.agency_type_from_name(a)
-                                        for a in out.loc[rest, "agency"]]
-        out.loc[rest, "agency_type_basis"] = "agency_name"
-    out.loc[new_ids, "is_sheriff"] = [agreements_mod.is_sheriff(a)
-                                      for a in out.loc[new_ids, "agency"]]
-
-    # Listed months and status, from the listings (as the build does).
-    out = agreements_mod.listing_status(out, listings, sheets.groupby("list")["month"].max())
-
-    # Matching: only agencies that are new, or whose COUNTY or TYPE on this sheet changed, or
-    # that gained a model; the others keep the match (and reviewed notes) they have.
-    old_counties: dict[str, set] = {}
-    old_types: dict[str, set] = {}
-    for key, county, atype in zip(old_keys, old["ice_county"], old["agency_type"], strict=True):
-        old_counties.setdefault(key, set())
-        old_types.setdefault(key, set())
-        if isinstance(county, str):
-            old_counties[key].add(county)
-        if isinstance(atype, str):
-            old_types[key].add(atype)
-    keys_with_new_ids = set(first_rows.loc[new_ids, "_key"])
-    keys_on_sheet = first_rows.drop_duplicates("_key").set_index("_key")
-    rematch = [
-        key for key, county, atype in zip(keys_on_sheet.index, keys_on_sheet["ice_county"],
-                                          keys_on_sheet["agency_type"], strict=True)
-        if key not in old_counties or key in keys_with_new_ids
-        or (isinstance(county, str) and county not in old_counties[key])
-        or (isinstance(atype, str) and atype not in old_types[key])
-    ]
-    counties_tbl = tables["agreement_counties"]
-    rematch_ids = out.index[out["_key"].isin(rematch)]
-    ac = counties_tbl[~counties_tbl["agreement_id"].isin(rematch_ids)]
-    if rematch:
-        agency_type_of = out.loc[rematch_ids].drop_duplicates("_key").set_index("_key")[
-            "agency_type"]
-        agencies = []
-        for key in rematch:
-            r = keys_on_sheet.loc[key]
-            older = old.loc[old_keys.index[old_keys == key], "ice_county"]
-            cells = [r["ice_county"]] if pd.notna(r["ice_county"]) else []
-            cells += [c for c in older.dropna().unique() if c not in cells]
-            agencies.append({
-                "state_abbr": r["state_abbr"], "state_fips": r["state_fips"],
-                "agency": r["agency"], "agency_norm": r["agency_norm"],
-                "agency_type": agency_type_of[key],
-                "ice_counties": tuple(cells),
-                "ice_county_newest": r["ice_county"],
-            })
-        answer = matching.match_agencies(pd.DataFrame(agencies), sources_dir=sources_dir,
-                                         corrections_dir=corrections_dir)
-        answer.index = rematch
-        keys = out.loc[rematch_ids, "_key"]
-        for col in ("jurisdiction_level", "match_method", "match_note"):
-            out.loc[rematch_ids, col] = keys.map(answer[col]).to_numpy()
-        out.loc[rematch_ids, "county_fips"] = [
-            t[0] if len(t) else pd.NA for t in keys.map(answer["county_fips_list"])]
-        pairs = [(aid, f, answer.at[key, "match_method"])
-                 for aid, key in zip(rematch_ids, keys, strict=True)
-                 for f in dict.fromkeys(answer.at[key, "county_fips_list"])]
-        unmatched = answer.index[answer["match_method"] == "unmatched"]
-        bad = rows[rows["_key"].isin(unmatched)]
-        for row, key, county, st, agency in zip(bad["row"], bad["_key"], bad["ice_county"],
-                                                bad["state_abbr"], bad["agency"], strict=True):
-            problems.append(Problem(
-                file, sheet, int(row), "COUNTY", None if pd.isna(county) else county,
-                f"a county of {st} for {agency}: not matched ({answer.at[key, 'match_note']}); "
-                "it will be listed as unmatched", "warning"))
-        ac = pd.concat([ac, pd.DataFrame(pairs, columns=schema.AGREEMENT_COUNTIES.columns)],
-                       ignore_index=True)
-    ac = ac.sort_values(["agreement_id", "county_fips"], ignore_index=True)
-
-    new_tables = dict(tables)
-    new_tables["sheets"] = _conform("sheets", sheets)
-    new_tables["listings"] = _conform("listings", listings)
-    new_tables["agreements"] = _conform("agreements", out.reset_index().sort_values(
-        "agreement_id", ignore_index=True))
-    new_tables["agreement_counties"] = _conform("agreement_counties", ac)
-    _recompute_postures(new_tables)
-    return new_tables, problems
-
-
-def _conform(name: str, df: pd.DataFrame) -> pd.DataFrame:
-    return schema.conform(name, df)
-
-
-class _Tables:
-    def __init__(self, tables):
-        self._t = tables
-
-    def table(self, name):
-        return self._t[name]
-
-
-def _recompute_postures(tables: dict[str, pd.DataFrame]) -> None:
-    view = _Tables(tables)
-    month = postures.months(view)[-1]
-    tables["county_postures"] = postures.county_postures(view, month)
-    tables["state_postures"] = postures.state_postures(view, month,
-                                                       counties=tables["county_postures"])
 
 
 # --- Policy sheets --------------------------------------------------------------------------
@@ -471,24 +467,42 @@ def _recompute_postures(tables: dict[str, pd.DataFrame]) -> None:
 INHERITING_BASES = ("state_law", "court_ruling")
 
 
-def _prepare_policy(upload, release, *, today, by) -> Candidate:
+def _prepare_policy(upload, release, *, today, by, sources_dir, corrections_dir) -> Candidate:
     cand = Candidate("policy", upload, release.id, "Policy-findings sheet")
     read = policy_sheet.read_policy_sheet(upload, today=today)
     cand.problems.extend(read.problems)
     if cand.errors:
         return cand
     cand.description = f"Policy-findings sheet: {len(read.findings)} findings"
-    tables = {name: release.table(name) for name in schema.TABLES}
-    tables.update(apply_policy_findings(tables, read.findings, upload=upload, by=by))
-    _recompute_postures(tables)
-    cand.data_as_of = dict(release.as_of)
-    _finish(cand, release, tables, ("policies", "state_laws"))
+    try:
+        uploads = sourceset.load(release.path.parent, release.manifest.get("uploads", []))
+    except sourceset.SourceSetError as exc:
+        cand.problems.append(Problem(upload.filename, "", None, None, None,
+                                     f"the current release's own sources: {exc}", "error"))
+        return cand
+    # A policy sheet is a source too: the candidate is the build of the set with it added (an
+    # identical copy already in the set adds nothing).
+    if not any(u.kind == "policy" and u.sha256 == upload.sha256 for u in uploads):
+        uploads.append(sourceset.SourceUpload.of(upload, kind="policy", by=by))
+    try:
+        built = build.build_tables(sources_dir, corrections_dir, uploads)
+    except (build.BuildError, ice_sheets.IceSheetError) as exc:
+        cand.problems.append(Problem(upload.filename, "", None, None, None,
+                                     f"a source set that builds: {exc}", "error"))
+        return cand
+    cand.uploads = uploads
+    cand.sources = _inventory(sources_dir, corrections_dir, release)
+    cand.data_as_of = build._as_of(built.tables)
+    cand.tables = built.tables
+    cand.changes = changes_mod.diff(release, built.tables)
     return cand
 
 
 def apply_policy_findings(tables: dict[str, pd.DataFrame], findings: pd.DataFrame, *,
-                          upload: Upload, by: str = "coopmap staff") -> dict[str, pd.DataFrame]:
-    """New ``policies`` and ``state_laws`` tables with the findings applied."""
+                          source_file: str, by: str = "coopmap staff"
+                          ) -> dict[str, pd.DataFrame]:
+    """New ``policies`` and ``state_laws`` tables with the findings of one policy sheet (kept
+    as ``source_file``) applied: a step of the build (``coopmap.build.build_tables``)."""
     policies = tables["policies"].set_index(["level", "fips", "dimension"]).copy()
     laws = tables["state_laws"].set_index("state_fips").copy()
     counties = tables["counties"]
@@ -530,37 +544,15 @@ def apply_policy_findings(tables: dict[str, pd.DataFrame], findings: pd.DataFram
                           "verified_date", "verified_by", "review_status", "review_note",
                           "source_file"]] = [
             r.value, r.basis, r.source, r.note, r.source_url, pd.Timestamp(r.as_of),
-            by, "reviewed", None,
-            f"{UPLOADS_SOURCE_DIR}/{upload.sha256[:12]}_{_safe(upload.filename)}",
+            by, "reviewed", None, source_file,
         ]
     return {
-        "policies": _conform("policies", policies.reset_index()),
-        "state_laws": _conform("state_laws", laws.reset_index()),
+        "policies": schema.conform("policies", policies.reset_index()),
+        "state_laws": schema.conform("state_laws", laws.reset_index()),
     }
 
 
 # --- Publishing -----------------------------------------------------------------------------
-
-
-def _safe(name: str) -> str:
-    return _SAFE_NAME.sub("_", name)[:80] or "upload"
-
-
-def kept_name(upload: Upload) -> str:
-    """The kept upload's file name (content-addressed), as the release's sources name it."""
-    return f"{upload.sha256[:12]}_{_safe(upload.filename)}"
-
-
-def keep_upload(upload: Upload, folder: Path | None = None) -> Path:
-    """Keep the uploaded bytes (content-addressed) so a published release can be traced back."""
-    folder = Path(folder) if folder else paths.data_dir() / UPLOADS_SOURCE_DIR
-    folder.mkdir(parents=True, exist_ok=True)
-    path = folder / kept_name(upload)
-    if not path.exists():
-        tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-        tmp.write_bytes(upload.data)
-        tmp.replace(path)
-    return path
 
 
 def publish(
@@ -571,12 +563,13 @@ def publish(
     note: str = "",
     accept_warnings: bool = False,
     audit: AuditLog | None = None,
-    uploads_dir: Path | None = None,
+    accept_decisions: bool = False,
 ) -> Release:
     """Publish a candidate as the new current release; ConflictError if the base moved.
 
     Order, so that a crash at any point leaves nothing that lies: the release is written (not
-    current), then under the store's lock the upload is kept and the audit entry written, then
+    current), then under the store's lock the uploads of its source set are kept (in the
+    store, by sha256) and the audit entry written, then
     the pointer moves and the history line (holding the audit entry's hash) is appended. Two
     publishers of the same content get one release and one ConflictError, as for any other."""
     if not candidate.publishable:
@@ -584,14 +577,16 @@ def publish(
                            "published.")
     if candidate.warnings and not accept_warnings:
         raise PublishError(f"Accept the {len(candidate.warnings)} warning(s) before publishing.")
+    if candidate.decisions and not accept_decisions:
+        raise PublishError(f"Confirm the {len(candidate.decisions)} decision(s) before "
+                           "publishing.")
     if candidate.changes is not None and candidate.changes.empty:
         raise PublishError("Nothing to publish: the upload changes nothing.")
     up = candidate.upload
     base = store.get(candidate.base_id) if candidate.base_id else None
-    sources = list(base.manifest.get("sources", [])) if base else []
-    sources.append({"path": f"{UPLOADS_SOURCE_DIR}/{kept_name(up)}", "bytes": up.size,
-                    "sha256": up.sha256})
+    sources = candidate.sources or (list(base.manifest.get("sources", [])) if base else [])
     extra = {
+        "uploads": [u.entry() for u in candidate.uploads],
         "upload": {"file_name": up.filename, "sha256": up.sha256, "bytes": up.size,
                    "kind": candidate.kind, "description": candidate.description,
                    "warnings_accepted": len(candidate.warnings)},
@@ -602,7 +597,9 @@ def publish(
             extra[key] = base.manifest[key]
 
     def before_switch(release: Release, now: str | None) -> dict | None:
-        keep_upload(up, uploads_dir)
+        # The release's source set: its uploads are kept in the store before it is current.
+        for source in candidate.uploads:
+            sourceset.keep(store.root, source)
         if audit is None:
             return None
         event = audit.append("publish", by, release=release.id, based_on=candidate.base_id,
@@ -641,8 +638,8 @@ def rollback(store: ReleaseStore, release_id: str, *, expected_current: str | No
 # --- Start-up check -------------------------------------------------------------------------
 
 
-def startup_check(store: ReleaseStore, audit: AuditLog, uploads_dir: Path | None = None,
-                  *, min_age: float = 600.0) -> list[str]:
+def startup_check(store: ReleaseStore, audit: AuditLog, *, min_age: float = 600.0
+                  ) -> list[str]:
     """Once per server process: remove the leftovers of writes cut off by a crash, and check
     that the current release and the records agree (the audit entry of the last switch, the
     history line). What it finds and does is written to the audit log and returned as text.
@@ -651,7 +648,7 @@ def startup_check(store: ReleaseStore, audit: AuditLog, uploads_dir: Path | None
     publish in progress in another process and is left alone."""
     found: list[str] = []
     removed = store.remove_leftovers()
-    removed += _remove_orphan_uploads(store, uploads_dir, min_age)
+    removed += _remove_orphan_uploads(store, min_age)
     if removed:
         audit.append("leftovers_removed", None, removed=removed)
         found.append(f"Removed leftovers of interrupted writes: {', '.join(removed)}.")
@@ -660,13 +657,13 @@ def startup_check(store: ReleaseStore, audit: AuditLog, uploads_dir: Path | None
     return found
 
 
-def _remove_orphan_uploads(store: ReleaseStore, folder: Path | None, min_age: float
-                           ) -> list[str]:
-    """Kept uploads no release names (a publish that never happened), and partial copies."""
-    folder = Path(folder) if folder else paths.data_dir() / UPLOADS_SOURCE_DIR
+def _remove_orphan_uploads(store: ReleaseStore, min_age: float) -> list[str]:
+    """Kept uploads no release's source set names (a publish that never happened), and
+    partial copies."""
+    folder = store.root / sourceset.UPLOADS_DIR
     if not folder.exists():
         return []
-    named = {Path(s.get("path", "")).name for m in store.list() for s in m.get("sources", [])}
+    named = {Path(u.get("path", "")).name for m in store.list() for u in m.get("uploads", [])}
     now = time.time()
     removed = []
     for path in sorted(folder.iterdir()):
@@ -675,7 +672,7 @@ def _remove_orphan_uploads(store: ReleaseStore, folder: Path | None, min_age: fl
         if now - path.stat().st_mtime < min_age:
             continue  # may be a publish in progress elsewhere (kept, release not yet written)
         path.unlink(missing_ok=True)
-        removed.append(f"{UPLOADS_SOURCE_DIR}/{path.name}")
+        removed.append(f"{sourceset.UPLOADS_DIR}/{path.name}")
     return removed
 
 

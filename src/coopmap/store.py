@@ -192,19 +192,30 @@ class ReleaseStore:
         """Validate and write a new immutable release; does not make it current.
 
         The id is ``<created date>-<content hash prefix>``; writing content that a release
-        already holds returns that release.
+        already holds from the same source set (manifest ``sources``, ``uploads`` and ``extra``)
+        returns that release. The same content from another source set is a new release (on the
+        same day, its id hashes the content and the source set).
         """
         missing = set(schema.TABLES) - set(tables)
         if missing:
             raise StoreError(f"release is missing tables: {sorted(missing)}")
         checked = {name: schema.validate(name, df) for name, df in tables.items()}
         digest = content_hash(checked)
+        origin = {"sources": sources, "uploads": [], **(extra or {})}
         for existing in self.list():
-            if existing["content_hash"] == digest:
-                return self.get(existing["id"])  # same content: releases are never duplicated
+            # Same content from the same source set: releases are never duplicated. (The same
+            # tables from another source set are a new release: its manifest says where from.)
+            if existing["content_hash"] == digest and self._same_origin(existing["id"], origin):
+                return self.get(existing["id"])
         created = created or datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
         release_id = f"{created[:10].replace('-', '')}-{digest[:10]}"
         final = self.root / release_id
+        if (final / MANIFEST).exists() and not self._same_origin(release_id, origin):
+            # The same tables from another source set on the same day: an id of both.
+            both = hashlib.sha256((digest + json.dumps(origin, sort_keys=True, default=str))
+                                  .encode()).hexdigest()
+            release_id = f"{created[:10].replace('-', '')}-{both[:10]}"
+            final = self.root / release_id
         if (final / MANIFEST).exists():
             return self.get(release_id)
         self.root.mkdir(parents=True, exist_ok=True)
@@ -287,6 +298,11 @@ class ReleaseStore:
                         child.unlink()
                         removed.append(child.name)
         return removed
+
+    def _same_origin(self, release_id: str, origin: dict) -> bool:
+        existing = self.get(release_id).manifest
+        return all(existing.get(k, [] if k == "uploads" else None) == v
+                   for k, v in origin.items())
 
     def set_current(
         self, release_id: str, *, expected_current: str | None, by: str, action: str,
