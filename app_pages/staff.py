@@ -201,7 +201,7 @@ def _warm_up(release_id: str) -> threading.Thread:
 
     def run() -> None:
         try:
-            seconds = publishing.warm_up(ui_data.get(release_id))
+            seconds = publishing.warm_up(store.get(release_id))  # no Streamlit cache here
             log.info("staff preview caches warmed in %.1f s", seconds)
         except Exception:  # a preview then builds what it needs itself
             log.exception("warming the staff preview caches failed")
@@ -250,6 +250,9 @@ def _candidate(file) -> publishing.Candidate | None:
     if cached is not None and cached[0] == signature:
         return cached[1]
     try:
+        # A preview right after a server start waits for the warm-up's build instead of doing
+        # the same work beside it (the build's caches are shared).
+        _warm_up(current.id).join(timeout=300)
         candidate = publishing.prepare(up, current, list_kind=list_kind, sheet_date=sheet_date,
                                        by=session.username)
     except Exception:

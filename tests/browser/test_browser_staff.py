@@ -168,7 +168,9 @@ def test_staff_sign_in_upload_publish_rollback_sign_out(staff_site, context):
 
     # 5. The real ICE list of 2026-05-18 (replaces the broken file): recognised, previewed.
     upload(page, SHEET)
-    expect(page.get_by_text("Recognised: ICE 287(g) list")).to_be_visible(timeout=WAIT)
+    # The first preview after the server started also waits for its warm-up (one build of the
+    # current source set, about 10 s of CPU): minutes on this loaded 2-core machine.
+    expect(page.get_by_text("Recognised: ICE 287(g) list")).to_be_visible(timeout=5 * WAIT)
     expect(page.get_by_text("What would change")).to_be_visible(timeout=WAIT)
     added, ended = metric(page, "Agreements added"), metric(page, "Agreements ended")
     assert added == 83 and added - ended == 1843 - 1770  # as the AppTest and unit tests find
