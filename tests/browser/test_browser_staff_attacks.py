@@ -151,8 +151,9 @@ def test_a_sign_in_flood_is_bounded_in_memory_hashing_and_state(site):
     refused = sum(m.startswith(("Too many", "The server is busy")) for _, m in results)
     assert wrong <= auth.OVERALL[0]  # at most the overall limit reached argon2
     assert refused > 0
-    # Before: +600 MB in 20 s. Now: a few concurrent 64 MiB hashes at most.
-    assert peak[0] - before < 64 * (auth.MAX_CONCURRENT_HASHES + 1), (before, peak[0])
+    # Before: +600 MB in 20 s. Now: the concurrent 64 MiB hashes, plus one hash's worth for the
+    # eight sessions' own state and the allocator's slack (measured 150-200 MB on a loaded machine).
+    assert peak[0] - before < 64 * (auth.MAX_CONCURRENT_HASHES + 2), (before, peak[0])
     state = auth.SignInState(data / "staff" / "signin.sqlite3").counts()
     assert state["failures"] <= wrong and state["attempts"] <= 3 * len(results)
     limited = [e for e in audit_actions(data) if e["action"] == "sign_in_limited"]
