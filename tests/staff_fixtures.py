@@ -21,19 +21,28 @@ NEWEST = {
 }
 
 
+# The newest detention-statistics workbook (``drop_newest="detention"`` builds without it).
+WORKBOOK = ROOT / "data/sources/ice_detention/ice_detention_stats/FY26_detentionStats_04092026.xlsx"
+
+
 def newest_sheet(list_kind: str) -> Path:
     return ICE / "latest" / NEWEST[list_kind][0]
 
 
 def built_store(tmp_path_factory, name: str, drop_newest: bool | str = False) -> Path:
     """A store holding a release built from the real sources (once per test session); with
-    ``drop_newest`` ("participating", "pending", or True for participating) built from a copy
-    of the sources without that list's newest sheet, which ``sources_of`` then names."""
+    ``drop_newest`` ("participating", "pending", or True for participating; "detention" for the
+    newest detention workbook) built from a copy of the sources without that list's newest
+    sheet, which ``sources_of`` then names."""
     root = tmp_path_factory.getbasetemp() / f"staff_{name}"
     if (root / "store" / "CURRENT").exists():
         return root / "store"
     src = paths.sources_dir()
-    if drop_newest:
+    if drop_newest == "detention":
+        src = root / "sources"
+        shutil.copytree(paths.sources_dir(), src)
+        (src / WORKBOOK.relative_to(paths.sources_dir())).unlink()
+    elif drop_newest:
         kind = "participating" if drop_newest is True else drop_newest
         src = root / "sources"
         shutil.copytree(paths.sources_dir(), src)

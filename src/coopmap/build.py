@@ -289,7 +289,8 @@ def build_tables(sources_dir: Path, corrections_dir: Path,
                  uploads: Sequence[SourceUpload] = ()) -> Built:
     """All release tables of a source set: the bundled sources and corrections, plus the staff
     uploads in publish order (ICE lists join the sheets; policy sheets apply their findings to
-    the built policies and state laws). The one assembly of every release, built or uploaded."""
+    the built policies and state laws; detention workbooks join the bundled ones). The one
+    assembly of every release, built or uploaded."""
     from coopmap import agreements, policy_sheet, publishing
 
     sources_dir, corrections_dir = Path(sources_dir), Path(corrections_dir)
@@ -303,6 +304,19 @@ def build_tables(sources_dir: Path, corrections_dir: Path,
                              f"reads without errors: {read.errors[0]}")
         tables.update(publishing.apply_policy_findings(tables, read.findings,
                                                        source_file=up.path, by=up.by))
+
+    workbooks = [up for up in uploads if up.kind == "detention"]
+    if workbooks:
+        # The detention tables of the set: the bundled workbooks, then the uploaded ones in
+        # publish order (the build uses the newest the set holds).
+        from coopmap.detention import DetentionError, UploadedWorkbook
+
+        try:
+            report = _add_detention(tables, sources_dir, corrections_dir,
+                                    [UploadedWorkbook(up.path, up.data) for up in workbooks])
+        except DetentionError as exc:
+            raise BuildError(f"the uploaded detention workbooks no longer read without "
+                             f"errors: {exc}") from None
 
     ice = agreements.build_agreements(source_sheets(sources_dir, uploads), None,
                                       cached_matcher(sources_dir, corrections_dir),
@@ -330,11 +344,13 @@ def current_uploads(store: ReleaseStore) -> list[SourceUpload]:
     return sourceset.load(store.root, store.get(rid).manifest.get("uploads", []))
 
 
-def _add_detention(tables: dict, sources_dir: Path, corrections_dir: Path) -> str:
-    """The ICE detention tables and their postures; returns the build report's section."""
+def _add_detention(tables: dict, sources_dir: Path, corrections_dir: Path,
+                   uploads: Sequence = ()) -> str:
+    """The ICE detention tables and their postures (with the uploaded workbooks, as
+    ``detention.UploadedWorkbook``); returns the build report's section."""
     from coopmap import detention, detention_postures
 
-    det = detention.build(sources_dir, corrections_dir)
+    det = detention.build(sources_dir, corrections_dir, uploads)
     tables.update(
         detention_facilities=det.facilities,
         detention_population=det.population,

@@ -33,6 +33,9 @@ MAP_LAYERS: dict[str, str] = {
 READING_FIELDS = ["citation", "basis_kind", "effective", "ended", "end_reason", "value",
                   "provision", "quote", "text_url", "check_status", "secondary_source"]
 READING_CHANGE_COLUMNS = ["state_abbr", "law_id", "dimension", "change", "field", "old", "new"]
+FACILITY_COLUMNS = ["facility_code", "name", "city", "state_abbr", "county_fips",
+                    "type_detailed"]
+DETENTION_CHANGE_COLUMNS = ["county_fips", "name", "month", "old", "new"]
 AGREEMENT_COLUMNS = ["agreement_id", "state_abbr", "agency", "model", "agency_type", "status",
                      "county_fips", "signed"]
 
@@ -49,12 +52,22 @@ class Changes:
     # one row per (law_id, dimension) added, removed or changed in law_readings
     reading_changes: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(
         columns=READING_CHANGE_COLUMNS))
+    # ICE detention facilities (detention_facilities) the candidate adds or no longer has
+    facilities_added: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(
+        columns=FACILITY_COLUMNS))
+    facilities_removed: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(
+        columns=FACILITY_COLUMNS))
+    # one row per (county, month) whose detention posture (detention_category) changes
+    detention_changes: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(
+        columns=DETENTION_CHANGE_COLUMNS))
 
     @property
     def empty(self) -> bool:
         return not any(len(df) for df in (self.agreements_added, self.agreements_ended,
                                           self.agreements_changed, self.policy_changes,
-                                          self.stance_changes, self.reading_changes))
+                                          self.stance_changes, self.reading_changes,
+                                          self.facilities_added, self.facilities_removed,
+                                          self.detention_changes))
 
     def summary(self) -> str:
         c = self.counts
@@ -74,6 +87,13 @@ class Changes:
             f"{_n(c['counties_recoloured'], 'county', 'counties')} and "
             f"{_n(c['states_recoloured'], 'state')} change colour on at least one map layer",
         ]
+        if c.get("facilities_added") or c.get("facilities_removed") or c.get(
+                "detention_counties_changed"):
+            parts.insert(-1, _n(c["facilities_added"], "detention facility",
+                                "detention facilities")
+                         + f" added, {c['facilities_removed']:,} removed")
+            parts.insert(-1, _n(c["detention_counties_changed"], "county", "counties")
+                         + " change detention posture in at least one month")
         return "; ".join(parts) + "."
 
 
@@ -126,6 +146,7 @@ def diff(current, candidate) -> Changes:
         _colour_changes(current, candidate, "county_postures", "county", "county_fips"),
         _colour_changes(current, candidate, "state_postures", "state", "state_fips"),
     ], ignore_index=True)
+    fac_added, fac_removed, detention = _detention_changes(current, candidate)
     counts = {
         "agreements_added": len(added),
         "agreements_ended": len(ended),
@@ -141,8 +162,45 @@ def diff(current, candidate) -> Changes:
         "active_after": len(cand_active),
         "participating_before": int((cur_a["status"] == "participating").sum()),
         "participating_after": int((cand_a["status"] == "participating").sum()),
+        "facilities_added": len(fac_added),
+        "facilities_removed": len(fac_removed),
+        "detention_counties_changed": detention["county_fips"].nunique(),
     }
-    return Changes(added, ended, changed_df, policy, stance, colours, counts, readings)
+    return Changes(added, ended, changed_df, policy, stance, colours, counts, readings,
+                   fac_added, fac_removed, detention)
+
+
+def _has(source, name: str) -> bool:
+    if isinstance(source, Mapping):
+        return name in source
+    return name in source.manifest.get("row_counts", {})
+
+
+def _detention_changes(current, candidate
+                       ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """Detention facilities added and removed (by ICE facility code), and the (county, month)
+    rows whose detention posture changes; empty when either side has no detention tables."""
+    empty = (pd.DataFrame(columns=FACILITY_COLUMNS), pd.DataFrame(columns=FACILITY_COLUMNS),
+             pd.DataFrame(columns=DETENTION_CHANGE_COLUMNS))
+    names = ("detention_facilities", "detention_county_postures")
+    if current is None or not all(_has(t, n) for t in (current, candidate) for n in names):
+        return empty
+    new_f = _table(candidate, "detention_facilities").set_index("facility_code")
+    old_f = _table(current, "detention_facilities").set_index("facility_code")
+    added = new_f.loc[new_f.index.difference(old_f.index)].reset_index()[FACILITY_COLUMNS]
+    removed = old_f.loc[old_f.index.difference(new_f.index)].reset_index()[FACILITY_COLUMNS]
+    key = ["county_fips", "month"]
+    new_p = _table(candidate, "detention_county_postures").set_index(key)["detention_category"]
+    old_p = _table(current, "detention_county_postures").set_index(key)["detention_category"]
+    old_p = old_p.reindex(new_p.index)
+    differs = ~_same(new_p, old_p)
+    rows = pd.DataFrame({"old": old_p[differs.to_numpy()], "new": new_p[differs.to_numpy()]})
+    rows = rows.reset_index()
+    counties = _table(candidate, "counties")
+    label = dict(zip(counties["county_fips"], counties["name"] + ", " + counties["state_abbr"],
+                     strict=True))
+    rows["name"] = rows["county_fips"].map(label)
+    return added, removed, rows[DETENTION_CHANGE_COLUMNS].reset_index(drop=True)
 
 
 def _text(value) -> str | None:

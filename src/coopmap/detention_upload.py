@@ -66,12 +66,15 @@ def newest_pull(release) -> pd.Timestamp | None:
 
 def check(upload: Upload, release, *, sources_dir: Path | None = None,
           corrections_dir: Path | None = None,
-          earlier: tuple[UploadedWorkbook, ...] = ()) -> DetentionCheck:
+          earlier: tuple[UploadedWorkbook, ...] = (),
+          source_file: str | None = None) -> DetentionCheck:
     """Read and check ``upload`` against ``release``; on success ``tables`` holds the release's
-    detention tables rebuilt with it (after the ``earlier`` uploads of the source set)."""
+    detention tables rebuilt with it (after the ``earlier`` uploads of the source set), the
+    upload named ``source_file`` (by default a name under staff/uploads/)."""
     sources_dir = Path(sources_dir) if sources_dir else paths.sources_dir()
     corrections_dir = Path(corrections_dir) if corrections_dir else paths.corrections_dir()
-    source_file = f"{UPLOADS_SOURCE_DIR}/{upload.sha256[:12]}_{_safe(upload.filename)}"
+    source_file = source_file or (
+        f"{UPLOADS_SOURCE_DIR}/{upload.sha256[:12]}_{_safe(upload.filename)}")
     out = DetentionCheck(upload, source_file)
     file = upload.filename
     if upload.kind != "xlsx":

@@ -109,7 +109,12 @@ DERIVATION = """\
 - **detention_population** (`detention_sheets.py`, `ice_biweekly.py`): every facility row of
   ICE's detention-statistics workbooks FY2019-FY2026 (sheet and header row found by name; the
   data-pull date from the title row; ZIP as 5-digit text; ADP = Level A + B + C + D) and of the
-  third-party parse of the 2026-07-20 workbook.
+  third-party parse of the 2026-07-20 workbook. Staff may upload ICE's next
+  detention-statistics workbook on the staff page: the .xlsx as ICE posts it, laid out like
+  those in `data/sources/ice_detention/ice_detention_stats/` (a Facilities sheet, header Name
+  ... Type Detailed, Level A-D, FYxx ALOS) with a data pull after the release's newest; it
+  joins the release's source set (kept in the store by sha256, listed in the manifest's
+  `uploads`) and `coopmap build` keeps it.
 - **detention_facilities** (`detention.py`, `detention_registry.py`,
   `data/corrections/detention_facility_crosswalk.csv`, `detention_facility_counties.csv`): a
   workbook row gets ICE's facility code when its normalised name and ZIP equal exactly one coded

@@ -25,14 +25,24 @@ from pathlib import Path
 import pandas as pd
 
 from coopmap import agreements as agreements_mod
-from coopmap import build, ice_sheets, paths, policy_sheet, schema, sourceset
+from coopmap import (
+    build,
+    detention,
+    detention_upload,
+    ice_sheets,
+    paths,
+    policy_sheet,
+    schema,
+    sourceset,
+)
 from coopmap import changes as changes_mod
 from coopmap.audit import AuditLog
 from coopmap.ice_sheets import HasProblems, Problem
 from coopmap.store import ConflictError, Release, ReleaseStore
 from coopmap.uploads import Upload, column_letter
 
-KINDS = {"ice": "ICE 287(g) list", "policy": "Policy-findings sheet"}
+KINDS = {"ice": "ICE 287(g) list", "policy": "Policy-findings sheet",
+         "detention": "ICE detention-statistics workbook"}
 _HTML = re.compile(r"<\s*/?\s*[a-zA-Z!][^>]*>|javascript:", re.IGNORECASE)
 
 
@@ -109,7 +119,10 @@ def _ice_header(upload: Upload) -> tuple[str, int, list] | None:
 
 
 def detect_kind(upload: Upload) -> str | None:
-    """'ice' or 'policy' from the header row; None when neither is recognised."""
+    """'detention' (a "Facilities ..." sheet with ICE's header Name ... Type Detailed), 'policy'
+    or 'ice' from the header row; None when none is recognised."""
+    if detention_upload.is_detention_workbook(upload):
+        return "detention"
     for rows in upload.sheets.values():
         if policy_sheet.find_header(rows[: ice_sheets.MAX_HEADER_ROW]) is not None:
             return "policy"
@@ -161,6 +174,9 @@ def prepare(
     elif kind == "policy":
         cand = _prepare_policy(upload, release, today=today or dt.date.today(), by=by,
                                sources_dir=sources_dir, corrections_dir=corrections_dir)
+    elif kind == "detention":
+        cand = _prepare_detention(upload, release, by=by, sources_dir=sources_dir,
+                                  corrections_dir=corrections_dir)
     else:
         cand = None
     if cand is not None:
@@ -168,8 +184,10 @@ def prepare(
         return cand
     return Candidate("unknown", upload, base_id, "Not recognised", [Problem(
         upload.filename, "", None, None, None,
-        "either an ICE 287(g) list (columns STATE, LAW ENFORCEMENT AGENCY, SUPPORT TYPE, ...) "
-        "or the policy-findings template (columns Dimension, Value, ...)", "error")])
+        "either an ICE 287(g) list (columns STATE, LAW ENFORCEMENT AGENCY, SUPPORT TYPE, ...), "
+        "the policy-findings template (columns Dimension, Value, ...) or ICE's annual "
+        "detention-statistics workbook (a Facilities sheet with columns Name ... Type "
+        "Detailed)", "error")])
 
 
 # --- ICE sheets -----------------------------------------------------------------------------
@@ -474,22 +492,39 @@ def _prepare_policy(upload, release, *, today, by, sources_dir, corrections_dir)
     if cand.errors:
         return cand
     cand.description = f"Policy-findings sheet: {len(read.findings)} findings"
-    try:
-        uploads = sourceset.load(release.path.parent, release.manifest.get("uploads", []))
-    except sourceset.SourceSetError as exc:
-        cand.problems.append(Problem(upload.filename, "", None, None, None,
-                                     f"the current release's own sources: {exc}", "error"))
+    uploads = _release_uploads(cand, release)
+    if uploads is None:
         return cand
     # A policy sheet is a source too: the candidate is the build of the set with it added (an
     # identical copy already in the set adds nothing).
     if not any(u.kind == "policy" and u.sha256 == upload.sha256 for u in uploads):
         uploads.append(sourceset.SourceUpload.of(upload, kind="policy", by=by))
+    return _build_candidate(cand, release, uploads, sources_dir, corrections_dir)
+
+
+def _release_uploads(cand: Candidate, release: Release) -> list[sourceset.SourceUpload] | None:
+    """The uploads of the release's source set; None (with the error on ``cand``) when they
+    cannot be read back."""
+    try:
+        return sourceset.load(release.path.parent, release.manifest.get("uploads", []))
+    except sourceset.SourceSetError as exc:
+        cand.problems.append(Problem(cand.upload.filename, "", None, None, None,
+                                     f"the current release's own sources: {exc}", "error"))
+        return None
+
+
+def _build_candidate(cand: Candidate, release: Release, uploads: list[sourceset.SourceUpload],
+                     sources_dir: Path, corrections_dir: Path) -> Candidate:
+    """The candidate's tables: the build of the source set ``uploads`` (this upload included)
+    and their diff against ``release``."""
+    t0 = time.perf_counter()
     try:
         built = build.build_tables(sources_dir, corrections_dir, uploads)
     except (build.BuildError, ice_sheets.IceSheetError) as exc:
-        cand.problems.append(Problem(upload.filename, "", None, None, None,
+        cand.problems.append(Problem(cand.upload.filename, "", None, None, None,
                                      f"a source set that builds: {exc}", "error"))
         return cand
+    cand.timings["candidate"] = time.perf_counter() - t0
     cand.uploads = uploads
     cand.sources = _inventory(sources_dir, corrections_dir, release)
     cand.data_as_of = build._as_of(built.tables)
@@ -550,6 +585,34 @@ def apply_policy_findings(tables: dict[str, pd.DataFrame], findings: pd.DataFram
         "policies": schema.conform("policies", policies.reset_index()),
         "state_laws": schema.conform("state_laws", laws.reset_index()),
     }
+
+
+# --- Detention workbooks --------------------------------------------------------------------
+
+
+def _prepare_detention(upload, release, *, by, sources_dir, corrections_dir) -> Candidate:
+    """ICE's detention-statistics workbook: checked by ``detention_upload.check`` (layout, and
+    newer than the release's newest workbook), then the build of the set with it added."""
+    cand = Candidate("detention", upload, release.id, KINDS["detention"])
+    uploads = _release_uploads(cand, release)
+    if uploads is None:
+        return cand
+    mine = sourceset.SourceUpload.of(upload, kind="detention", by=by)
+    earlier = tuple(detention.UploadedWorkbook(u.path, u.data) for u in uploads
+                    if u.kind == "detention")
+    checked = detention_upload.check(upload, release, sources_dir=sources_dir,
+                                     corrections_dir=corrections_dir, earlier=earlier,
+                                     source_file=mine.path)
+    cand.problems.extend(checked.problems)
+    cand.timings.update(checked.timings)
+    if cand.errors:
+        return cand
+    sm = checked.summary
+    cand.description = (f"{KINDS['detention']}: FY{sm['fiscal_year']}, data pull "
+                        f"{sm['data_pull']}, {sm['facilities']:,} facilities "
+                        f"({sm['new_facilities']:,} new to the release)")
+    uploads.append(mine)
+    return _build_candidate(cand, release, uploads, sources_dir, corrections_dir)
 
 
 # --- Publishing -----------------------------------------------------------------------------

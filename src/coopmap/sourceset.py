@@ -22,7 +22,7 @@ from pathlib import Path
 from coopmap.uploads import Upload, intake
 
 UPLOADS_DIR = "uploads"
-KINDS = ("ice", "policy")
+KINDS = ("ice", "policy", "detention")
 
 
 class SourceSetError(RuntimeError):
@@ -33,7 +33,7 @@ class SourceSetError(RuntimeError):
 class SourceUpload:
     """One published staff upload: what it is, who published it, and its bytes."""
 
-    kind: str  # "ice" or "policy"
+    kind: str  # "ice", "policy" or "detention" (ICE's detention-statistics workbook)
     sha256: str
     file_name: str  # as uploaded
     file_kind: str  # "xlsx" or "csv" (what intake found)
