@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 
 from coopmap import build, gazetteer, identity, paths, postures
-from coopmap.agreements import AGENCY_ALIASES, build_agreements
+from coopmap.agreements import agency_spellings, build_agreements
 from coopmap.ui import queries
 
 ICE = paths.sources_dir() / "ice_287g"
@@ -74,7 +74,7 @@ ABBR.update({"PENNSLYVANIA": "PA", "WEST VIRIGINIA": "WV"})  # ICE's typos (PROV
 def _identity(row: dict) -> tuple[str, str, str]:
     state = ABBR[row["state"]]
     name = _plain(row["agency"])
-    name = AGENCY_ALIASES.get((state, name), name)
+    name = agency_spellings().get((state, name), name)
     key = (state, name, row["model"])
     while key in _reviewed():
         state, name = _reviewed()[key]

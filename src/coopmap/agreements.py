@@ -13,6 +13,7 @@ which the matcher (``coopmap.matching.match_agencies``) decides and explains.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import re
 from collections.abc import Callable
@@ -47,45 +48,51 @@ _NAME_RULES: list[tuple[str, str]] = [
 ]
 _NAME_RULE_DEFAULT = "municipality"
 
-# Reviewed corrections: ICE misspelled these agencies on some sheets. Each variant (state,
-# normalised name) is the same agency as the canonical name: never on the same sheet, one
-# replaces the other from one month to the next. Without this they would count as an agreement
-# ending and another starting.
-AGENCY_ALIASES: dict[tuple[str, str], str] = {
-    ("FL", "florida fish and wildlife conservation commission"):
-        "florida fish & wildlife conservation commission",
-    ("FL", "ft myers police department"): "fort myers police department",
-    ("FL", "indiatlantic police department"): "indialantic police department",
-    ("FL", "lake clark shores police department"): "lake clarke shores police department",
-    ("FL", "macro island police department"): "marco island police department",
-    ("FL", "new port richey polce department"): "new port richey police department",
-    ("GA", "spaulding county sheriffs office"): "spalding county sheriffs office",
-    ("IN", "green forks police department"): "greens fork police department",
-    ("KS", "lyons county sheriffs office"): "lyon county sheriffs office",
-    ("MO", "dogulas county sheriffs office"): "douglas county sheriffs office",
-    ("NC", "cartert county sheriffs office"): "carteret county sheriffs office",
-    ("NC", "albermarle district jail"): "albemarle district jail",
-    ("NY", "cattaraugus counry sheriffs office"): "cattaraugus county sheriffs office",
-    ("OK", "okfusfee county sheriffs office"): "okfuskee county sheriffs office",
-    ("PA", "southhampton twp cumberland city constables office"):
-        "southampton twp cumberland city constables office",
-    ("SD", "centervillle police department"): "centerville police department",
-    ("TX", "la vernia police deparment"): "la vernia police department",
-    ("TX", "department of public safety criminal investigations division"):
-        "texas department of public safety criminal investigations division",
-    ("TX", "lampass county sheriffs office"): "lampasas county sheriffs office",
-    ("TX", "somerville county sheriffs office"): "somervell county sheriffs office",
-    ("TX", "somervill county sheriffs office"): "somervell county sheriffs office",
-    ("VA", "rappahannok shenandoah warren regional jail authority"):
-        "rappahannock shenandoah warren regional jail authority",
-    ("WI", "mantiowoc county sheriffs office"): "manitowoc county sheriffs office",
-}
+# Reviewed corrections: ICE misspelled these agencies on some sheets. Each ICE spelling (state,
+# normalised name) is the same agency as the real name: never on the same sheet, one replaces the
+# other from one month to the next. Without this they would count as an agreement ending and
+# another starting. The table is data a reviewer reads: data/corrections/agency_spellings.csv.
+SPELLINGS_FILE = "agency_spellings.csv"
+_SPELLING_COLUMNS = ("state_abbr", "ice_spelling", "agency", "note")
+
+
+@functools.cache
+def _read_spellings(path: Path, mtime_ns: int) -> dict[tuple[str, str], str]:
+    table = pd.read_csv(path, dtype=str, keep_default_na=False)
+    if tuple(table.columns) != _SPELLING_COLUMNS:
+        raise ValueError(f"{path.name}: columns must be {', '.join(_SPELLING_COLUMNS)}; "
+                         f"found {', '.join(table.columns)}")
+    out: dict[tuple[str, str], str] = {}
+    for row_no, row in enumerate(table.itertuples(index=False), start=2):
+        for column in _SPELLING_COLUMNS:
+            if not getattr(row, column).strip():
+                raise ValueError(f"{path.name}, row {row_no}, column {column}: empty")
+        if gazetteer.state_by_abbr(row.state_abbr) is None:
+            raise ValueError(f"{path.name}, row {row_no}, column state_abbr: "
+                             f"{row.state_abbr!r} is not a state")
+        for column in ("ice_spelling", "agency"):
+            value = getattr(row, column)
+            if normalise_agency(value) != value:
+                raise ValueError(f"{path.name}, row {row_no}, column {column}: {value!r} is not "
+                                 f"normalised (expected {normalise_agency(value)!r})")
+        key = (row.state_abbr, row.ice_spelling)
+        if key in out:
+            raise ValueError(f"{path.name}, row {row_no}, column ice_spelling: "
+                             f"{row.ice_spelling!r} is listed twice for {row.state_abbr}")
+        out[key] = row.agency
+    return out
+
+
+def agency_spellings(corrections_dir: Path | None = None) -> dict[tuple[str, str], str]:
+    """(state, ICE's normalised misspelling) -> the agency's normalised real name."""
+    path = Path(corrections_dir or paths.corrections_dir()) / SPELLINGS_FILE
+    return _read_spellings(path, path.stat().st_mtime_ns)
 
 
 def agency_norm(state_abbr: str, agency: str) -> str:
     """normalise_agency, with ICE's reviewed misspellings mapped to the agency's real name."""
     norm = normalise_agency(agency)
-    return AGENCY_ALIASES.get((state_abbr, norm), norm)
+    return agency_spellings().get((state_abbr, norm), norm)
 
 
 def agreement_id(state_abbr: str, agency: str, model: str) -> str:
