@@ -69,9 +69,11 @@ def test_markup_in_agency_names_shows_as_typed_in_the_profile_timeline(site, bro
     page.goto(f"{url}/profile?place={COUNTY}")
     chart = page.get_by_test_id("stPlotlyChart")
     expect(chart).to_be_visible(timeout=WAIT)
-    ticks = chart.locator(".ytick text")
-    expect(ticks.first).to_be_visible(timeout=WAIT)
-    labels = ticks.all_text_contents()
+    # Each agreement's name is an annotation above its bar (the y-axis has no labels, so the bars
+    # take a phone's whole width).
+    names_drawn = chart.locator(".annotation-text")
+    expect(names_drawn.first).to_be_visible(timeout=WAIT)
+    labels = names_drawn.all_text_contents()
     for name in names:
         assert any(label.startswith(name[:40]) for label in labels), (name, labels)
     # No link and no styled text inside the chart: the markup stayed text.
