@@ -305,7 +305,9 @@ def _preview_map(ch: changes.Changes, description: str) -> None:
 def upload_section() -> None:
     st.markdown(
         "Upload **the ICE 287(g) participating or pending list** exactly as ICE publishes it "
-        "(xlsx, or a CSV saved from it), or **a policy-findings sheet** made from the template."
+        "(xlsx, or a CSV saved from it), **a policy-findings sheet** made from the template, "
+        "or **ICE's new detention-statistics workbook** (the FYxx detentionStats .xlsx, laid "
+        "out like the bundled ones, with a data pull after the release's newest)."
     )
     st.download_button("Download the policy-sheet template", policy_sheet.template_xlsx(),
                        file_name="coopmap-policy-findings-template.xlsx",
@@ -366,6 +368,15 @@ def upload_section() -> None:
                             "agreements: the list below has one row per changed field.")
         cols[3].metric("Policy values changed", c["policy_changes"])
         cols[4].metric("Places changing colour", c["counties_recoloured"] + c["states_recoloured"])
+        detention = (c.get("facilities_added", 0), c.get("facilities_removed", 0),
+                     c.get("detention_counties_changed", 0))
+        if candidate.kind == "detention" or any(detention):
+            dcols = st.columns(3)
+            dcols[0].metric("Detention facilities added", detention[0])
+            dcols[1].metric("Detention facilities removed", detention[1])
+            dcols[2].metric("Counties changing detention posture", detention[2],
+                            help="Counties whose ICE detention posture changes in at least "
+                                 "one month: the list below has one row per county and month.")
         for title, frame, key in (
             ("Agreements added", ch.agreements_added, "added"),
             ("Agreements ended", ch.agreements_ended, "ended"),
@@ -375,6 +386,10 @@ def upload_section() -> None:
             ("State law stances (old → new)", ch.stance_changes, "stance"),
             ("State-law readings added, removed or changed", ch.reading_changes, "readings"),
             ("Places whose map colour changes", ch.colour_changes, "colours"),
+            ("Detention facilities added", ch.facilities_added, "facilities_added"),
+            ("Detention facilities removed", ch.facilities_removed, "facilities_removed"),
+            ("County detention postures (old → new), one row per county and month",
+             ch.detention_changes, "detention"),
         ):
             if len(frame):
                 heading = title if key == "changed" else f"{title}: {len(frame):,}"

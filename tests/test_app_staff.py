@@ -14,7 +14,11 @@ from pathlib import Path
 
 import pytest
 from map_views import map_views
-from staff_fixtures import built_store  # one build of the real sources per test session
+from staff_fixtures import (  # one build of the real sources per test session
+    WORKBOOK,
+    built_store,
+    sources_of,
+)
 from streamlit.testing.v1 import AppTest
 
 from coopmap import auth, paths, uploads
@@ -165,6 +169,83 @@ def test_upload_preview_publish_rollback(data_dir, password_hash):
     assert at.button(key="rollback").label == "Make this release current"
     actions = [e["action"] for e in AuditLog(data_dir / "staff" / "audit.jsonl").read()]
     assert actions == ["sign_in", "upload", "publish", "rollback"]
+
+
+@pytest.fixture
+def detention_data_dir(tmp_path, tmp_path_factory, monkeypatch) -> Path:
+    """A data folder whose release was built without the 2026-04-02 detention workbook."""
+    base = built_store(tmp_path_factory, "without_detention", drop_newest="detention")
+    shutil.copytree(base, tmp_path / "releases")
+    (tmp_path / "sources").symlink_to(sources_of(base))
+    for name in ("corrections", "geo"):
+        (tmp_path / name).symlink_to(paths.data_dir() / name)
+    monkeypatch.setenv("COOPMAP_DATA_DIR", str(tmp_path))
+    monkeypatch.setenv("COOPMAP_SECRETS", str(tmp_path / "secrets.toml"))
+    return tmp_path
+
+
+def test_detention_workbook_upload_preview_publish(detention_data_dir, password_hash):
+    store = ReleaseStore(detention_data_dir / "releases")
+    base = store.current()
+    at = sign_in(app(password_hash))
+    # Named like an ICE list: the page goes by the sheets, not the file name.
+    at.file_uploader[0].set_value(("participatingAgencies06012026am.xlsx",
+                                   WORKBOOK.read_bytes(), XLSX))
+    at.run()
+    assert not at.exception, at.exception
+    assert "Recognised: ICE detention-statistics workbook" in texts(at.subheader)
+    assert "FY2026, data pull 2026-04-02, 203 facilities" in texts(at.caption)
+    assert len(at.radio) == 0  # no ICE-list questions for a detention workbook
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["Agreements added"] == "0" and metrics["Detention facilities added"] == "0"
+    moved = table(at, "month")
+    counties = moved["county_fips"].nunique()
+    assert counties > 0 and metrics["Counties changing detention posture"] == f"{counties:,}"
+    old = base.table("detention_county_postures").set_index(["county_fips", "month"])
+    first = moved.iloc[0]
+    assert old.at[(first["county_fips"], first["month"]), "detention_category"] == first["old"]
+    assert "change detention posture in at least one month" in texts(at.markdown)
+    at.checkbox(key="accept_warnings").check()  # three names no source gives a code for
+    at.run()
+    at.button(key="publish").click()
+    at.run()
+    assert not at.exception, at.exception
+    assert "Published release" in texts(at.success)
+    published = store.current()
+    assert published.id != base.id
+    [entry] = published.manifest["uploads"]
+    assert entry["kind"] == "detention" and entry["file_name"] == (
+        "participatingAgencies06012026am.xlsx")
+    pop = published.table("detention_population")
+    assert (pop["source_file"] == entry["path"]).sum() == 203
+
+
+def test_a_garbled_detention_workbook_lists_its_error_and_offers_no_publish(
+        detention_data_dir, password_hash):
+    import io
+
+    import openpyxl
+
+    book = openpyxl.load_workbook(WORKBOOK)
+    sheet = book["Facilities FY26"]
+    header = [c.value for c in sheet[10]]
+    sheet.cell(12, header.index("Level A") + 1).value = "lots"
+    buf = io.BytesIO()
+    book.save(buf)
+    store = ReleaseStore(detention_data_dir / "releases")
+    before = store.current_id()
+    at = sign_in(app(password_hash))
+    at.file_uploader[0].set_value(("FY26_garbled.xlsx", buf.getvalue(), XLSX))
+    at.run()
+    assert not at.exception, at.exception
+    assert "Recognised: ICE detention-statistics workbook" in texts(at.subheader)
+    assert "this file cannot be published" in texts(at.error)
+    problems = table(at, "expected")
+    row = problems[problems["value"] == "lots"].iloc[0]
+    assert (row["file"], row["sheet"], row["row"], row["column"]) == (
+        "FY26_garbled.xlsx", "Facilities FY26", "12", "Level A")
+    assert not any(b.key == "publish" for b in at.button)
+    assert store.current_id() == before
 
 
 def test_conflicting_publisher_gets_a_clear_message(data_dir, password_hash):
