@@ -126,3 +126,12 @@ def test_two_sessions_interleaved_in_two_languages_keep_their_own(release):
             expected = ES if lang == "es" else text.EN
             assert at.subheader[0].value == expected["app.title"], (lang, month)
             assert at.query_params["lang"] == lang
+
+
+def test_spanish_sentences_write_dates_in_words_english_keeps_iso():
+    """A date or month given to a message reads as Spanish words on a Spanish page."""
+    with text.in_language("es"):
+        line = text.t("release.line", release="20261202-fccf701934", as_of="2026-05-18")
+        assert line.endswith("del 18 de mayo de 2026") and "20261202-fccf701934" in line
+        assert "2026-05-18" not in line
+    assert text.t("release.line", release="r", as_of="2026-05-18").endswith("2026-05-18")

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+import re
 from contextvars import ContextVar
 from datetime import date as _date
 from functools import cache
@@ -895,10 +896,32 @@ def t(msg_id: str, /, **values: object) -> str:
     A message missing from a translation falls back to English (tests/test_language.py fails
     on any); an id missing everywhere is a programming error and raises KeyError.
     """
-    template = CATALOGUES.get(_language.get(), EN).get(msg_id)
+    language = _language.get()
+    template = CATALOGUES.get(language, EN).get(msg_id)
     if template is None:
         template = EN[msg_id]
-    return template.format(**values) if values else template
+    if not values:
+        return template
+    if language != DEFAULT_LANGUAGE:  # "del 2026-05-18" reads "del 18 de mayo de 2026"
+        values = {k: _dated(v) for k, v in values.items()}
+    return template.format(**values)
+
+
+_ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+_ISO_MONTH = re.compile(r"\d{4}-\d{2}")
+
+
+def _dated(value: object) -> object:
+    """An ISO date or month given to a message, in the current language's words (English keeps
+    ISO dates, which its readers and tests quote); anything else as it is."""
+    if isinstance(value, _date):
+        return date_label(value.isoformat())
+    if isinstance(value, str):
+        if _ISO_DAY.fullmatch(value):
+            return date_label(value)
+        if _ISO_MONTH.fullmatch(value) and 1 <= int(value[5:]) <= 12:
+            return month_label(value)
+    return value
 
 
 def tn(msg_id: str, n: int, /, **values: object) -> str:
