@@ -153,14 +153,24 @@ def test_nginx_accepts_the_generated_configuration(tmp_path, brotli):
 def test_link_previews_get_a_description_in_the_html_page():
     """Streamlit 1.67 cannot set a meta description: nginx writes it into the HTML page (what a
     link previewer reads), escaped, in the page location only, asking for an uncompressed body
-    it can rewrite."""
-    conf = proxy.render(proxy.ProxySettings(description='Maps & "facts" <here> for $5'))
+    it can rewrite; a shared Spanish link (?lang=es) gets the Spanish words."""
+    conf = proxy.render(proxy.ProxySettings(description='Maps & "facts" <here> for $5',
+                                            description_es="Mapas y hechos"))
     page = conf[conf.index("location / {"):conf.index("location /static/")]
-    assert ('<meta name="description" content="Maps &amp; &quot;facts&quot; &lt;here&gt; for '
-            '&#36;5">') in page
-    assert '<meta property="og:title" content="coopmap: local cooperation with ICE">' in page
+    assert "sub_filter '<head>' '<head>$coopmap_preview';" in page
     assert 'proxy_set_header Accept-Encoding "";' in page and "sub_filter_once on;" in page
     assert conf.count("sub_filter '<head>'") == 1
+    tags = conf[conf.index("map $arg_lang $coopmap_preview {"):]
+    tags = tags[:tags.index("}")]
+    english = next(line for line in tags.splitlines() if line.strip().startswith("default "))
+    spanish = next(line for line in tags.splitlines() if line.strip().startswith("es "))
+    assert ('<meta name="description" content="Maps &amp; &quot;facts&quot; &lt;here&gt; for '
+            '&#36;5">') in english
+    assert '<meta property="og:title" content="coopmap: local cooperation with ICE">' in english
+    assert 'content="en_US"' in english and 'content="es_US"' in spanish
+    assert '<meta name="description" content="Mapas y hechos">' in spanish
+    assert "'" not in english.strip()[len("default '"):-2]  # one quoted nginx string
     default = proxy.render(proxy.ProxySettings())
-    assert "287(g) agreements" in default[default.index("sub_filter '<head>'"):]
+    assert "287(g) agreements" in default[default.index("default '<meta"):]
+    assert "acuerdos 287(g)" in default[default.index("es '<meta"):]
     assert "sub_filter" not in proxy.render(proxy.ProxySettings(description=""))

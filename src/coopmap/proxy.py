@@ -39,6 +39,7 @@ from html import escape
 from pathlib import Path
 
 from coopmap.text import EN
+from coopmap.text_es import ES
 
 # The inline script of Streamlit's index.html (``window.prerenderReady = false``): allowed by its
 # hash rather than by 'unsafe-inline'. ``inline_script_hashes`` recomputes it from the installed
@@ -70,8 +71,10 @@ class ProxySettings:
     hsts: bool = False
     user: str | None = None
     script_hashes: tuple[str, ...] = field(default_factory=tuple)
-    # What a link preview shows (English: one HTML page serves every visitor).
+    # What a link preview shows: nginx picks the words by the link's ?lang= (the same HTML page
+    # serves every visitor, and previewers run no JavaScript); empty: no preview tags.
     description: str = field(default_factory=lambda: EN["app.description"])
+    description_es: str = field(default_factory=lambda: ES["app.description"])
 
     def __post_init__(self) -> None:
         if not self.app_ports:
@@ -194,6 +197,29 @@ def _proxied(*, websocket: bool) -> str:
     return _indent(lines, 8)
 
 
+def _preview_tags(title: str, description: str, locale: str) -> str:
+    words = escape(description, quote=True).replace("$", "&#36;")
+    title = escape(title, quote=True).replace("$", "&#36;")
+    return (f'<meta name="description" content="{words}">'
+            f'<meta property="og:title" content="{title}">'
+            f'<meta property="og:description" content="{words}">'
+            f'<meta property="og:type" content="website">'
+            f'<meta property="og:locale" content="{locale}">')
+
+
+def _preview_map(s: ProxySettings) -> str:
+    """The link-preview tags by the link's language: English unless ``?lang=es``."""
+    if not s.description:
+        return ""
+    english = _preview_tags(EN["app.title"], s.description, "en_US")
+    spanish = _preview_tags(ES["app.title"], s.description_es or s.description, "es_US")
+    return "\n" + _indent(["# Link-preview tags, by the shared link's language (?lang=es).",
+                            "map $arg_lang $coopmap_preview {",
+                            f"    default '{english}';",
+                            f"    es '{spanish}';",
+                            "}"], 4)
+
+
 def _preview(s: ProxySettings) -> str:
     """Link-preview tags put into Streamlit's HTML page: Streamlit 1.67 cannot set a page's meta
     description (streamlit/streamlit#16634), and previewers read the HTML without running the
@@ -201,14 +227,8 @@ def _preview(s: ProxySettings) -> str:
     compresses the answer itself)."""
     if not s.description:
         return ""
-    words = escape(s.description, quote=True).replace("$", "&#36;")
-    title = escape(EN["app.title"], quote=True)
-    tags = (f'<meta name="description" content="{words}">'
-            f'<meta property="og:title" content="{title}">'
-            f'<meta property="og:description" content="{words}">'
-            f'<meta property="og:type" content="website">')
     return "\n" + _indent(['proxy_set_header Accept-Encoding "";', "sub_filter_once on;",
-                            f"sub_filter '<head>' '<head>{tags}';"], 8)
+                            "sub_filter '<head>' '<head>$coopmap_preview';"], 8)
 
 
 def render(s: ProxySettings) -> str:
@@ -221,6 +241,7 @@ def render(s: ProxySettings) -> str:
     h8 = _indent(headers, 8)
     proxied = _proxied(websocket=False)
     preview = _preview(s)
+    preview_map = _preview_map(s)
     stream = _proxied(websocket=True)
     brotli = ""
     if s.brotli:
@@ -256,7 +277,7 @@ http {{
     fastcgi_temp_path {prefix}/tmp/fastcgi;
     uwsgi_temp_path {prefix}/tmp/uwsgi;
     scgi_temp_path {prefix}/tmp/scgi;
-    server_tokens off;
+    server_tokens off;{preview_map}
     sendfile on;
     keepalive_timeout 65;
 

@@ -140,17 +140,22 @@ def test_pages_carry_a_description_for_link_previews(deployment):
     """What a link previewer reads (the HTML, no JavaScript run): the description, compressed."""
     import gzip
 
+    from html import escape
+
     from coopmap.text import EN
+    from coopmap.text_es import ES
 
     _, url, _, _ = deployment
-    for path in ("/", "/profile?place=48201"):
+    for path, words, other in (("/", EN, ES), ("/profile?place=48201", EN, ES),
+                               ("/profile?place=48201&lang=es", ES, EN)):
         r = urllib.request.urlopen(urllib.request.Request(
             f"{url}{path}", headers={"Accept-Encoding": "gzip"}))
         assert r.headers["Content-Encoding"] == "gzip"
         html = gzip.decompress(r.read()).decode()
         head = html[:html.index("</head>")]
         assert head.count('<meta name="description"') == 1
-        assert EN["app.description"].split(":")[0] in head
+        assert escape(words["app.description"], quote=True) in head, path
+        assert escape(other["app.description"], quote=True) not in head, path
         assert '<meta property="og:description"' in head
 
 
