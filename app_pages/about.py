@@ -46,7 +46,7 @@ for folder, files in sorted(by_folder.items()):
         t("about.sources.col.license"): terms,
         t("about.sources.col.link"): SOURCE_LINKS.get(folder),
     })
-st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch", column_config={
+st.dataframe(pd.DataFrame(rows), hide_index=True, placeholder="—", width="stretch", column_config={
     t("about.sources.col.link"): st.column_config.LinkColumn()})
 
 # Files staff uploaded: the release's source set lists them (manifest "uploads", kept in the
@@ -63,7 +63,7 @@ if uploads:
         t("about.uploads.col.sha256"): u["sha256"][:16] + "…",
         t("about.uploads.col.by"): u.get("by") or "—",
         t("about.uploads.col.at"): first.get(u["sha256"], {}).get("created") or "—",
-    } for u in reversed(uploads)]), hide_index=True, width="stretch")
+    } for u in reversed(uploads)]), hide_index=True, placeholder="—", width="stretch")
 
 st.header(t("about.release"))
 st.markdown(t("about.release.line", release=release.id, created=release.created, as_of=as_of,
@@ -80,7 +80,7 @@ if events:
         t("about.history.col.to"): e.get("to"),
         t("about.history.col.by"): e.get("by"),
         t("about.history.col.note"): e.get("note"),
-    } for e in reversed(events)]), hide_index=True, width="stretch")
+    } for e in reversed(events)]), hide_index=True, placeholder="—", width="stretch")
 else:
     st.markdown(t("about.history.none"))
 st.caption(t("about.releases") + ": " + ", ".join(m["id"] for m in kept))

@@ -78,7 +78,7 @@ def _territory() -> None:
         st.markdown(t("profile.no_agreements", month=month_words))
     else:
         st.dataframe(queries.agreements_display(rows, queries.listing_notes(release, rows)),
-                     hide_index=True, width="stretch",
+                     hide_index=True, placeholder="—", width="stretch",
                      column_config=widgets.agreement_columns())
         st.caption(t("profile.agreements.source", month=month_words,
                      file=", ".join(sorted(rows["source_file"].unique()))))
@@ -171,7 +171,7 @@ if rows.empty:
     st.markdown(t("profile.no_agreements", month=month_words))
 else:
     shown = queries.agreements_display(rows, queries.listing_notes(release, rows))
-    st.dataframe(shown, hide_index=True, width="stretch", column_config=link_col)
+    st.dataframe(shown, hide_index=True, placeholder="—", width="stretch", column_config=link_col)
     # The tables' own export is off (.streamlit/config.toml): this CSV neutralises formulas.
     widgets.csv_download(lambda: queries.agreements_display(rows, queries.listing_notes(release,
                                                                                      rows)),
@@ -189,7 +189,7 @@ if place.level == "county":
     else:
         st.dataframe(queries.agreements_display(statewide,
                                                 queries.listing_notes(release, statewide)),
-                     hide_index=True, width="stretch", column_config=link_col)
+                     hide_index=True, placeholder="—", width="stretch", column_config=link_col)
 
 # --- ICE detention ------------------------------------------------------------------------------
 detention_rows = data.place_facilities(rid, place.fips if place.level == "county" else None,
@@ -212,7 +212,8 @@ if detention_rows.empty:
     st.markdown(t("profile.detention.none"))
 else:
     st.dataframe(
-        detention_views.facilities_display(detention_rows), hide_index=True, width="stretch",
+        detention_views.facilities_display(detention_rows), hide_index=True, placeholder="—",
+        width="stretch",
         column_config={
             # The facility and its type fit a phone's width before the other columns.
             t("detention.col.facility"): st.column_config.TextColumn(width=150),

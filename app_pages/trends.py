@@ -131,7 +131,7 @@ if chosen_state:
 with st.expander(t("trends.table")):
     wide = growth.pivot(index="month", columns="model", values="agreements")
     wide = wide.rename(columns=model_names).reset_index()
-    st.dataframe(wide, hide_index=True, width="stretch")
+    st.dataframe(wide, hide_index=True, placeholder="—", width="stretch")
     widgets.csv_download(
         lambda: growth.pivot(index="month", columns="model", values="agreements")
         .rename(columns=schema.MODELS).reset_index(),

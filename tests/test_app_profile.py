@@ -315,3 +315,14 @@ def test_agreements_table_leads_with_agency_and_model_that_fit_a_phone():
     widths = json.loads(grid.proto.columns)
     # Both fit the 358 px a 390 px phone leaves for the table.
     assert widths["Agency"]["width"] + widths["Model"]["width"] <= 358
+
+
+def test_missing_cells_show_a_dash_not_none(release):
+    """A missing MOA link (ICE published none) shows "—", never "None", which a reader could
+    take for "no agreement"; on every table of the profile."""
+    at = open_profile(place="48201")  # Harris: a city police TFM listed without its MOA link
+    assert not at.exception
+    frames = list(at.dataframe)
+    assert frames and all(f.proto.placeholder == "—" for f in frames)
+    moa = [f.value for f in frames if any("MOA" in str(c) for c in f.value.columns)]
+    assert any(df[[c for c in df.columns if "MOA" in str(c)][0]].isna().any() for df in moa)
