@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import os
 import hashlib
 import re
 from collections.abc import Callable
@@ -57,7 +58,7 @@ _SPELLING_COLUMNS = ("state_abbr", "ice_spelling", "agency", "note")
 
 
 @functools.cache
-def _read_spellings(path: Path, mtime_ns: int) -> dict[tuple[str, str], str]:
+def _read_spellings(path: Path) -> dict[tuple[str, str], str]:
     table = pd.read_csv(path, dtype=str, keep_default_na=False)
     if tuple(table.columns) != _SPELLING_COLUMNS:
         raise ValueError(f"{path.name}: columns must be {', '.join(_SPELLING_COLUMNS)}; "
@@ -85,8 +86,15 @@ def _read_spellings(path: Path, mtime_ns: int) -> dict[tuple[str, str], str]:
 
 def agency_spellings(corrections_dir: Path | None = None) -> dict[tuple[str, str], str]:
     """(state, ICE's normalised misspelling) -> the agency's normalised real name."""
-    path = Path(corrections_dir or paths.corrections_dir()) / SPELLINGS_FILE
-    return _read_spellings(path, path.stat().st_mtime_ns)
+    if corrections_dir is None:
+        return _default_spellings(os.environ.get("COOPMAP_DATA_DIR"))
+    return _read_spellings(Path(corrections_dir) / SPELLINGS_FILE)  # once per process and folder
+
+
+@functools.cache
+def _default_spellings(data_dir: str | None) -> dict[tuple[str, str], str]:
+    """The data folder's table (agency_norm runs per sheet row: no path work per call)."""
+    return _read_spellings(paths.corrections_dir() / SPELLINGS_FILE)
 
 
 def agency_norm(state_abbr: str, agency: str) -> str:
