@@ -25,6 +25,21 @@ NEWEST = {
 WORKBOOK = ROOT / "data/sources/ice_detention/ice_detention_stats/FY26_detentionStats_04092026.xlsx"
 
 
+def garbled_workbook() -> bytes:
+    """The real newest detention workbook with one bad cell: row 12's "Level A" is "lots"."""
+    import io
+
+    import openpyxl
+
+    book = openpyxl.load_workbook(WORKBOOK)
+    sheet = book["Facilities FY26"]
+    header = [c.value for c in sheet[10]]
+    sheet.cell(12, header.index("Level A") + 1).value = "lots"
+    buf = io.BytesIO()
+    book.save(buf)
+    return buf.getvalue()
+
+
 def newest_sheet(list_kind: str) -> Path:
     return ICE / "latest" / NEWEST[list_kind][0]
 

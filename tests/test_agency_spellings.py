@@ -1,9 +1,9 @@
-"""ICE's misspelt agency names, settled by the reviewed table data/corrections/agency_spellings.csv."""
+"""ICE's misspelt agency names, settled by the reviewed table
+data/corrections/agency_spellings.csv."""
 
 from __future__ import annotations
 
 import shutil
-from pathlib import Path
 
 import openpyxl
 import pytest
@@ -22,8 +22,9 @@ def test_the_table_validates_and_names_file_row_column_value(tmp_path):
     shutil.copy(paths.corrections_dir() / agreements.SPELLINGS_FILE, bad)
     with bad.open("a") as f:
         f.write("WI,Mantiowoc County Sheriff's Office,manitowoc county sheriffs office,typed raw\n")
-    with pytest.raises(ValueError, match=r"agency_spellings.csv, row 25, column ice_spelling: "
-                                         r"\"Mantiowoc County Sheriff's Office\" is not normalised"):
+    message = (r"agency_spellings.csv, row 25, column ice_spelling: "
+               r"\"Mantiowoc County Sheriff's Office\" is not normalised")
+    with pytest.raises(ValueError, match=message):
         agreements.agency_spellings(tmp_path)
     bad.write_text(bad.read_text().replace("typed raw\n", "").rsplit("\n", 2)[0] + "\n"
                    "ZZ,a police department,b police department,no such state\n")

@@ -17,6 +17,7 @@ from map_views import map_views
 from staff_fixtures import (  # one build of the real sources per test session
     WORKBOOK,
     built_store,
+    garbled_workbook,
     sources_of,
 )
 from streamlit.testing.v1 import AppTest
@@ -222,20 +223,10 @@ def test_detention_workbook_upload_preview_publish(detention_data_dir, password_
 
 def test_a_garbled_detention_workbook_lists_its_error_and_offers_no_publish(
         detention_data_dir, password_hash):
-    import io
-
-    import openpyxl
-
-    book = openpyxl.load_workbook(WORKBOOK)
-    sheet = book["Facilities FY26"]
-    header = [c.value for c in sheet[10]]
-    sheet.cell(12, header.index("Level A") + 1).value = "lots"
-    buf = io.BytesIO()
-    book.save(buf)
     store = ReleaseStore(detention_data_dir / "releases")
     before = store.current_id()
     at = sign_in(app(password_hash))
-    at.file_uploader[0].set_value(("FY26_garbled.xlsx", buf.getvalue(), XLSX))
+    at.file_uploader[0].set_value(("FY26_garbled.xlsx", garbled_workbook(), XLSX))
     at.run()
     assert not at.exception, at.exception
     assert "Recognised: ICE detention-statistics workbook" in texts(at.subheader)

@@ -5,14 +5,12 @@ changes nothing; `coopmap build` keeps the upload."""
 
 from __future__ import annotations
 
-import io
 import shutil
 from pathlib import Path
 
-import openpyxl
 import pandas as pd
 import pytest
-from staff_fixtures import WORKBOOK, built_store, sources_of
+from staff_fixtures import WORKBOOK, built_store, garbled_workbook, sources_of
 
 from coopmap import build, detention_upload, paths, publishing
 from coopmap.store import ReleaseStore
@@ -108,19 +106,9 @@ def test_coopmap_build_keeps_the_uploaded_workbook(january_store_dir, store, tmp
         pd.testing.assert_frame_equal(rebuilt.table(table), published.table(table), obj=table)
 
 
-def _garbled() -> bytes:
-    book = openpyxl.load_workbook(WORKBOOK)
-    sheet = book["Facilities FY26"]
-    header = [c.value for c in sheet[10]]
-    sheet.cell(12, header.index("Level A") + 1).value = "lots"
-    buf = io.BytesIO()
-    book.save(buf)
-    return buf.getvalue()
-
-
 def test_a_garbled_workbook_is_refused_naming_file_row_column_value(store, src):
     before = store.current_id()
-    cand = prepare(_garbled(), "FY26_detentionStats_garbled.xlsx", store, src)
+    cand = prepare(garbled_workbook(), "FY26_detentionStats_garbled.xlsx", store, src)
     assert cand.kind == "detention" and not cand.publishable and cand.tables is None
     [error] = [p for p in cand.errors if p.value == "lots"]
     assert (error.file, error.sheet, error.row, error.column) == (

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import io
 import shutil
-import pandas as pd
 
 import openpyxl
+import pandas as pd
 import pytest
 
 from coopmap import detention, detention_upload, paths

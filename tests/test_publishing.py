@@ -152,8 +152,7 @@ def test_a_preview_reads_only_the_uploaded_sheet(april_store_dir, monkeypatch):
     """The preview is fast because nothing that did not change is parsed again: after the staff
     page's warm-up (the build of the release's own source set), preparing the May list reads
     that one sheet and no other (the bench measures the time: target 1.5 s)."""
-    from coopmap import ice_sheets
-    from coopmap import build
+    from coopmap import build, ice_sheets
     release = ReleaseStore(april_store_dir).current()
     build.clear_caches()  # as in a new server process, whatever earlier tests parsed
     publishing.warm_up(release)

@@ -14,8 +14,8 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-import os
 import hashlib
+import os
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field

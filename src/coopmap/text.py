@@ -9,9 +9,9 @@ translation overrides them with ids ``vocab.<NAME>.<code>`` without touching the
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-import re
 from contextvars import ContextVar
 from datetime import date as _date
 from functools import cache

@@ -165,7 +165,7 @@ def test_staff_sign_in_upload_publish_rollback_sign_out(staff_site, context):
     shot(page, "4b_audit_after_broken_upload")
     page.get_by_role("tab", name="Upload and publish").click()
     expect(page.get_by_text("is a PDF document")).to_be_visible(timeout=WAIT)
-    settle(page)  # the tab's rerun has ended: a file chosen mid-rerun can be dropped by the uploader
+    settle(page)  # the tab's rerun has ended: a file chosen mid-rerun can be dropped
 
     # 5. The real ICE list of 2026-05-18 (replaces the broken file): recognised, previewed.
     upload(page, SHEET)

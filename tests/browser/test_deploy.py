@@ -139,7 +139,6 @@ def test_map_draws_through_the_proxy_offline_without_csp_violations(deployment, 
 def test_pages_carry_a_description_for_link_previews(deployment):
     """What a link previewer reads (the HTML, no JavaScript run): the description, compressed."""
     import gzip
-
     from html import escape
 
     from coopmap.text import EN
