@@ -104,10 +104,10 @@ def _rss_mb(pid: int) -> float:
 
 
 def test_a_sign_in_flood_is_bounded_in_memory_hashing_and_state(site):
-    """Eight sessions trying user names for 20 s or more, until the limits bite (loopback only): the server's memory stays
-    within a few argon2 hashes, attempts past the limits are refused at once, every attempt
-    ends in a message, the state database stays small, and the audit log gets one line per
-    refused window, not one per attempt."""
+    """Eight sessions trying user names until the limits bite (loopback only): the server's
+    memory stays within a few argon2 hashes, attempts past the limits are refused at once, every
+    attempt ends in a message, the state database stays small, and the audit log gets one line
+    per refused window, not one per attempt."""
     url, data, proc = site
     form = rerun(url, headers={CLIENT_HEADER: "probe"})
     ids = (form.widgets["User name"], form.widgets["Password"], form.widgets["Sign in"])
