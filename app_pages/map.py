@@ -109,7 +109,8 @@ table_box = st.expander(t("table.title", n=number(len(level_rows))), key="table_
 if table_box.open:
     with table_box:
         table = queries.display_table(level_rows, level, layer)
-        st.dataframe(queries.compact(table), hide_index=True, placeholder="—", width="stretch", height=360)
+        st.dataframe(queries.compact(table), hide_index=True, placeholder="—", width="stretch",
+                     height=360)
 widgets.csv_download(lambda: queries.display_table(level_rows, level, layer),
                      file_name=f"coopmap-{level}-{layer}-{month}.csv", key="map_csv")
 
