@@ -19,7 +19,7 @@ import streamlit as st
 
 from coopmap import auth, changes, ice_sheets, paths, policy_sheet, publishing, schema, text
 from coopmap.audit import ACTIONS, AuditLog
-from coopmap.store import ConflictError, NoReleaseError, ReleaseStore
+from coopmap.store import ConflictError, NoReleaseError, ReleaseStore, UnreadableReleaseError
 from coopmap.ui import data as ui_data
 from coopmap.ui import staff_binding
 from coopmap.uploads import MAX_BYTES, UploadError, intake
@@ -449,8 +449,10 @@ def history_section() -> None:
         st.info("No releases yet.")
         return
     current_id = store.current_id()
+    status_text = history["status"].map(STATUS).where(
+        history["problem"].eq(""), history["status"].map(STATUS) + " · older format")
     table = history.assign(
-        status=history["status"].map(STATUS), created=history["created"].map(_when),
+        status=status_text, created=history["created"].map(_when),
         **{c: history[c].map(_cell) for c in ("by", "file", "changes", "note")},
     )[list(HISTORY_COLUMNS)].rename(columns=HISTORY_COLUMNS).astype("str").map(_plain)
     # A static table wraps long cells (file names, notes) instead of scrolling sideways and
@@ -476,8 +478,13 @@ def history_section() -> None:
     st.download_button(f"Download release {chosen} (zip)", publishing.release_zip(release),
                        file_name=f"coopmap-release-{chosen}.zip", mime="application/zip",
                        key="download_release")
+    problem = dict(zip(history["release"], history["problem"], strict=True))[chosen]
     if chosen == current_id:
         st.caption(f"Release {chosen} is the current release.")
+    elif problem:
+        # Kept for the record and downloadable, but the public pages could not show it.
+        st.info(_plain(f"Release {chosen} cannot be made current: {problem}. It was written "
+                       "in an older data format than this version of coopmap shows."))
     else:
         again = " again" if status[chosen] == "was current" else ""
         # Going back to an older release is a rollback; to a newer one it is not.
@@ -492,6 +499,9 @@ def history_section() -> None:
             try:
                 publishing.rollback(store, chosen, expected_current=current.id if current
                                     else None, by=session.username, note=reason, audit=audit)
+            except UnreadableReleaseError as exc:
+                st.error(_plain(str(exc)))
+                return
             except ConflictError as exc:
                 st.error(_plain(f"Not changed: the current release changed meanwhile. {exc}"))
                 return

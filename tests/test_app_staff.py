@@ -414,3 +414,25 @@ def test_a_lockout_from_elsewhere_leaves_the_signed_in_page_alone(data_dir, pass
     assert len(at.file_uploader) == 1
     assert "signed_out_forced" not in [
         e["action"] for e in AuditLog(data_dir / "staff" / "audit.jsonl").read()]
+
+
+def test_a_release_of_an_older_format_is_shown_but_offers_no_rollback(data_dir, password_hash):
+    """One of the bundled store's releases of 2026-11-27 (before agreements had ``relisted``,
+    ``gaps`` and ``other_names``) sits beside the current one: the history marks it, and
+    choosing it explains why it cannot be made current instead of offering a button."""
+    store = ReleaseStore(data_dir / "releases")
+    base = store.current_id()
+    bundled = ReleaseStore(ROOT / "data" / "releases")
+    old = next(m["id"] for m in bundled.list() if bundled.get(m["id"]).format_problem())
+    shutil.copytree(bundled.root / old, data_dir / "releases" / old)
+    at = sign_in(app(password_hash))
+    history = table(at, "Status")
+    status = dict(zip(history["Release"], history["Status"], strict=True))
+    assert status[old].endswith("· older format") and status[f"**{base}**"] == "**✔ Current**"
+    at.selectbox(key="history_release").select(old)
+    at.run()
+    assert not at.exception, at.exception
+    assert f"Release {old} cannot be made current: its table" in texts(at.info)
+    assert "older data format" in texts(at.info)
+    assert not [b for b in at.button if b.key == "rollback"]
+    assert store.current_id() == base

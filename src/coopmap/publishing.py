@@ -809,12 +809,14 @@ _CHANGE_LABELS = {"agreements_added": "agreements added", "agreements_ended": "e
 
 
 def release_history(store: ReleaseStore) -> pd.DataFrame:
-    """Every release with who, when, what changed and whether it is or was current."""
+    """Every release with who, when, what changed, whether it is or was current, and why this
+    version cannot show it ("problem", empty when it can)."""
     current = store.current_id()
     switches = store.history()
     ever = {h["to"] for h in switches}
     rows = []
     for m in reversed(store.list()):
+        problem = store.get(m["id"]).format_problem()
         up = m.get("upload") or {}
         ch = m.get("changes") or {}
         rows.append({
@@ -826,6 +828,8 @@ def release_history(store: ReleaseStore) -> pd.DataFrame:
             "agreements": m["row_counts"].get("agreements"),
             "status": "current" if m["id"] == current else (
                 "was current" if m["id"] in ever else "never published"),
+            # Why this version cannot show it (an older data format), or "".
+            "problem": problem or "",
         })
     return pd.DataFrame(rows)
 

@@ -54,6 +54,11 @@ class ConflictError(StoreError):
     """Someone else changed the current release since the caller's preview."""
 
 
+class UnreadableReleaseError(StoreError):
+    """The release does not follow this version's dataset contract, so it cannot be made
+    current (the public pages could not show it)."""
+
+
 class NoReleaseError(StoreError):
     """No release has been published yet (or the pointer names a missing one)."""
 
@@ -110,6 +115,28 @@ class Release:
 
     def tables(self) -> dict[str, pd.DataFrame]:
         return {name: self.table(name) for name in self.manifest["row_counts"]}
+
+    def format_problem(self) -> str | None:
+        """Why this version of coopmap cannot show the release, from the files' column lists
+        alone (cheap: no table is read), or None. A release written before a table or a column
+        joined the contract is kept, but cannot be made current again."""
+        for name, table in schema.TABLES.items():
+            file = self.path / f"{name}.parquet"
+            if not file.exists():
+                return f"it has no table {name}"
+            try:
+                columns = pq.read_schema(file).names
+            except (OSError, pa.ArrowException) as exc:
+                return f"its table {name} cannot be read ({exc})"
+            columns = [c for c in columns if not c.startswith("__index_level_")]
+            if columns != table.columns:
+                lacking = [c for c in table.columns if c not in columns]
+                extra = [c for c in columns if c not in table.columns]
+                what = (f"lacks the column(s) {', '.join(lacking)}" if lacking else
+                        f"has column(s) this version does not know: {', '.join(extra)}"
+                        if extra else "has its columns in another order")
+                return f"its table {name} {what}"
+        return None
 
     @property
     def created(self) -> str:
@@ -367,6 +394,20 @@ class ReleaseStore:
     def rollback(self, release_id: str, *, expected_current: str | None, by: str,
                  note: str = "", before_switch: Callable[[str | None], dict | None] | None = None
                  ) -> None:
+        """Make an earlier release current again, only if this version can show it: every
+        table is read and validated against the contract first (a release written in an older
+        format is refused, and nothing changes)."""
+        release = self.get(release_id)
+        problem = release.format_problem()
+        if problem is None:
+            try:
+                release.tables()
+            except (schema.SchemaError, StoreError, OSError, pa.ArrowException) as exc:
+                problem = f"its tables do not pass the checks ({str(exc).splitlines()[0]})"
+        if problem:
+            raise UnreadableReleaseError(
+                f"release {release_id} cannot be made current: {problem}. It was written in "
+                "an older data format than this version of coopmap shows. Nothing was changed.")
         self.set_current(release_id, expected_current=expected_current, by=by,
                          action="rollback", note=note, before_switch=before_switch)
 
