@@ -63,15 +63,20 @@ def ensure_chromium() -> None:
 
 
 def ensure_nginx() -> None:
-    """nginx (and Debian's brotli module, when the package exists) for ``serve`` and its tests."""
-    if Path("/usr/sbin/nginx").exists() or shutil.which("nginx"):
+    """nginx (and Debian's brotli modules, when the packages exist) for ``serve`` and its
+    tests."""
+    static_module = Path("/usr/lib/nginx/modules/ngx_http_brotli_static_module.so")
+    if (Path("/usr/sbin/nginx").exists() or shutil.which("nginx")) and (
+            static_module.exists() or os.name != "posix" or os.geteuid() != 0
+            or not shutil.which("apt-get")):
         return
     if os.name == "posix" and os.geteuid() == 0 and shutil.which("apt-get"):
         env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
         run("apt-get", "update", "-qq", env=env)
         run("apt-get", "install", "-y", "-qq", "--no-install-recommends", "nginx", env=env)
         subprocess.run(["apt-get", "install", "-y", "-qq", "--no-install-recommends",
-                        "libnginx-mod-http-brotli-filter"], env=env, check=False)
+                        "libnginx-mod-http-brotli-filter", "libnginx-mod-http-brotli-static"],
+                       env=env, check=False)
     else:
         print("note: nginx is missing: install it (Debian: apt-get install nginx) to serve "
               "behind the proxy; its tests will be skipped", flush=True)

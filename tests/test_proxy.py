@@ -174,3 +174,88 @@ def test_link_previews_get_a_description_in_the_html_page():
     assert "287(g) agreements" in default[default.index("default '<meta"):]
     assert "acuerdos 287(g)" in default[default.index("es '<meta"):]
     assert "sub_filter" not in proxy.render(proxy.ProxySettings(description=""))
+
+
+def _location(conf: str, head: str) -> str:
+    start = conf.index(f"location {head} {{")
+    return conf[start:conf.index("\n        }", start)]
+
+
+def test_static_files_from_disk_with_precompressed_files_and_the_app_behind():
+    conf = proxy.render(proxy.ProxySettings(
+        static_root=Path("/srv/cm/static-1"), brotli=True, brotli_static=True,
+        subset_fonts=("/static/media/MaterialSymbols-Rounded.abc.woff2",)))
+    static = _location(conf, "/static/")
+    assert "root /srv/cm/static-1;" in static and "try_files $uri @static_app;" in static
+    assert "gzip_static on;" in static and "brotli_static on;" in static
+    assert 'Cache-Control "public, max-age=31536000, immutable"' in static
+    assert "proxy_pass" not in static
+    behind = _location(conf, "@static_app")  # a file the copy lacks: the app, as before
+    assert "proxy_pass http://$coopmap_pool;" in behind and "immutable" in behind
+    font = _location(conf, "= /static/media/MaterialSymbols-Rounded.abc.woff2")
+    assert "root /srv/cm/static-1;" in font
+    assert 'add_header Cache-Control "public, max-age=86400" always;' in font
+    assert "Content-Security-Policy" in font
+    assert conf.count("load_module /usr/lib/nginx/modules/ngx_http_brotli_static_module.so;") == 1
+    # Without a copy, /static/ goes to the app processes and no static module is loaded.
+    plain = proxy.render(proxy.ProxySettings(brotli=True))
+    assert "proxy_pass" in _location(plain, "/static/")
+    assert "gzip_static" not in plain and "brotli_static" not in plain
+    assert "@static_app" not in plain
+
+
+def test_tls_listener_beside_the_plain_one():
+    conf = proxy.render(proxy.ProxySettings(listen_port=9000, tls_port=9443,
+                                            tls_cert=Path("/c/cert.pem"),
+                                            tls_key=Path("/c/key.pem")))
+    assert "listen 127.0.0.1:9000;" in conf
+    assert "listen 127.0.0.1:9443 ssl http2;" in conf
+    assert "ssl_certificate /c/cert.pem;" in conf and "ssl_certificate_key /c/key.pem;" in conf
+    assert "ssl_protocols TLSv1.2 TLSv1.3;" in conf
+    assert "ssl" not in proxy.render(proxy.ProxySettings(listen_port=9000))
+
+
+@pytest.mark.parametrize("kwargs, words", [
+    ({"tls_port": 8080}, "already the listen port"),
+    ({"tls_port": 8601, "tls_cert": Path("c"), "tls_key": Path("k")}, "already"),
+    ({"tls_port": 8443}, "needs tls_cert and tls_key"),
+    ({"subset_fonts": ("/static/x.woff2",)}, "needs static_root"),
+    ({"static_root": Path("/s"), "subset_fonts": ("/other/x.woff2",)}, "not a /static/"),
+    ({"static_root": Path("/s"), "subset_fonts": ("/static/x;y",)}, "not a /static/"),
+])
+def test_bad_static_and_tls_settings_name_the_setting(kwargs, words):
+    with pytest.raises(ValueError, match=words):
+        proxy.ProxySettings(**kwargs)
+
+
+def test_supervisor_settings_carry_the_static_copy_and_tls(tmp_path):
+    from coopmap.static_files import StaticMirror
+
+    sup = serve.Supervisor(workers=2, port=9500, first_app_port=9601, state_dir=tmp_path,
+                           tls_port=9443, tls_cert=tmp_path / "c.pem", tls_key=tmp_path / "k.pem")
+    sup.static = StaticMirror(tmp_path / "static-x", ("/static/media/M.a.woff2",), ())
+    s = sup.settings()
+    assert (s.static_root, s.subset_fonts) == (tmp_path / "static-x", ("/static/media/M.a.woff2",))
+    assert s.brotli_static == serve.BROTLI_STATIC_MODULE.exists()
+    assert (s.tls_port, s.tls_cert, s.tls_key) == (9443, tmp_path / "c.pem", tmp_path / "k.pem")
+    with pytest.raises(serve.ServeError, match="go together"):
+        serve.Supervisor(state_dir=tmp_path, tls_port=9443, tls_cert=tmp_path / "c.pem")
+
+
+def test_nginx_accepts_static_files_and_tls(tmp_path):
+    required = os.environ.get("COOPMAP_REQUIRE_BROWSER") == "1"
+    if not Path(NGINX).exists() or not serve.BROTLI_STATIC_MODULE.exists():
+        if required:
+            pytest.fail("nginx with Debian's brotli static module is required here")
+        pytest.skip("nginx (or Debian's brotli static module) is not installed")
+    for sub in ("logs", "tmp"):
+        (tmp_path / sub).mkdir()
+    sup = serve.Supervisor(state_dir=tmp_path, tls_port=9443)
+    sup._self_signed()
+    settings = replace(proxy.ProxySettings(), prefix=tmp_path, brotli=True, brotli_static=True,
+                       static_root=tmp_path / "static", tls_port=9443, tls_cert=sup.tls_cert,
+                       tls_key=sup.tls_key, subset_fonts=("/static/media/M.a.woff2",))
+    conf = tmp_path / "nginx.conf"
+    conf.write_text(proxy.render(settings))
+    result = subprocess.run([NGINX, "-t", "-c", str(conf)], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr

@@ -109,8 +109,13 @@ def cmd_serve(args) -> int:
     from coopmap.serve import ServeError, Supervisor
 
     try:
+        tls = {}
+        if args.tls or args.tls_cert or args.tls_key:
+            tls = {"tls_port": args.tls_port,
+                   "tls_cert": Path(args.tls_cert) if args.tls_cert else None,
+                   "tls_key": Path(args.tls_key) if args.tls_key else None}
         sup = Supervisor(workers=args.workers, port=args.port, address=args.address,
-                         first_app_port=args.first_app_port,
+                         first_app_port=args.first_app_port, **tls,
                          **({"state_dir": Path(args.state_dir)} if args.state_dir else {}))
         sup.start()
     except ServeError as exc:
@@ -202,6 +207,12 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--first-app-port", type=int, default=8601,
                    help="port of the first app process; the others follow (default 8601)")
     p.add_argument("--state-dir", help="nginx configuration, logs and pids (default .serve/)")
+    p.add_argument("--tls", action="store_true",
+                   help="also listen with TLS and HTTP/2 on --tls-port, with a self-signed "
+                        "certificate made at start unless --tls-cert/--tls-key are given")
+    p.add_argument("--tls-port", type=int, default=8443, help="the TLS port (default 8443)")
+    p.add_argument("--tls-cert", help="certificate chain (PEM) for the TLS listener")
+    p.add_argument("--tls-key", help="its private key (PEM)")
     p.set_defaults(func=cmd_serve)
 
     p = sub.add_parser("proxy-config",

@@ -21,8 +21,17 @@ its output for the defaults. What it decides, and why:
   healthy again (the active check open-source nginx lacks).
 - **Compression** (gzip, and brotli where Debian's module is installed) for the text types
   Streamlit sends uncompressed; the websocket keeps Streamlit's own permessage-deflate.
+- **Streamlit's static files from disk** (``static_root``, prepared by ``coopmap.static_files``):
+  nginx answers ``/static/`` itself, sending the precompressed ``.br``/``.gz`` next to each file
+  (``brotli_static``, ``gzip_static``), so the app processes serve no JavaScript at all; a file
+  the copy lacks goes to the app as before. The icon font is a subset under Streamlit's URL for
+  the whole font (``subset_fonts``), so it is kept a day, not a year: a later subset with a new
+  icon reaches returning visitors.
 - **Caching**: Streamlit's hashed assets already say ``immutable``; coopmap's shape files are
   named by content (``/app/static/geo/``), so they may be kept for a year too.
+- **TLS and HTTP/2** (``tls_port``): a second listener beside the plain one. Browsers speak
+  HTTP/2 only over TLS, and a first visit asks for ~115 files: over HTTP/1.1 they queue on six
+  connections, a round trip each.
 - **Security headers**, the tightest policy the app runs under (tested in a browser: no CSP
   violation on any page). HSTS only when ``hsts`` is set: it belongs on a TLS listener.
 - **Limits**: the upload size (the app's own 10 MB, enforced here before the body reaches Python);
@@ -68,6 +77,12 @@ class ProxySettings:
     stream_burst: int = 30
     worker_connections: int = 4096
     brotli: bool = False
+    brotli_static: bool = False  # Debian's brotli static module: send the .br files as they are
+    static_root: Path | None = None  # coopmap.static_files mirror: /static/ served from disk
+    subset_fonts: tuple[str, ...] = ()  # /static/ URLs answered with a subset (kept a day)
+    tls_port: int | None = None
+    tls_cert: Path | None = None
+    tls_key: Path | None = None
     hsts: bool = False
     user: str | None = None
     script_hashes: tuple[str, ...] = field(default_factory=tuple)
@@ -83,6 +98,18 @@ class ProxySettings:
             raise ValueError(f"app_ports: {list(self.app_ports)} repeats a port")
         if self.listen_port in self.app_ports:
             raise ValueError(f"listen_port {self.listen_port} is also an app port")
+        if self.tls_port is not None:
+            if self.tls_port in (self.listen_port, *self.app_ports):
+                raise ValueError(f"tls_port {self.tls_port} is already the listen port or an "
+                                 "app port")
+            if not (self.tls_cert and self.tls_key):
+                raise ValueError("tls_port needs tls_cert and tls_key (coopmap serve --tls "
+                                 "makes a self-signed pair when none is given)")
+        for url in self.subset_fonts:
+            if not url.startswith("/static/") or any(c in url for c in " ;{}\"\'"):
+                raise ValueError(f"subset_fonts: {url!r} is not a /static/ file URL")
+        if self.subset_fonts and self.static_root is None:
+            raise ValueError("subset_fonts needs static_root (the folder that holds them)")
         unknown = set(self.down_ports) - set(self.app_ports)
         if unknown:
             raise ValueError(f"down_ports {sorted(unknown)} are not app ports "
@@ -231,6 +258,75 @@ def _preview(s: ProxySettings) -> str:
                             "sub_filter '<head>' '<head>$coopmap_preview';"], 8)
 
 
+IMMUTABLE = 'add_header Cache-Control "public, max-age=31536000, immutable" always;'
+# A subset font lives under the URL of Streamlit's whole font; a later subset (a new icon in
+# coopmap) must reach returning visitors, so a day instead of a year (and its ETag after that).
+SUBSET_CACHE = 'add_header Cache-Control "public, max-age=86400" always;'
+
+
+def _static(s: ProxySettings, proxied: str, h8: str) -> str:
+    """``/static/``: through the app, or from the prepared copy on disk with its precompressed
+    files (and the app for anything the copy lacks)."""
+    if s.static_root is None:
+        return f"""
+        # Streamlit's hashed bundles: already immutable; keep them a year.
+        location /static/ {{
+{proxied}
+            proxy_hide_header Cache-Control;
+            {IMMUTABLE}
+{h8}
+        }}
+"""
+    precompressed = ["gzip_static on;"] + (["brotli_static on;"] if s.brotli_static else [])
+    pre = _indent(precompressed, 12)
+    fonts = "".join(f"""
+        location = {url} {{
+            root {s.static_root};
+            {SUBSET_CACHE}
+{h8}
+        }}
+""" for url in s.subset_fonts)
+    return f"""
+        # Streamlit's hashed bundles, from the prepared copy (coopmap.static_files): the .br and
+        # .gz beside each file are sent as they are; anything the copy lacks goes to the app.
+        location /static/ {{
+            root {s.static_root};
+            try_files $uri @static_app;
+{pre}
+            {IMMUTABLE}
+{h8}
+        }}
+        # The icon font cut to the icons in use, under Streamlit's URL for the whole one.{fonts}
+        location @static_app {{
+{proxied}
+            proxy_hide_header Cache-Control;
+            {IMMUTABLE}
+{h8}
+        }}
+"""
+
+
+def _listen(s: ProxySettings) -> str:
+    lines = [f"listen {s.listen_address}:{s.listen_port};"]
+    if s.tls_port is not None:
+        lines += [f"listen {s.listen_address}:{s.tls_port} ssl http2;",
+                  f"ssl_certificate {s.tls_cert};",
+                  f"ssl_certificate_key {s.tls_key};",
+                  "ssl_protocols TLSv1.2 TLSv1.3;",
+                  "ssl_session_cache shared:coopmap_tls:10m;",
+                  "ssl_session_timeout 1h;"]
+    return _indent(lines, 8)
+
+
+def _modules(s: ProxySettings) -> str:
+    lines = []
+    if s.brotli:
+        lines.append("load_module /usr/lib/nginx/modules/ngx_http_brotli_filter_module.so;")
+    if s.brotli_static:
+        lines.append("load_module /usr/lib/nginx/modules/ngx_http_brotli_static_module.so;")
+    return "\n".join(lines)
+
+
 def render(s: ProxySettings) -> str:
     """The whole nginx.conf for these settings."""
     prefix = s.prefix
@@ -257,7 +353,7 @@ def render(s: ProxySettings) -> str:
 {user}worker_processes auto;
 pid {prefix}/nginx.pid;
 error_log {prefix}/logs/error.log warn;
-{"load_module /usr/lib/nginx/modules/ngx_http_brotli_filter_module.so;" if s.brotli else ""}
+{_modules(s)}
 
 events {{
     worker_connections {s.worker_connections};
@@ -315,7 +411,7 @@ http {{
 
 {upstreams}
     server {{
-        listen {s.listen_address}:{s.listen_port};
+{_listen(s)}
         server_name _;
         client_max_body_size {s.upload_limit_mb}m;
         proxy_next_upstream error timeout http_502 http_503;
@@ -328,15 +424,7 @@ http {{
 {proxied}{preview}
 {h8}
         }}
-
-        # Streamlit's hashed bundles: already immutable; keep them a year.
-        location /static/ {{
-{proxied}
-            proxy_hide_header Cache-Control;
-            add_header Cache-Control "public, max-age=31536000, immutable" always;
-{h8}
-        }}
-
+{_static(s, proxied, h8)}
         # coopmap's shape files, named by their content.
         location /app/static/geo/ {{
 {proxied}

@@ -7,6 +7,11 @@ in the configuration (nginx reloads it without dropping connections), a process 
 started again, and one that answers again is put back. Ctrl-C or SIGTERM stops nginx, then the
 app processes.
 
+Streamlit's static files are served by nginx from a prepared copy (``coopmap.static_files``:
+precompressed, the icon font cut to the icons in use), built before nginx starts; the brotli
+quality-11 files are written afterwards by a low-priority process. ``--tls`` adds a TLS + HTTP/2
+listener (a self-signed certificate made at start unless one is given).
+
 All processes read the same release store (the data folder), so a publish through one is seen by
 the others at their next rerun; they share one cookie secret (kept in the state folder) so that
 anything signed by one process is valid in another.
@@ -27,9 +32,10 @@ import urllib.request
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from coopmap import paths, proxy
+from coopmap import paths, proxy, static_files
 
 BROTLI_MODULE = Path("/usr/lib/nginx/modules/ngx_http_brotli_filter_module.so")
+BROTLI_STATIC_MODULE = Path("/usr/lib/nginx/modules/ngx_http_brotli_static_module.so")
 # A process that is alive but slow to answer (a saturated machine) is marked down only after
 # FAILS_TO_MARK_DOWN checks in a row, each allowed HEALTH_TIMEOUT: at 1 s and one failure, a
 # saturated 2-core machine flapped each process down 9 times a minute (bench/deploy.py), each a
@@ -117,6 +123,11 @@ class Supervisor:
     extra_env: dict[str, str] = field(default_factory=dict)
     check_every: float = 1.0
     log: object = sys.stderr
+    # Streamlit's /static/ files from a prepared copy on disk (None: through the app processes).
+    static_cache: Path | None = field(default_factory=lambda: paths.PROJECT_ROOT / ".serve-cache")
+    tls_port: int | None = None  # a TLS + HTTP/2 listener beside the plain one
+    tls_cert: Path | None = None  # with tls_key; neither: a self-signed pair made at start
+    tls_key: Path | None = None
 
     def __post_init__(self) -> None:
         if self.workers < 1:
@@ -127,7 +138,11 @@ class Supervisor:
         self._down: set[int] = set()
         self._fails: dict[int, int] = {}
         self._nginx: subprocess.Popen | None = None
+        self._brotli: subprocess.Popen | None = None
+        self.static: static_files.StaticMirror | None = None
         self._stopping = False
+        if (self.tls_cert is None) != (self.tls_key is None):
+            raise ServeError("--tls-cert and --tls-key go together")
 
     # --- files ----------------------------------------------------------------------------
     @property
@@ -148,7 +163,38 @@ class Supervisor:
             else frozenset(),
             prefix=self.state_dir, brotli=BROTLI_MODULE.exists(), user=_worker_user(),
             script_hashes=proxy.inline_script_hashes(proxy.streamlit_index_html()),
+            brotli_static=self.static is not None and BROTLI_STATIC_MODULE.exists(),
+            static_root=self.static.root if self.static else None,
+            subset_fonts=self.static.subset_fonts if self.static else (),
+            tls_port=self.tls_port, tls_cert=self.tls_cert, tls_key=self.tls_key,
         )
+
+    def _self_signed(self) -> None:
+        """A certificate for localhost and 127.0.0.1, made at start (browsers will warn: for
+        loopback and tests; give a real one with --tls-cert/--tls-key)."""
+        tls = self.state_dir / "tls"
+        tls.mkdir(mode=0o700, exist_ok=True)
+        self.tls_cert, self.tls_key = tls / "cert.pem", tls / "key.pem"
+        made = subprocess.run(
+            ["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt",
+             "ec_paramgen_curve:prime256v1", "-nodes", "-days", "30", "-subj", "/CN=localhost",
+             "-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1",
+             "-keyout", str(self.tls_key), "-out", str(self.tls_cert)],
+            capture_output=True, text=True)
+        if made.returncode != 0:
+            raise ServeError(f"openssl could not make a self-signed certificate:\n{made.stderr}")
+
+    def wait_brotli(self, timeout: float) -> bool:
+        """Until the quality-11 brotli files are all written (True) or ``timeout`` passes."""
+        if self.static is None:
+            return False
+        deadline = time.monotonic() + timeout
+        while not self.static.brotli_done:
+            if time.monotonic() > deadline or (self._brotli and self._brotli.poll() not in
+                                               (None, 0)):
+                return False
+            time.sleep(0.5)
+        return True
 
     def _write_conf(self) -> None:
         tmp = self.conf_path.with_suffix(".tmp")
@@ -207,6 +253,10 @@ class Supervisor:
         for port in self.app_ports:
             self._start_app(port)
         try:
+            if self.tls_port is not None and self.tls_cert is None:
+                self._self_signed()
+            if self.static_cache is not None:  # while the app processes start
+                self.static = static_files.prepare(self.static_cache)
             self._wait_healthy(self.app_ports)
             self._write_conf()
             test = subprocess.run([binary, "-t", "-c", str(self.conf_path)],
@@ -224,10 +274,14 @@ class Supervisor:
                     raise ServeError(f"nginx exited with {self._nginx.returncode}; see "
                                      f"{self.state_dir / 'logs'}")
                 time.sleep(0.1)
+            if self.static is not None:
+                self._brotli = static_files.start_brotli(
+                    self.static.root, open(self.state_dir / "logs" / "brotli.log", "ab"))  # noqa: SIM115
         except BaseException:
             self.stop()
             raise
-        self._say(f"serving http://{self.address}:{self.port}/ with {self.workers} app "
+        tls = f" and https://{self.address}:{self.tls_port}/ (HTTP/2)" if self.tls_port else ""
+        self._say(f"serving http://{self.address}:{self.port}/{tls} with {self.workers} app "
                   f"processes (ports {', '.join(map(str, self.app_ports))})")
 
     def _reload(self) -> None:
@@ -278,6 +332,9 @@ class Supervisor:
 
     def stop(self) -> None:
         self._stopping = True
+        if self._brotli and self._brotli.poll() is None:
+            self._brotli.terminate()  # files are renamed into place: none is left half-written
+            self._brotli.wait(10)
         if self._nginx and self._nginx.poll() is None:
             self._nginx.send_signal(signal.SIGQUIT)  # graceful: finish open requests
             try:
@@ -300,7 +357,12 @@ class Supervisor:
 
 def defaults_conf() -> str:
     """The configuration for the documented defaults, as committed in deploy/nginx.conf."""
+    fonts = sorted(f"/static/media/{p.name}" for p in
+                   (static_files.streamlit_static() / "media").glob(
+                       static_files.ICON_FONT + ".*.woff2"))
     return proxy.render(replace(proxy.ProxySettings(), prefix=Path("/var/lib/coopmap/serve"),
-                                brotli=True, user="www-data",
+                                brotli=True, brotli_static=True, user="www-data",
+                                static_root=Path("/var/lib/coopmap/static"),
+                                subset_fonts=tuple(fonts),
                                 script_hashes=proxy.inline_script_hashes(
                                     proxy.streamlit_index_html())))

@@ -1,5 +1,6 @@
 """The deployment, run for real on loopback: nginx with the generated configuration in front of two
-app processes (``coopmap.serve.Supervisor``) on a copy of the data folder.
+app processes (``coopmap.serve.Supervisor``) on a copy of the data folder, Streamlit's static
+files served by nginx from the prepared copy, and a TLS + HTTP/2 listener beside the plain one.
 
 Which process served a request is read from nginx's access log (``upstream=`` and the browser's
 ``node=`` cookie), so the tests know where each viewer is pinned without asking the app.
@@ -41,8 +42,8 @@ def deployment(tmp_path_factory):
     base = tmp_path_factory.mktemp("deploy")
     data = copy_data_dir(base / "data", ROOT / "data" / "releases")
     other = _variant_release(data / "releases")
-    first = serve.free_port_run(3)
-    sup = serve.Supervisor(workers=2, port=first, first_app_port=first + 1,
+    first = serve.free_port_run(4)
+    sup = serve.Supervisor(workers=2, port=first, first_app_port=first + 1, tls_port=first + 3,
                            state_dir=base / "serve", check_every=0.5,
                            extra_env={"COOPMAP_DATA_DIR": str(data)},
                            log=open(base / "supervisor.log", "w"))  # noqa: SIM115
@@ -129,9 +130,10 @@ def test_map_draws_through_the_proxy_offline_without_csp_violations(deployment, 
         page.screenshot(path=str(artifacts / "deploy-map-through-nginx.png"))
         assert problems == []
         node = _node(context)
-        # Every request that carried the cookie went to the process it names.
+        # Every request that carried the cookie and reached an app process went to the process
+        # it names (Streamlit's static files come from nginx's copy: no process at all).
         served = _served(sup, node)
-        assert len(served) > 50 and set(served) == {node}, set(served)
+        assert len(served) >= 3 and set(served) == {node}, set(served)
     finally:
         context.close()
 
@@ -185,6 +187,134 @@ def test_text_responses_are_compressed_and_hashed_files_cached(deployment):
     assert "frame-ancestors 'none'" in csp and "'unsafe-eval'" not in csp
     assert page.headers["X-Content-Type-Options"] == "nosniff"
     assert page.headers["Referrer-Policy"] == "strict-origin-when-cross-origin"
+
+
+def _get(url: str, encoding: str):
+    r = urllib.request.urlopen(urllib.request.Request(url, headers={"Accept-Encoding": encoding}))
+    return r, r.read()
+
+
+def test_static_files_come_precompressed_from_nginx_not_the_app(deployment):
+    import gzip
+
+    import brotli
+
+    from coopmap import static_files
+
+    sup, url, _, _ = deployment
+    assert sup.wait_brotli(timeout=900), "the brotli files were not written"
+    html = urllib.request.urlopen(f"{url}/").read().decode()
+    source = static_files.streamlit_static()
+    checked = 0
+    for rel, mime in ((re.search(r'src="\./static/(js/index\.[^"]+\.js)"', html).group(1),
+                       "application/javascript"),
+                      (next(p.relative_to(source).as_posix()
+                            for p in (source / "css").glob("index.*.css")), "text/css")):
+        original = (source / rel).read_bytes()
+        lines_before = len(_access_log(sup))
+        for encoding, decode in (("br", brotli.decompress), ("gzip", gzip.decompress)):
+            if encoding == "br" and not serve.BROTLI_STATIC_MODULE.exists():
+                assert os.environ.get("COOPMAP_REQUIRE_BROWSER") != "1", "CI installs it"
+                continue
+            r, body = _get(f"{url}/static/{rel}", f"{encoding}, identity")
+            if encoding == "br":
+                accepting = _get(f"{url}/static/{rel}", "gzip, deflate, br")[1]
+                assert accepting == body  # a browser's header gets the brotli file too
+            assert r.headers["Content-Encoding"] == encoding, rel
+            assert r.headers["Content-Type"] == mime
+            assert r.headers["Cache-Control"] == "public, max-age=31536000, immutable"
+            assert "Accept-Encoding" in r.headers["Vary"]
+            assert r.headers["X-Content-Type-Options"] == "nosniff"
+            assert decode(body) == original
+            # The file written ahead (quality 11 / -9), not one compressed on the fly.
+            assert body == (sup.static.files / f"{rel}.{'br' if encoding == 'br' else 'gz'}"
+                            ).read_bytes()
+        r, body = _get(f"{url}/static/{rel}", "identity")
+        assert "Content-Encoding" not in r.headers and body == original
+        served = [line for line in _access_log(sup)[lines_before:] if f"/static/{rel}" in line]
+        assert len(served) >= 2 and all("upstream=-" in line for line in served), served
+        checked += 1
+    assert checked == 2
+
+
+ICONS_JS = """() => [...document.querySelectorAll('body *')]
+  .filter(e => e.childElementCount === 0 && e.textContent.trim()
+          && getComputedStyle(e).fontFamily.includes('Material Symbols'))
+  .map(e => ({name: e.textContent.trim(), width: e.getBoundingClientRect().width,
+              size: parseFloat(getComputedStyle(e).fontSize)}))"""
+
+
+def test_the_icon_font_is_the_subset_and_every_icon_still_renders(deployment, browser, artifacts):
+    """nginx answers the icon font's URL with the subset; on every page through the proxy each
+    icon is drawn as one glyph (a name the subset lacked would be drawn as its letters, many
+    times wider), and the page's navigation looks exactly as it does from the app process."""
+    import io
+
+    from fontTools.ttLib import TTFont
+    from PIL import Image, ImageChops
+
+    from coopmap import static_files
+
+    sup, url, _, _ = deployment
+    (font_url,) = sup.static.subset_fonts
+    r, served = _get(f"{url}{font_url}", "br, gzip")
+    whole = (static_files.streamlit_static() / font_url.removeprefix("/static/")).read_bytes()
+    assert served == (sup.static.files / font_url.removeprefix("/static/")).read_bytes()
+    assert len(served) < len(whole) / 10
+    assert r.headers["Content-Type"] == "font/woff2"
+    assert r.headers["Cache-Control"] == "public, max-age=86400"
+    kept = set(static_files._ligatures(TTFont(io.BytesIO(served))))
+    seen: set[str] = set()
+    direct = f"http://127.0.0.1:{sup.app_ports[0]}"
+    for path in ("/", "/?lang=es", "/profile?place=48201", "/profile?place=48201&lang=es",
+                 "/compare?places=48201,48453", "/trends", "/about", "/staff"):
+        opened = [new_page(browser, LAPTOP) for _ in (url, direct)]
+        try:
+            for base, (_, page) in zip((url, direct), opened, strict=True):
+                page.goto(f"{base}{path}")
+                page.get_by_test_id("stTopNavLink").first.wait_for(timeout=45_000)
+                page.wait_for_load_state("networkidle")
+                assert page.evaluate("() => document.fonts.check('16px \"Material Symbols "
+                                     "Rounded\"', 'map')")
+                icons = page.evaluate(ICONS_JS)
+                assert icons, path
+                for icon in icons:
+                    assert icon["width"] <= 1.5 * icon["size"], (base, path, icon)
+                    seen.add(icon["name"])
+            for _attempt in range(5):  # until neither shows the "running" indicator
+                shots = []
+                for _, page in opened:
+                    page.get_by_test_id("stStatusWidget").wait_for(state="hidden",
+                                                                   timeout=45_000)
+                    shots.append(Image.open(io.BytesIO(page.screenshot(clip={
+                        "x": 0, "y": 0, "width": LAPTOP["width"], "height": 60}))).convert("RGB"))
+                if ImageChops.difference(*shots).getbbox() is None:
+                    break
+                opened[0][1].wait_for_timeout(1000)
+            else:
+                for name, shot in zip(("nginx", "direct"), shots, strict=True):
+                    shot.save(artifacts / f"deploy-icons-{name}.png")
+                pytest.fail(f"{path}: the navigation differs through nginx (see artifacts)")
+        finally:
+            for context, _ in opened:
+                context.close()
+    assert seen <= kept, seen - kept
+    assert {"map", "location_on", "compare", "trending_up", "info", "lock"} <= seen
+
+
+def test_the_tls_listener_speaks_http2_and_draws_the_map(deployment, browser):
+    sup, _, _, _ = deployment
+    context = browser.new_context(viewport=LAPTOP, ignore_https_errors=True)
+    try:
+        page = context.new_page()
+        page.goto(f"https://127.0.0.1:{sup.tls_port}/")
+        _wait_for_map(page)
+        protocols = page.evaluate("() => performance.getEntriesByType('resource')"
+                                  ".filter(e => e.name.includes('/static/'))"
+                                  ".map(e => e.nextHopProtocol)")
+        assert len(protocols) > 20 and set(protocols) == {"h2"}, set(protocols)
+    finally:
+        context.close()
 
 
 def _viewers_on_both_processes(browser, sup):
