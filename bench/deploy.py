@@ -3,8 +3,10 @@
 Two servers run side by side on loopback for the whole section, so every ratio comes from one
 run: **direct**, one ``streamlit run dashboard.py`` (the flags ``coopmap serve`` gives its
 processes), and **proxied**, ``coopmap.serve.Supervisor`` with 2 app processes behind nginx
-(the generated configuration, brotli where Debian's module is installed). Direct and proxied
-visits alternate.
+(the generated configuration, brotli where Debian's module is installed, Streamlit's static files
+from nginx's precompressed copy: the section waits for its brotli files first) with its TLS +
+HTTP/2 listener beside the plain one (**proxied_tls**, a self-signed certificate the browser is
+told to accept). Direct and proxied visits alternate.
 
 * ``bytes``: one first visit each (fresh browser context, laptop viewport, no throttling)
   through the byte-counting loopback proxy of bench/pageload.py, in front of the Streamlit
@@ -100,12 +102,13 @@ class EventLog:
 
 @contextlib.contextmanager
 def deployment(workers: int = 2) -> Iterator[object]:
-    """``coopmap serve`` in this process: nginx + ``workers`` app processes, health-checked.
-    ``sup.events`` collects what the supervisor says."""
-    first = serve.free_port_run(workers + 1)
+    """``coopmap serve --tls`` in this process: nginx + ``workers`` app processes,
+    health-checked. ``sup.events`` collects what the supervisor says."""
+    first = serve.free_port_run(workers + 2)
     events = EventLog()
     with tempfile.TemporaryDirectory(prefix="coopmap-bench-serve-") as tmp:
         sup = serve.Supervisor(workers=workers, port=first, first_app_port=first + 1,
+                               tls_port=first + workers + 1,
                                state_dir=Path(tmp) / "serve", log=events)
         sup.events = events
         sup.start()
@@ -114,6 +117,7 @@ def deployment(workers: int = 2) -> Iterator[object]:
         watcher.start()
         try:
             sup.url = f"http://127.0.0.1:{first}"
+            sup.tls_url = f"https://127.0.0.1:{sup.tls_port}"
             yield sup
         finally:
             stop.set()
@@ -170,7 +174,7 @@ def visit(browser, url: str, *, phone: bool, counter: pageload.WireCounter | Non
         counter.reset()
     kw = ({"viewport": PHONE, "is_mobile": True, "has_touch": True, "device_scale_factor": 2}
           if phone else {"viewport": pageload.VIEWPORT})
-    context = browser.new_context(service_workers="block", **kw)
+    context = browser.new_context(service_workers="block", ignore_https_errors=True, **kw)
     try:
         page = context.new_page()
         frames = pageload.Frames(context, page)
@@ -178,14 +182,18 @@ def visit(browser, url: str, *, phone: bool, counter: pageload.WireCounter | Non
             frames.cdp.send("Network.emulateNetworkConditions", PHONE_NETWORK)
             frames.cdp.send("Emulation.setCPUThrottlingRate", {"rate": PHONE_CPU_SLOWDOWN})
         encodings: Counter = Counter()
+        protocols: Counter = Counter()
         kinds: dict[str, str] = {}
         by_kind: Counter = Counter()  # bytes as received (DevTools), by kind of response
         errors: list[str] = []
         page.on("pageerror", lambda e: errors.append(str(e)))
         page.on("response", lambda r: encodings.update(
             [r.headers.get("content-encoding", "none")]))
-        frames.cdp.on("Network.responseReceived", lambda e: kinds.__setitem__(
-            e["requestId"], _kind(e["response"].get("mimeType", ""))))
+        def received(e: dict) -> None:
+            kinds[e["requestId"]] = _kind(e["response"].get("mimeType", ""))
+            protocols.update([e["response"].get("protocol", "?")])
+
+        frames.cdp.on("Network.responseReceived", received)
         frames.cdp.on("Network.loadingFinished", lambda e: by_kind.update(
             {kinds.get(e["requestId"], "other"): int(e.get("encodedDataLength", 0))}))
         page.goto(url, wait_until="commit")
@@ -198,6 +206,7 @@ def visit(browser, url: str, *, phone: bool, counter: pageload.WireCounter | Non
         return {"paint_ms": paint_ms, "http_wire": wire.get("http_down"),
                 "ws_wire": wire.get("ws_down"), "ws_payload": frames.payload_bytes,
                 "encodings": dict(encodings), "by_kind": dict(by_kind),
+                "requests": sum(encodings.values()), "protocols": dict(protocols),
                 "external_requests": len(frames.external),
                 "page_errors": len(errors)}
     finally:
@@ -205,23 +214,29 @@ def visit(browser, url: str, *, phone: bool, counter: pageload.WireCounter | Non
 
 
 def browser_figures(direct_url: str, direct_port: int, proxy_url: str, proxy_port: int,
-                    visits: int) -> dict:
+                    visits: int, tls_port: int | None = None) -> dict:
+    """``tls_port``: the deployment's TLS + HTTP/2 listener, measured as ``proxied_tls`` (its
+    bytes are TLS records: the counter cannot tell the websocket apart, so all count as HTTP)."""
     from playwright.sync_api import sync_playwright
 
-    out: dict = {"bytes": {}, "phone": {"direct": [], "proxied": []}}
+    servers = [("direct", direct_url, direct_port, "http"),
+               ("proxied", proxy_url, proxy_port, "http")]
+    if tls_port is not None:
+        servers.append(("proxied_tls", f"https://127.0.0.1:{tls_port}", tls_port, "https"))
+    out: dict = {"bytes": {}, "phone": {name: [] for name, *_ in servers}}
     with sync_playwright() as p:
         browser = pageload.launch(p)
         try:
-            for name, port in (("direct", direct_port), ("proxied", proxy_port)):
+            for name, _, port, scheme in servers:
                 counter = pageload.WireCounter(port)
                 try:
-                    out["bytes"][name] = visit(browser, counter.url, phone=False,
-                                               counter=counter)
+                    out["bytes"][name] = visit(browser, f"{scheme}://127.0.0.1:{counter.port}",
+                                               phone=False, counter=counter)
                 finally:
                     counter.close()
-            for _ in range(visits):  # alternate, so both see the same machine load
-                out["phone"]["direct"].append(visit(browser, direct_url, phone=True))
-                out["phone"]["proxied"].append(visit(browser, proxy_url, phone=True))
+            for _ in range(visits):  # alternate, so all see the same machine load
+                for name, url, _, _ in servers:
+                    out["phone"][name].append(visit(browser, url, phone=True))
         finally:
             browser.close()
     b = out["bytes"]
@@ -229,11 +244,14 @@ def browser_figures(direct_url: str, direct_port: int, proxy_url: str, proxy_por
         r["total_wire"] = r["http_wire"] + r["ws_wire"]
     b["ratio"] = b["proxied"]["total_wire"] / b["direct"]["total_wire"]
     ph = out["phone"]
-    for name in ("direct", "proxied"):
+    for name, *_ in servers:
         values = [v["paint_ms"] for v in ph[name]]
         ph[f"{name}_ms"] = {"median": statistics.median(values), "min": min(values),
                             "max": max(values), "n": len(values)}
     ph["ratio"] = ph["proxied_ms"]["median"] / ph["direct_ms"]["median"]
+    if tls_port is not None:
+        b["tls_ratio"] = b["proxied_tls"]["total_wire"] / b["direct"]["total_wire"]
+        ph["tls_ratio"] = ph["proxied_tls_ms"]["median"] / ph["direct_ms"]["median"]
     return out
 
 
@@ -497,6 +515,13 @@ def run(smoke: bool = False) -> dict:
 
     with pageload.app_server(flags=APP_FLAGS) as direct, deployment(2) as sup:
         result["brotli_module"] = serve.BROTLI_MODULE.exists()
+        result["brotli_static_module"] = serve.BROTLI_STATIC_MODULE.exists()
+        waited = time.perf_counter()
+        # The brotli quality-11 files are written once per Streamlit version (about a minute
+        # of one core); measure what a running deployment sends.
+        result["brotli_files_ready"] = sup.wait_brotli(timeout=900)
+        result["brotli_wait_s"] = round(time.perf_counter() - waited, 1)
+        clock[0] = time.perf_counter()
         warm([direct.port, *sup.app_ports])
         groups_direct = {"app": lambda: [direct.pid]}
         groups_proxy = {"app": lambda: [sup.app_pid(p) for p in sup.app_ports],
@@ -507,7 +532,8 @@ def run(smoke: bool = False) -> dict:
             part("calibrate_streamlit_default", lambda: result.__setitem__(
                 "calibrate_streamlit_default", calibrate_default(cfg["calibrate"])))
         part("browser", lambda: result.update(
-            browser_figures(direct.url, direct.port, sup.url, sup.port, cfg["visits"])))
+            browser_figures(direct.url, direct.port, sup.url, sup.port, cfg["visits"],
+                            tls_port=sup.tls_port)))
         if cfg["cross_check"]:
             part("cross_check", lambda: result.__setitem__(
                 "cross_check", cross_check(cfg["cross_check"])))

@@ -259,3 +259,12 @@ def test_nginx_accepts_static_files_and_tls(tmp_path):
     conf.write_text(proxy.render(settings))
     result = subprocess.run([NGINX, "-t", "-c", str(conf)], capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
+
+
+def test_shapes_from_the_folder_the_app_writes_them_to():
+    conf = proxy.render(proxy.ProxySettings(geo_root=Path("/srv/cm/static/geo"), brotli=True))
+    geo = _location(conf, "/app/static/geo/")
+    assert "alias /srv/cm/static/geo/;" in geo and "error_page 404 = @geo_app;" in geo
+    assert 'Cache-Control "public, max-age=31536000, immutable"' in geo
+    assert "proxy_pass" in _location(conf, "@geo_app")  # not written yet: the app
+    assert "alias" not in _location(proxy.render(proxy.ProxySettings()), "/app/static/geo/")

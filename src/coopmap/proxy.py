@@ -28,7 +28,9 @@ its output for the defaults. What it decides, and why:
   the whole font (``subset_fonts``), so it is kept a day, not a year: a later subset with a new
   icon reaches returning visitors.
 - **Caching**: Streamlit's hashed assets already say ``immutable``; coopmap's shape files are
-  named by content (``/app/static/geo/``), so they may be kept for a year too.
+  named by content (``/app/static/geo/``), so they may be kept for a year too. With
+  ``geo_root`` (the folder the app processes write them to) nginx sends them from disk with its
+  own brotli; Streamlit would gzip them.
 - **TLS and HTTP/2** (``tls_port``): a second listener beside the plain one. Browsers speak
   HTTP/2 only over TLS, and a first visit asks for ~115 files: over HTTP/1.1 they queue on six
   connections, a round trip each.
@@ -80,6 +82,7 @@ class ProxySettings:
     brotli_static: bool = False  # Debian's brotli static module: send the .br files as they are
     static_root: Path | None = None  # coopmap.static_files mirror: /static/ served from disk
     subset_fonts: tuple[str, ...] = ()  # /static/ URLs answered with a subset (kept a day)
+    geo_root: Path | None = None  # the app's static/geo/: /app/static/geo/ served from disk
     tls_port: int | None = None
     tls_cert: Path | None = None
     tls_key: Path | None = None
@@ -306,6 +309,36 @@ def _static(s: ProxySettings, proxied: str, h8: str) -> str:
 """
 
 
+def _geo(s: ProxySettings, proxied: str, h8: str) -> str:
+    """coopmap's shape files: through the app (which gzips them), or from the folder the app
+    processes write them to (nginx's brotli; a file not written yet goes to the app)."""
+    if s.geo_root is None:
+        return f"""
+        # coopmap's shape files, named by their content.
+        location /app/static/geo/ {{
+{proxied}
+            proxy_hide_header Cache-Control;
+            {IMMUTABLE}
+{h8}
+        }}
+"""
+    return f"""
+        # coopmap's shape files, named by their content, from the folder the app writes them to.
+        location /app/static/geo/ {{
+            alias {s.geo_root}/;
+            error_page 404 = @geo_app;
+            {IMMUTABLE}
+{h8}
+        }}
+        location @geo_app {{
+{proxied}
+            proxy_hide_header Cache-Control;
+            {IMMUTABLE}
+{h8}
+        }}
+"""
+
+
 def _listen(s: ProxySettings) -> str:
     lines = [f"listen {s.listen_address}:{s.listen_port};"]
     if s.tls_port is not None:
@@ -425,14 +458,7 @@ http {{
 {h8}
         }}
 {_static(s, proxied, h8)}
-        # coopmap's shape files, named by their content.
-        location /app/static/geo/ {{
-{proxied}
-            proxy_hide_header Cache-Control;
-            add_header Cache-Control "public, max-age=31536000, immutable" always;
-{h8}
-        }}
-
+{_geo(s, proxied, h8)}
         location = /_stcore/stream {{
             limit_req zone=coopmap_stream burst={s.stream_burst} nodelay;
 {stream}

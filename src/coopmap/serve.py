@@ -166,6 +166,7 @@ class Supervisor:
             brotli_static=self.static is not None and BROTLI_STATIC_MODULE.exists(),
             static_root=self.static.root if self.static else None,
             subset_fonts=self.static.subset_fonts if self.static else (),
+            geo_root=paths.static_dir() / "geo" if self.static else None,  # ui.data writes them
             tls_port=self.tls_port, tls_cert=self.tls_cert, tls_key=self.tls_key,
         )
 
@@ -364,5 +365,6 @@ def defaults_conf() -> str:
                                 brotli=True, brotli_static=True, user="www-data",
                                 static_root=Path("/var/lib/coopmap/static"),
                                 subset_fonts=tuple(fonts),
+                                geo_root=Path("/srv/coopmap/static/geo"),
                                 script_hashes=proxy.inline_script_hashes(
                                     proxy.streamlit_index_html())))

@@ -182,6 +182,16 @@ def test_text_responses_are_compressed_and_hashed_files_cached(deployment):
         f"{url}/app/static/geo/{shapes[-1].name}", headers={"Accept-Encoding": "gzip"}))
     assert r.headers["Content-Encoding"] == "gzip"
     assert r.headers["Cache-Control"] == "public, max-age=31536000, immutable"
+    if serve.BROTLI_MODULE.exists():
+        # nginx sends the shapes from the folder the app wrote them to, with its own brotli.
+        import brotli
+
+        lines_before = len(_access_log(sup))
+        r, body = _get(f"{url}/app/static/geo/{shapes[-1].name}", "br")
+        assert r.headers["Content-Encoding"] == "br"
+        assert r.headers["Content-Type"] == "application/json"
+        assert brotli.decompress(body) == shapes[-1].read_bytes()
+        assert "upstream=-" in _access_log(sup)[lines_before]
     page = urllib.request.urlopen(f"{url}/map")
     csp = page.headers["Content-Security-Policy"]
     assert "frame-ancestors 'none'" in csp and "'unsafe-eval'" not in csp
