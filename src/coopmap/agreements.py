@@ -17,13 +17,15 @@ import functools
 import hashlib
 import os
 import re
+import threading
+from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
 
-from coopmap import gazetteer, identity, paths, schema
+from coopmap import frames, gazetteer, identity, paths, schema
 from coopmap.ice_sheets import (
     IceSheetError,
     Problem,
@@ -204,19 +206,23 @@ class SheetInput:
     superseded: bool = False
 
 
+def _sha256_of(path: Path) -> str:
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+
+
 def sheets_from_files(sheet_paths: list[Path], sources_root: Path,
-                      read: Callable[..., SheetRead] = read_sheet) -> list[SheetInput]:
+                      read: Callable[..., SheetRead] = read_sheet,
+                      digest: Callable[[Path], str] = _sha256_of) -> list[SheetInput]:
     """The bundled sheet files as build inputs: byte-identical copies dropped (``latest/``
     repeats the last monthly files, the copy whose name carries our date prefix is kept), list
     and date from the file name. ``read(path, list_kind=...)`` reads one file (the build passes
-    a cached reader)."""
+    a cached reader; ``digest(path)`` its sha256, which the build remembers per file)."""
     ordered = sorted((Path(p) for p in sheet_paths),
                      key=lambda p: (sheet_date_from_name(p.name) is None
                                     or not p.name[:4].isdigit(), str(p)))
     seen: dict[str, Path] = {}
     for p in ordered:
-        digest = hashlib.sha256(p.read_bytes()).hexdigest()
-        seen.setdefault(digest, p)
+        seen.setdefault(digest(p), p)
     out = []
     for path in sorted(seen.values()):
         kind = list_kind_from_name(path.name)
@@ -231,43 +237,107 @@ def sheets_from_files(sheet_paths: list[Path], sources_root: Path,
     return out
 
 
-def _read_all(sheets: list[SheetInput]):
+def _read_all(sheets: list[SheetInput], identities: identity.Identities):
+    """Every row of the sheets, one frame (bundled first, then uploads, as given), each row with
+    its sheet's columns, ``agency_norm`` (before identities), ``_listed_state`` (the STATE it
+    was listed under) and its agreement (``apply_identities``); the sheets table's rows; the
+    sheets' problems."""
     frames, sheet_rows, problems = [], [], []
     by_key: dict[tuple[str, str], SheetInput] = {}
     for sheet in sheets:
         kind, date = sheet.list_kind, sheet.sheet_date
         month = date.strftime("%Y-%m")
-        if sheet.superseded:
-            frames.append(sheet.read.rows.assign(
-                source_file=sheet.source_file, list=kind, month=month,
-                sheet_date=pd.Timestamp(date), _superseded=True))
-            continue
-        if (kind, month) in by_key:
-            raise IceSheetError([Problem(sheet.source_file, "", None, None, sheet.source_file,
-                                         f"one {kind} sheet per month; {month} already has "
-                                         f"{by_key[(kind, month)].source_file}", "error")])
-        by_key[(kind, month)] = sheet
-        read = sheet.read
-        read.raise_for_errors()
-        problems.extend(read.problems)
-        frames.append(read.rows.assign(source_file=sheet.source_file, list=kind, month=month,
-                                       sheet_date=pd.Timestamp(date), _superseded=False))
-        sheet_rows.append({"list": kind, "month": month, "sheet_date": pd.Timestamp(date),
-                           "source_file": sheet.source_file, "layout": ", ".join(read.layout)})
+        if not sheet.superseded:
+            if (kind, month) in by_key:
+                raise IceSheetError([Problem(sheet.source_file, "", None, None,
+                                             sheet.source_file,
+                                             f"one {kind} sheet per month; {month} already has "
+                                             f"{by_key[(kind, month)].source_file}", "error")])
+            by_key[(kind, month)] = sheet
+            read = sheet.read
+            read.raise_for_errors()
+            problems.extend(read.problems)
+            sheet_rows.append({"list": kind, "month": month, "sheet_date": pd.Timestamp(date),
+                               "source_file": sheet.source_file,
+                               "layout": ", ".join(read.layout)})
+        frames.append(_sheet_frame(sheet, identities))
     if not sheet_rows:
         raise ValueError("build_agreements: no ICE sheets given")
     rows = pd.concat(frames, ignore_index=True)
+    for column in ("agency_norm", "_listed_state", "agreement_id", "_agency_key"):
+        if rows[column].dtype != "str":  # a sheet without rows makes the column object
+            rows[column] = rows[column].astype("str")
     return rows, pd.DataFrame(sheet_rows), problems
 
 
+# One sheet's rows as the assembly uses them, remembered per parsed sheet (the build keeps
+# each sheet's SheetRead by its sha256), identity table and spellings table: a staff preview
+# rebuilds every sheet of the source set, and all but the uploaded one are the same as in the
+# build before it. Values hold the objects their key names by id, so an id is never reused.
+_frames: OrderedDict[tuple, tuple[tuple, pd.DataFrame]] = OrderedDict()
+_frames_lock = threading.Lock()
+FRAME_CACHE_SIZE = 400
+
+
+def _sheet_frame(sheet: SheetInput, identities: identity.Identities) -> pd.DataFrame:
+    """The rows of one sheet with its source_file, list, month, sheet_date and ``_superseded``,
+    ``agency_norm`` (ICE's reviewed misspellings mapped), ``_listed_state`` and, after
+    ``apply_identities``, agreement_id and ``_agency_key``. Never mutate the result."""
+    spellings = agency_spellings()
+    held = (sheet.read, identities, spellings)
+    key = (id(sheet.read), sheet.source_file, sheet.list_kind, sheet.sheet_date,
+           sheet.superseded, id(identities), id(spellings))
+    with _frames_lock:
+        hit = _frames.get(key)
+        if hit is not None and all(a is b for a, b in zip(hit[0], held, strict=True)):
+            _frames.move_to_end(key)
+            return hit[1]
+    frame = sheet.read.rows.assign(source_file=sheet.source_file, list=sheet.list_kind,
+                                   month=sheet.sheet_date.strftime("%Y-%m"),
+                                   sheet_date=pd.Timestamp(sheet.sheet_date),
+                                   _superseded=sheet.superseded)
+    # Computed once per distinct (state, agency): the same names recur on every row.
+    pairs = list(zip(frame["state_abbr"].tolist(), frame["agency"].tolist(), strict=True))
+    norms = {p: agency_norm(*p) for p in dict.fromkeys(pairs)}
+    frame["agency_norm"] = pd.Series([norms[p] for p in pairs], index=frame.index, dtype="str")
+    frame["_listed_state"] = frame["state_abbr"]
+    frame = apply_identities(frame, identities)
+    with _frames_lock:
+        _frames[key] = (held, frame)
+        while len(_frames) > FRAME_CACHE_SIZE:
+            _frames.popitem(last=False)
+    return frame
+
+
+def clear_caches() -> None:
+    """Forget every sheet's rows as the assembly used them (benchmarks measure a cold start)."""
+    with _frames_lock:
+        _frames.clear()
+
+
 def _relative(path: Path, root: Path) -> str:
+    if Path(path).is_absolute() and Path(root).is_absolute():
+        return _relative_absolute(str(path), str(root))
+    return _relative_uncached(Path(path), Path(root))
+
+
+@functools.lru_cache(maxsize=4096)  # resolving costs ~1 ms a file, for ~80 files a build
+def _relative_absolute(path: str, root: str) -> str:
+    return _relative_uncached(Path(path), Path(root))
+
+
+def _relative_uncached(path: Path, root: Path) -> str:
     try:
-        return path.resolve().relative_to(Path(root).resolve()).as_posix()
+        return path.resolve().relative_to(root.resolve()).as_posix()
     except ValueError:
         return path.as_posix()
 
 
 # --- Building -------------------------------------------------------------------------------
+
+
+_CANDIDATE_COLUMNS = ["state_abbr", "agency", "agency_norm", "model", "list", "month", "signed",
+                      "moa_url"]
 
 
 def build_agreements(sheets: list[SheetInput] | list[Path], sources_root: Path | None,
@@ -284,14 +354,15 @@ def build_agreements(sheets: list[SheetInput] | list[Path], sources_root: Path |
         sheets = sheets_from_files(sheets, Path(sources_root))
     identities = identity.load(corrections_dir if corrections_dir is not None
                                else paths.corrections_dir())
-    rows, sheet_meta, problems = _read_all(sheets)
-    # Computed once per distinct (state, agency): the same names recur every month.
-    pairs = list(zip(rows["state_abbr"].tolist(), rows["agency"].tolist(), strict=True))
-    norms = {p: agency_norm(*p) for p in dict.fromkeys(pairs)}
-    rows["agency_norm"] = [norms[p] for p in pairs]
+    # Each row with its agreement (the reviewed identities applied), per sheet.
+    rows, sheet_meta, problems = _read_all(sheets, identities)
     listed = ~rows["_superseded"].astype(bool)
-    candidates = identity.candidates(rows[listed].reset_index(drop=True), identities)
-    rows = apply_identities(rows, identities)
+    # Candidates are found on the rows as ICE listed them (the STATE of the sheet).
+    candidates = identity.candidates(
+        rows.loc[listed, _CANDIDATE_COLUMNS].assign(
+            state_abbr=rows.loc[listed, "_listed_state"]).reset_index(drop=True),
+        identities)
+    rows = rows.drop(columns="_listed_state")
     # Newest first; on one date the participating sheet (it has SIGNED) wins over pending.
     rows["_list_rank"] = rows["list"].map({"participating": 0, "pending": 1})
     rows = rows.sort_values(["sheet_date", "_list_rank", "row"],
@@ -488,7 +559,7 @@ def _agreements_table(rows: pd.DataFrame, listings: pd.DataFrame) -> pd.DataFram
     out["agency_type"] = own.reindex(out.index)
     out["agency_type_basis"] = pd.Series("ice_type_column", index=out.index).where(
         out["agency_type"].notna())
-    other = out["agency_type"].isna() & out["_agency_key"].isin(by_agency.index)
+    other = out["agency_type"].isna() & frames.isin(out["_agency_key"], by_agency.index.tolist())
     out.loc[other, "agency_type"] = out.loc[other, "_agency_key"].map(by_agency)
     out.loc[other, "agency_type_basis"] = "other_sheet"
     named = out["agency_type"].isna()

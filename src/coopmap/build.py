@@ -164,6 +164,16 @@ def read_uploaded_sheet(upload: Upload, list_kind: str) -> SheetRead:
     return _remember((upload.sha256, list_kind), read)
 
 
+def read_source_upload(up: SourceUpload) -> SheetRead:
+    """An ICE list of the source set read as the build reads it, remembered by its sha256: the
+    kept bytes go through intake only when this process has not read them yet."""
+    with _reads_lock:
+        hit = _reads.get((up.sha256, up.list_kind))
+    if hit is not None:
+        return hit
+    return read_uploaded_sheet(up.upload(), up.list_kind)
+
+
 _matches: dict[tuple, tuple] = {}
 
 
@@ -247,9 +257,12 @@ def _places_and_policies(sources_dir: Path, corrections_dir: Path
 
 def clear_caches() -> None:
     """Forget every parsed sheet, match and place table (benchmarks measure a cold start)."""
+    from coopmap import agreements
+
     _reads.clear()
     _matches.clear()
     _base_tables.clear()
+    agreements.clear_caches()
 
 
 # --- The build ----------------------------------------------------------------------------
@@ -261,11 +274,11 @@ def source_sheets(sources_dir: Path, uploads: Sequence[SourceUpload] = ()) -> li
     month's list): the earlier one is marked ``superseded`` (only its links are still used);
     two bundled files of one list and month stay an error of the assembly."""
     sheets = sheets_from_files(ice_sheet_paths(sources_dir), sources_dir,
-                               read=read_bundled_sheet)
+                               read=read_bundled_sheet, digest=file_sha256)
     for up in uploads:
         if up.kind != "ice":
             continue
-        read = read_uploaded_sheet(up.upload(), up.list_kind)
+        read = read_source_upload(up)
         if read.errors:
             raise BuildError(f"the uploaded list {up.file_name} ({up.path}) no longer reads "
                              f"without errors: {read.errors[0]}")

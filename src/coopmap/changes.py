@@ -190,17 +190,40 @@ def _detention_changes(current, candidate
     added = new_f.loc[new_f.index.difference(old_f.index)].reset_index()[FACILITY_COLUMNS]
     removed = old_f.loc[old_f.index.difference(new_f.index)].reset_index()[FACILITY_COLUMNS]
     key = ["county_fips", "month"]
-    new_p = _table(candidate, "detention_county_postures").set_index(key)["detention_category"]
-    old_p = _table(current, "detention_county_postures").set_index(key)["detention_category"]
-    old_p = old_p.reindex(new_p.index)
-    differs = ~_same(new_p, old_p)
-    rows = pd.DataFrame({"old": old_p[differs.to_numpy()], "new": new_p[differs.to_numpy()]})
-    rows = rows.reset_index()
+    new_t = _table(candidate, "detention_county_postures")
+    old_t = _table(current, "detention_county_postures")
+    if _same_keys(new_t, old_t, key):
+        # The same (county, month) rows in the same order (an upload of another kind leaves
+        # the 132,000 rows as they are): compare in place, without indexing them.
+        new_c = new_t["detention_category"].reset_index(drop=True)
+        old_c = old_t["detention_category"].reset_index(drop=True)
+        differs = (~_same(new_c, old_c)).to_numpy()
+        rows = pd.DataFrame({"county_fips": new_t["county_fips"].array[differs],
+                             "month": new_t["month"].array[differs],
+                             "old": old_c.array[differs], "new": new_c.array[differs]})
+    else:
+        new_p = new_t.set_index(key)["detention_category"]
+        old_p = old_t.set_index(key)["detention_category"].reindex(new_p.index)
+        differs = ~_same(new_p, old_p)
+        rows = pd.DataFrame({"old": old_p[differs.to_numpy()], "new": new_p[differs.to_numpy()]})
+        rows = rows.reset_index()
     counties = _table(candidate, "counties")
     label = dict(zip(counties["county_fips"], counties["name"] + ", " + counties["state_abbr"],
                      strict=True))
     rows["name"] = rows["county_fips"].map(label)
     return added, removed, rows[DETENTION_CHANGE_COLUMNS].reset_index(drop=True)
+
+
+def _same_keys(a: pd.DataFrame, b: pd.DataFrame, key: list[str]) -> bool:
+    """Whether two tables hold the same key values in the same order."""
+    return len(a) == len(b) and all(
+        a[k].reset_index(drop=True).equals(b[k].reset_index(drop=True)) for k in key)
+
+
+def _unchanged(new: pd.DataFrame, old: pd.DataFrame) -> bool:
+    """Whether a table is exactly the same in both releases (then nothing in it changed)."""
+    return list(new.columns) == list(old.columns) and new.reset_index(drop=True).equals(
+        old.reset_index(drop=True))
 
 
 def _text(value) -> str | None:
@@ -218,6 +241,8 @@ def _policy_changes(current, candidate) -> pd.DataFrame:
     if current is None:
         return pd.DataFrame(columns=cols)
     old = _table(current, "policies")
+    if _unchanged(new, old):
+        return pd.DataFrame(columns=cols)
     key = ["level", "fips", "dimension"]
     merged = new.merge(old, on=key, how="left", suffixes=("", "_old"))
     same = ((merged["value"] == merged["value_old"]).fillna(False)
@@ -293,6 +318,8 @@ def _reading_changes(current, candidate) -> pd.DataFrame:
     if current is None:
         return pd.DataFrame(columns=READING_CHANGE_COLUMNS)
     key = ["law_id", "dimension"]
+    if _unchanged(_table(candidate, "law_readings"), _table(current, "law_readings")):
+        return pd.DataFrame(columns=READING_CHANGE_COLUMNS)
     new = _table(candidate, "law_readings").set_index(key)
     old = _table(current, "law_readings").set_index(key)
     rows = []

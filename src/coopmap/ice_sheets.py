@@ -247,6 +247,16 @@ def _clean(value: object) -> str:
     """Cell text, NFKC-normalised (non-breaking spaces become spaces), whitespace collapsed."""
     if value is None:
         return ""
+    try:
+        return _clean_hashable(value)
+    except TypeError:  # an unhashable cell value
+        return " ".join(unicodedata.normalize("NFKC", str(value)).split())
+
+
+# A sheet's cells repeat (state names, types, models, "link", agencies month after month).
+# typed: 1, 1.0 and True are equal keys but print differently.
+@lru_cache(maxsize=1 << 16, typed=True)
+def _clean_hashable(value: object) -> str:
     return " ".join(unicodedata.normalize("NFKC", str(value)).split())
 
 
@@ -420,6 +430,7 @@ def _in_range(r: int, c: int, merged: tuple[tuple[int, int], ...]) -> bool:
     return r1 <= r <= r2 and c1 <= c <= c2
 
 
+@lru_cache(maxsize=1 << 14)  # ICE repeats each agreement's link on every monthly sheet
 def _unwrap_safelink(url: str) -> str:
     """ICE pasted many MOA links from Outlook: "https://gcc02.safelinks.protection.outlook.com/
     ?url=<the ice.gov URL>&data=<mail metadata>". The wrapper only redirects to its ``url``

@@ -22,6 +22,8 @@ Two halves, in the warn-transformer way:
 from __future__ import annotations
 
 import csv
+import hashlib
+import io
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -112,14 +114,31 @@ class Identities:
         return None
 
 
+_EMPTY = Identities()
+_loaded: dict[str, tuple[str, Identities]] = {}
+
+
 def load(corrections_dir: Path | None) -> Identities:
-    """Read and check ``agreement_identities.csv`` (an absent file is an empty table)."""
+    """Read and check ``agreement_identities.csv`` (an absent file is an empty table). The same
+    bytes give the same ``Identities`` object (builds key their per-sheet work on it)."""
     if corrections_dir is None:
-        return Identities()
+        return _EMPTY
     path = Path(corrections_dir) / IDENTITY_FILE
     if not path.exists():
-        return Identities()
-    with path.open(newline="", encoding="utf-8") as f:
+        return _EMPTY
+    data = path.read_bytes()
+    digest = hashlib.sha256(data).hexdigest()
+    where = str(path.resolve())
+    hit = _loaded.get(where)
+    if hit is not None and hit[0] == digest:
+        return hit[1]
+    identities = _parse(path, data.decode("utf-8"))
+    _loaded[where] = (digest, identities)
+    return identities
+
+
+def _parse(path: Path, text: str) -> Identities:
+    with io.StringIO(text, newline="") as f:
         reader = csv.DictReader(f)
         if reader.fieldnames != COLUMNS:
             raise IdentityError(f"{path.name}: header {reader.fieldnames} should be {COLUMNS}")

@@ -23,7 +23,7 @@ from typing import Protocol
 
 import pandas as pd
 
-from coopmap import designations, law_readings, policies, schema
+from coopmap import designations, frames, law_readings, policies, schema
 
 
 class HasTables(Protocol):
@@ -120,7 +120,7 @@ def _pending(release: HasTables, month: str) -> pd.DataFrame:
     part = listings[(listings["list"] == "participating") & (listings["month"] >= sheet)
                     & (listings["month"] <= month)]
     on = pending[pending["month"] == sheet]
-    return on[~on["agreement_id"].isin(part["agreement_id"])]
+    return on[~frames.isin(on["agreement_id"], part["agreement_id"].tolist())]
 
 
 def _model_flags(frame: pd.DataFrame, key: str) -> pd.DataFrame:
@@ -130,8 +130,9 @@ def _model_flags(frame: pd.DataFrame, key: str) -> pd.DataFrame:
     if frame.empty:
         return pd.DataFrame(columns=columns).rename_axis(key)
     grouped = frame.groupby(key)
-    models = pd.crosstab(frame[key], frame["model"]).reindex(columns=list(schema.MODELS),
-                                                               fill_value=0)
+    # Agreements per key and model (a groupby: pd.crosstab aggregates group by group).
+    models = (frame.groupby([key, "model"]).size().unstack("model", fill_value=0)
+              .reindex(columns=list(schema.MODELS), fill_value=0))
     out = pd.DataFrame(
         {
             "n_agreements": grouped["agreement_id"].nunique(),
