@@ -206,6 +206,19 @@ def test_north_carolina_shows_the_history_of_its_detainer_law():
     assert "Detainer holds: state law requires jails to hold people on ICE detainers." in after
 
 
+def test_district_of_columbia_profile_before_and_after_its_law():
+    before = texts(open_profile(place="11", month="2021-03"))
+    assert "Detainer holds: Unknown: no source at hand says." in before
+    assert "No state law on these questions was in effect in March 2021." in before
+    assert ("History: since 2021-04-27: state law forbids holding people on an ICE detainer "
+            "without a judicial warrant or order (DC-SanctuaryValues-2020)") in before
+    after = texts(open_profile(place="11001", month="2021-06"))
+    assert ("Detainer holds: state law forbids holding people on an ICE detainer without a "
+            "judicial warrant or order.") in after
+    assert ("Release-date notification: state law forbids telling ICE of release dates without "
+            "a judicial warrant or order.") in after
+
+
 def test_every_state_profile_hides_reviewer_notes_and_is_consistent(release):
     """No reviewer note on any state's page; "no state law settles it" appears exactly for the
     practices no law in effect settles."""

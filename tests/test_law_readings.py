@@ -132,6 +132,30 @@ def test_a_law_that_ended_stops_applying(release):
         == "unknown"
 
 
+def test_district_of_columbia_through_time(release):
+    """D.C.: the 2012 detainer law (holds only in listed cases) to 2019-09, the 2019-2021
+    emergency/temporary acts for the whole months they covered, D.C. Law 23-282 from its
+    2021-04-27 effective date (so from 2021-05): judicial warrant needed for all three."""
+    readings = release.table("law_readings")
+    dims = ("detainer_holds", "release_notification", "jail_access")
+
+    def dc(month):
+        s = law_readings.state_values(readings, month, ["11"]).loc["11"]
+        return tuple(s[d] for d in dims), s["detainer_holds_source"]
+
+    assert dc("2012-11")[0] == ("unknown",) * 3
+    assert dc("2019-09") == (("limited", "unknown", "limited"), "DC-DetainerCompliance-2012")
+    assert dc("2020-06") == (("judicial_warrant_only",) * 3, "DC-SanctuaryTemp-2020")
+    assert dc("2021-03")[0] == ("unknown",) * 3  # between the last emergency act and the law
+    assert dc("2021-04")[0] == ("unknown",) * 3  # the law took effect on the 27th
+    assert dc("2021-05") == (("judicial_warrant_only",) * 3, "DC-SanctuaryValues-2020")
+    late = _state(release, "2026-05", "DC")
+    assert late["detainer_holds"] == "judicial_warrant_only"
+    assert late["detainer_holds_check"] == "checked_text"
+    assert _state(release, "2021-03", "DC")["state_law_stance"] == "none"
+    assert _state(release, "2021-05", "DC")["state_law_stance"] == "anti"
+
+
 def test_texas_sb4_enjoined_before_it_took_effect_then_stayed(release):
     """City of El Cenizo v. Texas: the district court enjoined SB 4's detainer mandate on
     2017-08-30, before its 2017-09-01 effective date; the Fifth Circuit stayed that on
