@@ -21,7 +21,7 @@ st.markdown(t("about.intro"))
 
 st.header(t("about.caveats"))
 for caveat in text.caveats():
-    st.markdown("- " + caveat.format(as_of=as_of))
+    st.markdown("- " + text.fill(caveat, as_of=as_of))
 
 st.header(t("about.glossary"))
 for term, definition in text.glossary().values():

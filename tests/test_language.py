@@ -135,3 +135,24 @@ def test_spanish_sentences_write_dates_in_words_english_keeps_iso():
         assert line.endswith("del 18 de mayo de 2026") and "20261202-fccf701934" in line
         assert "2026-05-18" not in line
     assert text.t("release.line", release="r", as_of="2026-05-18").endswith("2026-05-18")
+
+
+def test_spanish_pages_write_dates_in_words_with_their_article(release):
+    """On Spanish pages a date inside a sentence reads "desde el 1 de diciembre de 2024" (Spanish
+    puts the article before a day) and About's caveats give the ICE list's date in words, not
+    "del 2026-05-18"."""
+    as_of = release.as_of["participating"]
+    about = open_page("app_pages/about.py", {"lang": "es"})
+    assert not about.exception
+    caveats = "\n".join(m.value for m in about.markdown if m.value.startswith("- "))
+    assert f"del {as_of}" not in caveats
+    with text.in_language("es"):
+        assert f"más reciente aquí es del {text.date_label(as_of)}." in caveats
+    profile = open_page("app_pages/profile.py", {"lang": "es", "place": "37001"})
+    assert not profile.exception
+    body = "\n".join(m.value for m in [*profile.markdown, *profile.caption])
+    assert "Vigente desde el 1 de diciembre de 2024" in body
+    assert "desde 1 de" not in body
+    assert "datos hasta el 15 de septiembre de 2025" in body
+    table = next(d.value for d in profile.dataframe if "Período" in d.value.columns)
+    assert table["Período"].iloc[0] == "Año fiscal 2025 hasta el 15 de septiembre de 2025"

@@ -902,7 +902,13 @@ def t(msg_id: str, /, **values: object) -> str:
         template = EN[msg_id]
     if not values:
         return template
-    if language != DEFAULT_LANGUAGE:  # "del 2026-05-18" reads "del 18 de mayo de 2026"
+    return fill(template, **values)
+
+
+def fill(template: str, /, **values: object) -> str:
+    """``template`` with ``values`` filled in as ``t`` fills a message: outside English an ISO
+    date or month reads as words (for texts kept outside the catalogue, e.g. the caveats)."""
+    if _language.get() != DEFAULT_LANGUAGE:  # "del 2026-05-18" reads "del 18 de mayo de 2026"
         values = {k: _dated(v) for k, v in values.items()}
     return template.format(**values)
 

@@ -166,34 +166,34 @@ ES: dict[str, str] = {
     ),
     "detention.sentence.igsa.county": (
         "La cárcel de {county} retuvo en promedio a {n} personas para ICE en el año fiscal "
-        "{fy} bajo un acuerdo entre el condado e ICE (IGSA; libro de ICE {file}, datos hasta "
+        "{fy} bajo un acuerdo entre el condado e ICE (IGSA; libro de ICE {file}, datos hasta el "
         "{pull})."
     ),
     "detention.sentence.igsa": (
         "{name} retuvo en promedio a {n} personas para ICE en el año fiscal {fy} bajo el "
-        "acuerdo de un gobierno local con ICE (IGSA; libro de ICE {file}, datos hasta {pull})."
+        "acuerdo de un gobierno local con ICE (IGSA; libro de ICE {file}, datos hasta el {pull})."
     ),
     "detention.sentence.usms_iga.county": (
         "La cárcel de {county} retuvo en promedio a {n} personas para ICE en el año fiscal "
         "{fy} bajo el acuerdo de la cárcel del condado con el Servicio de Alguaciles de EE. UU. "
-        "(U.S. Marshals Service), que ICE utiliza (USMS IGA; libro de ICE {file}, datos hasta "
+        "(U.S. Marshals Service), que ICE utiliza (USMS IGA; libro de ICE {file}, datos hasta el "
         "{pull})."
     ),
     "detention.sentence.usms_iga": (
         "{name} retuvo en promedio a {n} personas para ICE en el año fiscal {fy} bajo su "
         "acuerdo con el Servicio de Alguaciles de EE. UU. (U.S. Marshals Service), que ICE "
-        "utiliza (USMS IGA; libro de ICE {file}, datos hasta {pull})."
+        "utiliza (USMS IGA; libro de ICE {file}, datos hasta el {pull})."
     ),
     "detention.sentence.digsa": (
         "{name} retuvo en promedio a {n} personas para ICE en el año fiscal {fy}; es un centro "
         "que se usa solo para ICE bajo un acuerdo exclusivo de un gobierno local, a menudo "
-        "administrado por una empresa (DIGSA; libro de ICE {file}, datos hasta {pull})."
+        "administrado por una empresa (DIGSA; libro de ICE {file}, datos hasta el {pull})."
     ),
     "detention.col.facility": "Centro",
     "detention.col.type": "Tipo",
     "detention.col.adp": "Personas retenidas en un día promedio",
     "detention.col.period": "Período",
-    "detention.col.period.value": "Año fiscal {fy} hasta {pull}",
+    "detention.col.period.value": "Año fiscal {fy} hasta el {pull}",
     "detention.col.period.none": "No figura en los libros de ICE (solo recuentos diarios)",
     "detention.col.source": "Fuente",
     "detention.col.source.ddp": "Recuentos diarios del Deportation Data Project",
@@ -481,8 +481,8 @@ ES: dict[str, str] = {
         "Ninguna ley estatal sobre estas cuestiones estaba vigente en {month}."
     ),
     "profile.law.heading": "{citation}{title} · {kind}",
-    "profile.law.dates": "Vigente desde {effective}{until}.",
-    "profile.law.until": ", hasta {ended} ({reason})",
+    "profile.law.dates": "Vigente desde el {effective}{until}.",
+    "profile.law.until": ", hasta el {ended} ({reason})",
     "profile.law.provides": "{dimension}: la ley estatal {text}.",
     "profile.law.quote": "{provision}: “{quote}”",
     "profile.law.check": "Cómo se verificó: {check}.",
