@@ -201,15 +201,15 @@ def test_north_carolina_shows_the_history_of_its_detainer_law():
     body = texts(open_profile(place="37119", month="2024-06"))
     assert "Detainer holds: Unknown: no source at hand says." in body
     assert ("History: since 2024-12-01: state law requires jails to hold people on ICE detainers "
-            "(NC-HB10-2024); before 2024-12-01: no state law found.") in body
+            "(NC-HB10-2024); before 2024-12-01: no state law found in effect.") in body
     after = texts(open_profile(place="37119", month="2025-01"))
     assert "Detainer holds: state law requires jails to hold people on ICE detainers." in after
 
 
 def test_district_of_columbia_profile_before_and_after_its_law():
-    before = texts(open_profile(place="11", month="2021-03"))
+    before = texts(open_profile(place="11", month="2021-04"))
     assert "Detainer holds: Unknown: no source at hand says." in before
-    assert "No state law on these questions was in effect in March 2021." in before
+    assert "No state law on these questions was in effect in April 2021." in before
     assert ("History: since 2021-04-27: state law forbids holding people on an ICE detainer "
             "without a judicial warrant or order (DC-SanctuaryValues-2020)") in before
     after = texts(open_profile(place="11001", month="2021-06"))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 
 import pandas as pd
@@ -133,9 +134,10 @@ def test_a_law_that_ended_stops_applying(release):
 
 
 def test_district_of_columbia_through_time(release):
-    """D.C.: the 2012 detainer law (holds only in listed cases) to 2019-09, the 2019-2021
-    emergency/temporary acts for the whole months they covered, D.C. Law 23-282 from its
-    2021-04-27 effective date (so from 2021-05): judicial warrant needed for all three."""
+    """D.C.: the 2012 detainer law (holds only in listed cases) from 2013-01; the 2019-2021
+    emergency/temporary acts for the whole months they covered (the 2012 text in the months
+    between them); D.C. Law 23-282 from its 2021-04-27 effective date, so from 2021-05: a
+    judicial warrant needed for all three. April 2021 belongs wholly to neither law."""
     readings = release.table("law_readings")
     dims = ("detainer_holds", "release_notification", "jail_access")
 
@@ -145,15 +147,37 @@ def test_district_of_columbia_through_time(release):
 
     assert dc("2012-11")[0] == ("unknown",) * 3
     assert dc("2019-09") == (("limited", "unknown", "limited"), "DC-DetainerCompliance-2012")
+    assert dc("2019-11") == (("judicial_warrant_only",) * 3, "DC-SanctuaryEmerg-2019")
+    assert dc("2020-01") == (("limited", "unknown", "limited"), "DC-DetainerCompliance-2012")
     assert dc("2020-06") == (("judicial_warrant_only",) * 3, "DC-SanctuaryTemp-2020")
-    assert dc("2021-03")[0] == ("unknown",) * 3  # between the last emergency act and the law
-    assert dc("2021-04")[0] == ("unknown",) * 3  # the law took effect on the 27th
+    assert dc("2021-03") == (("limited", "unknown", "limited"), "DC-DetainerCompliance-2012")
+    assert dc("2021-04")[0] == ("unknown",) * 3
     assert dc("2021-05") == (("judicial_warrant_only",) * 3, "DC-SanctuaryValues-2020")
     late = _state(release, "2026-05", "DC")
     assert late["detainer_holds"] == "judicial_warrant_only"
     assert late["detainer_holds_check"] == "checked_text"
-    assert _state(release, "2021-03", "DC")["state_law_stance"] == "none"
+    assert _state(release, "2021-04", "DC")["state_law_stance"] == "none"
     assert _state(release, "2021-05", "DC")["state_law_stance"] == "anti"
+
+
+def test_history_dates_do_not_overlap(release):
+    """A law that ended mid-month hands over on that day, not on the month's first; a month the
+    month rule gives to neither law is not said as a period of its own."""
+    from coopmap.ui import law_text
+    readings = release.table("law_readings")
+    text = law_text.policy_history(readings, "11", "detainer_holds")
+    assert ("2020-01-21 to 2020-01-26: state law allows detainer holds only in the cases it "
+            "lists (DC-DetainerCompliance-2012); 2019-10-23 to 2020-01-20: state law forbids "
+            "holding people on an ICE detainer without a judicial warrant or order "
+            "(DC-SanctuaryEmerg-2019); 2012-12-11 to 2019-10-22:") in text
+    days = re.findall(r"(\d{4}-\d{2}-\d{2}) to (\d{4}-\d{2}-\d{2})", text)
+    assert len(days) == 7
+    for start, end in days:
+        assert start <= end
+    for (start, _), (_, end) in zip(days, days[1:], strict=False):  # newest first
+        assert end < start
+    assert law_text.policy_history(readings, "48", "detainer_holds").endswith(
+        "before 2017-09-25: no state law found in effect.")
 
 
 def test_texas_sb4_enjoined_before_it_took_effect_then_stayed(release):

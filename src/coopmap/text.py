@@ -495,8 +495,8 @@ EN: dict[str, str] = {
     "profile.policy.history": "History: {periods}.",
     "profile.policy.since": "since {date}: {text} ({law})",
     "profile.policy.between": "{start} to {end}: {text} ({law})",
-    "profile.policy.before": "before {date}: no state law found",
-    "profile.policy.no_law": "{start} to {end}: no state law found",
+    "profile.policy.before": "before {date}: no state law found in effect",
+    "profile.policy.no_law": "{start} to {end}: no state law found in effect",
     "profile.federal.none": "Not named on the DHS (May 2025) or DOJ (August 2025) lists.",
     "profile.federal.named": "Named as “{name}” on the {list}.",
     "profile.federal.city_named": (

@@ -509,8 +509,8 @@ ES: dict[str, str] = {
     "profile.policy.history": "Historial: {periods}.",
     "profile.policy.since": "desde el {date}: {text} ({law})",
     "profile.policy.between": "del {start} al {end}: {text} ({law})",
-    "profile.policy.before": "antes del {date}: no se encontró ninguna ley estatal",
-    "profile.policy.no_law": "del {start} al {end}: no se encontró ninguna ley estatal",
+    "profile.policy.before": "antes del {date}: no se encontró ninguna ley estatal en vigor",
+    "profile.policy.no_law": "del {start} al {end}: no se encontró ninguna ley estatal en vigor",
     "profile.federal.none": (
         "No figura en las listas del DHS (mayo de 2025) ni del DOJ (agosto de 2025)."
     ),

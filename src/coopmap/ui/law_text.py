@@ -115,27 +115,49 @@ def no_law_found(readings: pd.DataFrame, state_fips: str) -> str | None:
 
 
 def policy_history(readings: pd.DataFrame, state_fips: str, dimension: str) -> str | None:
-    """"History: since 2024-12-01: ... (NC-HB10-2024); before 2024-12-01: no state law found",
-    newest first; None when the value never changed (no law, or one law throughout)."""
+    """"History: since 2024-12-01: ... (NC-HB10-2024); before 2024-12-01: no state law found
+    in effect", newest first; None when the value never changed (no law, or one law throughout).
+
+    Dates are days: a period starts on its law's effective date, or on the day the law before it
+    stopped applying (a law that ended mid-month), else on the month's first day; it ends the day
+    before the next period starts. A period left with no day (a month the month rule gives to
+    neither law) is not said."""
     periods = law_readings.history(readings, state_fips, dimension)
     if len(periods) < 2:
         return None
     said = {v: law_value_text(dimension, v) for v in schema.LAW_VALUES[dimension]}
+    starts = [_period_start(periods, i) for i in range(len(periods))]
     parts = []
     for i, p in enumerate(periods):
-        start = _start_date(p)
+        start = starts[i]
+        end = (_date(pd.Timestamp(starts[i + 1]) - pd.Timedelta(days=1))
+               if i + 1 < len(periods) and starts[i + 1] != "?" else "?")
+        if p.start is not None and "?" not in (start, end) and start > end:
+            continue
         if p.reading is None:
-            nxt = _start_date(periods[i + 1]) if i + 1 < len(periods) else "?"
-            parts.append(t("profile.policy.before", date=nxt) if p.start is None
-                         else t("profile.policy.no_law", start=start,
-                                end=_end_date(p, periods, i)))
+            parts.append(t("profile.policy.before", date=starts[i + 1]) if p.start is None
+                         else t("profile.policy.no_law", start=start, end=end))
         elif p.end is None:
             parts.append(t("profile.policy.since", date=start, text=said[p.value],
                            law=p.reading["law_id"]))
         else:
-            parts.append(t("profile.policy.between", start=start, end=_end_date(p, periods, i),
+            parts.append(t("profile.policy.between", start=start, end=end,
                            text=said[p.value], law=p.reading["law_id"]))
     return t("profile.policy.history", periods="; ".join(reversed(parts)))
+
+
+def _period_start(periods: list, i: int) -> str:
+    """The first day of period ``i`` (see ``policy_history``)."""
+    p = periods[i]
+    if p.start is None:
+        return "?"
+    if p.reading is not None and p.reading.get("valid_from") == p.start:
+        return _date(p.reading["effective"])
+    prev = periods[i - 1].reading if i else None
+    if (prev is not None and pd.notna(prev.get("ended"))
+            and prev.get("valid_to") == periods[i - 1].end):
+        return _date(prev["ended"])
+    return f"{p.start}-01"
 
 
 def law_value_text(dimension: str, value: str) -> str:
@@ -143,20 +165,3 @@ def law_value_text(dimension: str, value: str) -> str:
     return t("profile.policy.law_text", text=words(schema.LAW_VALUE_TEXT[dimension])[value])
 
 
-def _start_date(p: law_readings.Period) -> str:
-    """A period's first day: the law's effective date where it starts one, else the month."""
-    if p.reading is not None and p.reading.get("valid_from") == p.start:
-        return _date(p.reading["effective"])
-    return f"{p.start}-01" if p.start else "?"
-
-
-def _end_date(p: law_readings.Period, periods: list, i: int) -> str:
-    """The day before the next period starts (its law's effective date), or the month's end."""
-    if i + 1 < len(periods):
-        nxt = periods[i + 1]
-        if p.reading is not None and pd.notna(p.reading.get("ended")):
-            return _date(p.reading["ended"] - pd.Timedelta(days=1))
-        start = _start_date(nxt)
-        if start != "?":
-            return _date(pd.Timestamp(start) - pd.Timedelta(days=1))
-    return p.end or "?"
