@@ -51,7 +51,7 @@ def test_new_and_ended_charts_count_no_rename():
 
     release = default_store().current()
     at = open_trends()
-    charts = {json.loads(c.proto.spec)["layout"]["title"]["text"].split("<")[0]:
+    charts = {json.loads(c.proto.spec)["layout"]["title"]["text"].replace("<br>", " "):
               json.loads(c.proto.spec) for c in at.get("plotly_chart")}
     ended = next(v for k, v in charts.items() if "no longer listed" in k)
     new = next(v for k, v in charts.items() if k.startswith("New"))

@@ -299,3 +299,27 @@ def test_dashboard_headline_equals_postures_headline(release, month, view):
         got = data.headline(release.id, m, view.get("states"), view.get("models"),
                             view.get("agency_types"))
         assert got == expected
+
+
+def test_bar_hovers_give_whole_numbers_and_ranked_sources_start_at_the_edge():
+    """An average daily population hovers as "12,922", not "12,921.6333333"; a ranked chart's
+    source line starts at the figure's edge, not under the bars beside the names (on a phone
+    that cut it), and sits below the axis title."""
+    monthly = pd.DataFrame({"month": ["2026-01", "2026-01"], "adp": [12921.6333, 40.5],
+                            "series": ["IGSA", "CDF"]})
+    fig = figures.stacked_bars(monthly, x="month", y="adp", colour="series",
+                               categories={"IGSA": "IGSA", "CDF": "CDF"},
+                               colours={"IGSA": "#000000", "CDF": "#FFFFFF"}, title="T",
+                               subtitle="S", source="Src", y_title="People")
+    assert all(":,.0f}" in trace.hovertemplate for trace in fig.data)
+    ranked = pd.DataFrame({"name": ["Northern Mariana Islands", "Texas"], "adp": [1.5, 7980.2]})
+    fig = figures.ranked_bars(ranked, label="name", value="adp", title="T", subtitle="S",
+                              source="Src", value_title="People on an average day")
+    assert ":,.0f}" in fig.data[0].hovertemplate
+    [source] = [a for a in fig.layout.annotations if a.text == "Src"]
+    margin = fig.layout.margin.l
+    assert margin >= 6 * len("Northern Mariana Islands")  # the longest name has its room
+    assert source.xshift == -(margin - 10)
+    no_title = figures.ranked_bars(ranked, label="name", value="adp", title="T", subtitle="S",
+                                   source="Src")
+    assert fig.layout.margin.b > no_title.layout.margin.b  # the axis title gets its own row

@@ -166,13 +166,15 @@ def wrap(text: str, width: int = SOURCE_WRAP) -> str:
 
 
 def _frame(fig: go.Figure, title: str, subtitle: str, source: str, *, height: int,
-           bottom: int, narrow: bool = False) -> go.Figure:
+           bottom: int, narrow: bool = False, left: int = 10) -> go.Figure:
     """Title, subtitle and source line inside the figure, so the picture stands alone.
 
     ``narrow``: lines short enough for a 390 px phone (plotly never wraps text itself), the
     title below the tool buttons' row (which would cover it). Each subtitle line after the first
     and each source line after the third (Spanish runs about a fifth longer than English) gets
-    its room: the figure grows rather than the text overlapping the bars or being cut."""
+    its room: the figure grows rather than the text overlapping the bars or being cut.
+    ``left``: a fixed left margin (labels beside the bars); the source line starts at the
+    figure's edge all the same, so that it keeps the whole width on a phone."""
     title_text = wrap(title, 34) if narrow else plain(title)
     title_lines = title_text.count("<br>") + 1
     sub, src = wrap(subtitle, 44 if narrow else 64), wrap(source)
@@ -195,13 +197,13 @@ def _frame(fig: go.Figure, title: str, subtitle: str, source: str, *, height: in
         paper_bgcolor="#FFFFFF",
         plot_bgcolor="#FFFFFF",
         height=total,
-        margin={"l": 10, "r": 10, "t": top, "b": bottom},
+        margin={"l": left, "r": 10, "t": top, "b": bottom},
     )
     fig.add_annotation(
         text=src, showarrow=False, xref="paper", yref="paper", x=0, y=0,
         xanchor="left", yanchor="top", align="left", font={"size": 10, "color": "#555555"},
         # The source sits at the foot of the figure, under any legend or axis labels.
-        yshift=-(bottom - extra_bottom - 46),
+        yshift=-(bottom - extra_bottom - 46), xshift=-(left - 10),
     )
     return fig
 
@@ -312,7 +314,7 @@ def stacked_bars(
                 name=plain(name),
                 marker_color=colours[code],
                 legendrank=rank + 1,
-                hovertemplate=f"{plain(name)}<br>{where}: %{{y:,}}<extra></extra>",
+                hovertemplate=f"{plain(name)}<br>{where}: %{{y:,.0f}}<extra></extra>",
                 **extra,
             )
         )
@@ -328,8 +330,11 @@ def stacked_bars(
         legend={"orientation": "h", "x": 0, "y": -0.1, "yanchor": "top",
                 "traceorder": "normal"},
     )
-    # Room for a legend that wraps to three rows on a phone, then the source line.
-    return _frame(fig, title, subtitle, source, height=height, bottom=150)
+    # Room for the legend (on a phone each long name takes its own row), then the source line;
+    # titles short enough for a phone, below the tool buttons.
+    bottom = max(150, 80 + 22 * len(categories))
+    return _frame(fig, title, subtitle, source, height=height + bottom - 150, bottom=bottom,
+                  narrow=True)
 
 
 def ranked_bars(
@@ -352,16 +357,23 @@ def ranked_bars(
             y=_plain_list(rows[label].tolist()),
             orientation="h",
             marker_color=colour,
-            hovertemplate="%{y}: %{x:,}<extra></extra>",
+            hovertemplate="%{y}: %{x:,.0f}<extra></extra>",
         )
     )
+    # The names beside the bars get a fixed margin (about 6.2 px a character at 11 px), so the
+    # source line can start at the figure's edge instead of under the bars (cut on a phone).
+    names = max((len(str(v)) for v in rows[label]), default=0)
+    left = 14 + round(6.2 * names)
     fig.update_layout(
         xaxis={"title": plain(value_title), "gridcolor": "#EEEEEE"},
-        yaxis={"automargin": True, "tickfont": {"size": 11}},
+        yaxis={"automargin": False, "tickfont": {"size": 11}},
         showlegend=False,
     )
-    return _frame(fig, title, subtitle, source, height=max(300, 18 * len(rows) + 160),
-                  bottom=80)
+    # Below the bars: tick labels, the axis title if any, then the source line.
+    bottom = 110 if value_title else 80
+    return _frame(fig, title, subtitle, source,
+                  height=max(300, 18 * len(rows) + 160) + bottom - 80, bottom=bottom,
+                  narrow=True, left=left)
 
 
 def timeline(
