@@ -20,8 +20,9 @@ TYPES = {"county": "county", "municipality": "municipality", "state agency": "st
          "state": "state_agency"}
 
 # Reviewed exceptions: county or municipal agencies of the 2026-05-18 sheet left unmatched, each
-# with its reason in data/corrections/agency_jurisdictions.csv.
-LATEST_UNMATCHED = {("VA", "Southwest Virginia Regional Jail Authority")}
+# with its reason in data/corrections/agency_jurisdictions.csv (none since the Southwest Virginia
+# Regional Jail Authority's members were found in a source).
+LATEST_UNMATCHED: set[tuple[str, str]] = set()
 
 
 def _rows(path: Path) -> list[dict]:
@@ -211,6 +212,21 @@ def test_regional_jail_lists_every_member_county(latest):
     rsw = _one(latest, "VA", "Rappahannock, Shenandoah, Warren Regional Jail Authority")
     assert rsw["county_fips_list"] == ("51157", "51171", "51187")
     assert rsw["match_method"] == "reviewed_entry"
+
+
+def test_southwest_virginia_regional_jail_lists_its_members_with_sources(latest):
+    """The ten localities the Bristol Herald Courier names, and Bristol city, which joined."""
+    swv = _one(latest, "VA", "Southwest Virginia Regional Jail Authority")
+    names = {"51027": "Buchanan", "51051": "Dickenson", "51105": "Lee", "51167": "Russell",
+             "51169": "Scott", "51173": "Smyth", "51185": "Tazewell", "51191": "Washington",
+             "51195": "Wise", "51520": "Bristol", "51720": "Norton"}
+    assert (swv["jurisdiction_level"], swv["match_method"]) == ("county", "reviewed_entry")
+    assert set(swv["county_fips_list"]) == set(names)
+    counties = gazetteer.counties().set_index("county_fips")["name"]
+    for fips, place in names.items():
+        assert counties[fips].startswith(place)  # the FIPS code is that place's
+        assert place in swv["match_note"]
+    assert swv["match_note"].count("https://") >= 3
 
 
 def test_old_sheets_without_county_use_the_agency_name(everyone):
