@@ -54,7 +54,7 @@ def _timeline() -> None:
                           month_labels={m: data.month_label(m) for m in months},
                           span=t("chart.span", start="%{customdata[0]}",
                                  end="%{customdata[1]}"),
-                          period=(months[0], months[-1]))
+                          period=(months[0], months[-1]), note="note")
     widgets.chart(tl, key="profile_timeline", preset="landscape",
                   filename=f"coopmap-timeline-{place.fips}")
 

@@ -163,8 +163,13 @@ def test_relisted_agreement_shows_its_gap_and_new_moa(release):
     assert "New MOA signed 2025-12-09." in note
     import json
     timeline = json.loads(at.get("plotly_chart")[-1].proto.spec)
-    bars = [y for trace in timeline["data"] for y in trace["y"] if y.startswith("Bradley")]
-    assert bars.count("Bradley County Sheriff's Office · JEM") == 2
+    bars = [(y, data) for trace in timeline["data"]
+            for y, data in zip(trace["y"], trace["customdata"], strict=True)
+            if y.startswith("Bradley")]
+    assert [y for y, _ in bars].count("Bradley County Sheriff's Office · JEM") == 2
+    # The bar after the gap says it is a new MOA (in its hover), the first one does not.
+    notes = sorted(data[2] for y, data in bars if y == "Bradley County Sheriff's Office · JEM")
+    assert notes == ["", " · New MOA signed 2025-12-09."]
 
 
 def test_county_of_a_named_city_says_the_city_is_named_not_the_county():

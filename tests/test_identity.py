@@ -223,6 +223,42 @@ def test_new_agreements_per_month_equal_a_hand_count(release, month):
         assert ("WI", "waukesha county sheriffs department") in on
 
 
+def _day(value) -> pd.Timestamp:
+    return pd.to_datetime(str(value)[:10], errors="coerce") if value is not None else pd.NaT
+
+
+def _hand_count_new_moa(month: str) -> int:
+    """Identities on ``month``'s sheet that the sheet before it does not list, an earlier one
+    does, and whose SIGNED (first row) differs from their SIGNED on their last sheet before."""
+    signed_before: dict = {}
+    previous: set = set()
+    for path in PARTICIPATING:
+        first: dict = {}
+        for r in _raw(path):
+            first.setdefault(_identity(r), _day(r["signed"]))
+        if _month(path) == month:
+            return sum(1 for k, signed in first.items()
+                       if k in signed_before and k not in previous and pd.notna(signed)
+                       and signed != signed_before[k])
+        signed_before.update(first)
+        previous = set(first)
+    raise AssertionError(f"no sheet for {month}")
+
+
+@pytest.mark.parametrize("month", ["2025-02", "2025-11", "2025-12", "2026-02", "2025-08"])
+def test_a_relisting_under_a_new_moa_counts_as_new_that_month(release, month):
+    """An agreement back on ICE's list after a gap with another SIGNED date is a new MOA: the
+    Trends chart counts it in the month it comes back (Butler OH 2025-02, Franklin AL 2025-11,
+    Bradley TN 2025-12, Walworth WI 2026-02), on top of the first listings."""
+    relisted = queries.new_moa_relistings(release)
+    assert int((relisted["month"] == month).sum()) == _hand_count_new_moa(month)
+    new = queries.new_by_month(release)
+    shown = int(new.loc[new["month"] == month, "agreements"].sum())
+    assert shown == _hand_count_new(month) + _hand_count_new_moa(month)
+    if month != "2025-08":
+        assert _hand_count_new_moa(month) >= 1
+
+
 def test_ended_each_month_counts_no_rename(release):
     ended = queries.ended_by_month(release)
     a = release.table("agreements")

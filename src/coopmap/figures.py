@@ -391,17 +391,21 @@ def timeline(
     month_labels: Mapping[str, str] | None = None,
     span: str = "%{customdata[0]} to %{customdata[1]}",
     period: tuple[str, str] | None = None,
+    note: str | None = None,
 ) -> go.Figure:
     """One horizontal bar per row from month ``start`` to month ``end`` (inclusive), by category.
 
     The time axis shows years only; the hover shows ``span`` with the months in
-    ``month_labels`` (the reader's language) when given. The axis spans ``period`` (first and
+    ``month_labels`` (the reader's language) when given, then the row's ``note`` column when
+    given and not empty ("New MOA signed 2025-12-09."). The axis spans ``period`` (first and
     last month) when given, else the bars."""
     _require_columns(df, label, start, end, colour)
     fig = go.Figure()
     labels = month_labels or {}
     first = pd.to_datetime(df[start] + "-01")
     last = pd.to_datetime(df[end] + "-01") + pd.offsets.MonthBegin(1)
+    notes = (df[note].to_numpy(dtype=object) if note is not None
+             else pd.Series("", index=df.index).to_numpy(dtype=object))
     for rank, (code, name) in enumerate(categories.items()):
         mask = df[colour] == code
         if not mask.any():
@@ -416,9 +420,12 @@ def timeline(
                 name=plain(name),
                 marker_color=colours[code],
                 legendrank=rank + 1,
-                customdata=[[plain(labels.get(a, a)), plain(labels.get(b, b))] for a, b in
-                            zip(df.loc[mask, start], df.loc[mask, end], strict=True)],
-                hovertemplate="%{y}<br>" + span + "<extra>" + plain(name) + "</extra>",
+                customdata=[[plain(labels.get(a, a)), plain(labels.get(b, b)),
+                             f" · {plain(n)}" if isinstance(n, str) and n else ""]
+                            for a, b, n in zip(df.loc[mask, start], df.loc[mask, end],
+                                               notes[mask.to_numpy()], strict=True)],
+                hovertemplate="%{y}<br>" + span + "%{customdata[2]}<extra>" + plain(name)
+                              + "</extra>",
             )
         )
     # Each agreement's name sits above its bar, inside the plot, so that on a phone the bars

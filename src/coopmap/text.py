@@ -563,7 +563,10 @@ EN: dict[str, str] = {
     "trends.state.pick": "A state's own trend",
     "trends.subtitle": "Active agreements, United States{filters}, January 2021 to {month}",
     "trends.subtitle.states": "Active agreements per state or territory{filters}, {month}",
-    "trends.subtitle.new": "Agreements listed by ICE for the first time, February 2021 to {month}",
+    "trends.subtitle.new": (
+        "Agreements listed by ICE for the first time, or listed again after a gap under a new "
+        "MOA (another signed date), February 2021 to {month}; a renamed agency is not counted"
+    ),
     "trends.ended.title": "287(g) agreements no longer listed, each month",
     "trends.subtitle.ended": (
         "Agreements gone from ICE's list that month and not listed again, February 2021 to "

@@ -582,7 +582,9 @@ ES: dict[str, str] = {
     "trends.subtitle": "Acuerdos activos, Estados Unidos{filters}, de enero de 2021 a {month}",
     "trends.subtitle.states": "Acuerdos activos por estado o territorio{filters}, {month}",
     "trends.subtitle.new": (
-        "Acuerdos que ICE listó por primera vez, de febrero de 2021 a {month}"
+        "Acuerdos que ICE listó por primera vez, o de nuevo tras una ausencia con un nuevo "
+        "memorando de acuerdo (otra fecha de firma), de febrero de 2021 a {month}; no se cuenta "
+        "una agencia que cambió de nombre"
     ),
     "trends.ended.title": "Acuerdos 287(g) que dejaron de figurar en la lista, cada mes",
     "trends.subtitle.ended": (

@@ -252,8 +252,10 @@ def monthly_by_model(release, *, states: Iterable[str] | None = None,
 
 
 def new_by_month(release, *, states: Iterable[str] | None = None) -> pd.DataFrame:
-    """Agreements listed for the first time, per month and model (first month excluded:
-    everything on the first sheet is 'first seen' there, not new)."""
+    """Agreements new each month, per model: listed for the first time (the first month
+    excluded: everything on the first sheet is 'first seen' there, not new), or relisted after
+    a gap under a new MOA (another SIGNED date than before the gap: ``new_moa_relistings``).
+    A rename is not new (identities are reviewed), nor a return with the same SIGNED date."""
     agreements = release.table("agreements")
     rows = agreements[agreements["first_listed"].notna()]
     if states:
@@ -261,9 +263,28 @@ def new_by_month(release, *, states: Iterable[str] | None = None) -> pd.DataFram
     months = sorted(release.table("listings").query("list == 'participating'")["month"].unique())
     grid = pd.MultiIndex.from_product([months[1:], list(schema.MODELS)],
                                       names=["month", "model"])
-    counts = rows.groupby(["first_listed", "model"]).size()
-    counts.index.names = ["month", "model"]
+    relisted = new_moa_relistings(release).merge(rows[["agreement_id", "model"]],
+                                                 on="agreement_id")
+    events = pd.concat([rows[["first_listed", "model"]].rename(columns={"first_listed": "month"}),
+                        relisted[["month", "model"]]], ignore_index=True)
+    counts = events.groupby(["month", "model"]).size()
     return counts.reindex(grid, fill_value=0).rename("agreements").reset_index()
+
+
+def new_moa_relistings(release) -> pd.DataFrame:
+    """Agreements listed again after a gap with another SIGNED date than on their last sheet
+    before it (a new MOA, as the profile says): agreement_id, month (the first sheet after the
+    gap), signed (the new date), signed_before."""
+    agreements = release.table("agreements")
+    ids = agreements.loc[agreements["relisted"].fillna(False).astype(bool), "agreement_id"]
+    spells = listing_spells(release, ids).sort_values(["agreement_id", "start"])
+    before = spells.groupby("agreement_id")["signed_last"].shift()
+    after_gap = spells["agreement_id"].eq(spells["agreement_id"].shift())
+    new = after_gap & spells["signed"].notna() & ~(spells["signed"] == before).fillna(False)
+    out = spells[new].assign(signed_before=before[new])
+    return (out.rename(columns={"start": "month"})[["agreement_id", "month", "signed",
+                                                    "signed_before"]]
+            .reset_index(drop=True))
 
 
 def ended_by_month(release, *, states: Iterable[str] | None = None) -> pd.DataFrame:
@@ -390,7 +411,8 @@ def agreements_display(rows: pd.DataFrame, notes: pd.Series | None = None) -> pd
 
 def listing_spells(release, agreement_ids: Iterable[str]) -> pd.DataFrame:
     """Each run of consecutive participating sheets an agreement is on: agreement_id, start,
-    end (months) and the SIGNED date of its first sheet. An agreement with gaps has several."""
+    end (months) and the SIGNED date of its first sheet (and of its last, ``signed_last``). An
+    agreement with gaps has several."""
     listings = release.table("listings")
     part = listings[(listings["list"] == "participating")
                     & listings["agreement_id"].isin(list(agreement_ids))]
@@ -401,7 +423,8 @@ def listing_spells(release, agreement_ids: Iterable[str]) -> pd.DataFrame:
     part = part.assign(_run=run.cumsum())
     spells = part.groupby("_run").agg(agreement_id=("agreement_id", "first"),
                                       start=("month", "first"), end=("month", "last"),
-                                      signed=("signed", "first"))
+                                      signed=("signed", "first"),
+                                      signed_last=("signed", "last"))
     return spells.reset_index(drop=True)
 
 
@@ -409,6 +432,9 @@ def listing_notes(release, rows: pd.DataFrame) -> pd.Series:
     """Per agreement id, in words: the other names ICE listed it under, and each return after a
     gap ("relisted 2025-12 after 2025-10 – 2025-11; new MOA signed 2025-12-09")."""
     spells = listing_spells(release, rows["agreement_id"])
+    moa = new_moa_relistings(release)
+    new = dict(zip(zip(moa["agreement_id"], moa["month"], strict=True), moa["signed"],
+                   strict=True))
     out: dict[str, list[str]] = {}
     for aid, names in zip(rows["agreement_id"], rows["other_names"], strict=True):
         if isinstance(names, str):
@@ -418,8 +444,9 @@ def listing_notes(release, rows: pd.DataFrame) -> pd.Series:
         for i in range(1, len(group)):
             before, after = group.iloc[i - 1], group.iloc[i]
             text = t("profile.history.relisted", month=after["start"], gap_from=before["end"])
-            if pd.notna(after["signed"]) and after["signed"] != before["signed"]:
-                text += t("profile.history.new_moa", signed=f"{after['signed']:%Y-%m-%d}")
+            if (aid, after["start"]) in new:  # the Trends count it as new, too
+                text += t("profile.history.new_moa",
+                          signed=f"{new[(aid, after['start'])]:%Y-%m-%d}")
             out.setdefault(aid, []).append(text)
     return pd.Series({aid: " ".join(parts) for aid, parts in out.items()}, dtype="str")
 
@@ -444,6 +471,13 @@ def history_bars(release, history: pd.DataFrame) -> pd.DataFrame:
     agreement shows its gap), with the agreement's label and model."""
     spells = listing_spells(release, history["agreement_id"])
     bars = history[["agreement_id", "label", "model"]].merge(spells, on="agreement_id")
+    # A spell that starts with a new MOA says so (the profile's table says it too).
+    moa = new_moa_relistings(release)
+    new = dict(zip(zip(moa["agreement_id"], moa["month"], strict=True), moa["signed"],
+                   strict=True))
+    bars["note"] = [t("profile.history.new_moa", signed=f"{new[k]:%Y-%m-%d}").strip()
+                    if k in new else ""
+                    for k in zip(bars["agreement_id"], bars["start"], strict=True)]
     return bars.rename(columns={"start": "first_listed", "end": "last_listed"})
 
 
