@@ -4,6 +4,7 @@ two map panels with the same extent and legend (two months or two layers)."""
 import streamlit as st
 
 from coopmap import figures
+from coopmap.detention_postures import DETENTION_COLUMNS
 from coopmap.text import bound, t
 from coopmap.ui import data, mapview, queries, state, widgets
 
@@ -48,6 +49,15 @@ if view == "places":
     else:
         counties = data.county_postures(rid, month).set_index("county_fips")
         states = data.state_postures(rid, month).set_index("state_fips")
+        # The detention row outside the daily counts' months shows their newest month (as the
+        # profile does), said under the table, instead of "no monthly data" for every place.
+        det_months = data.detention_months(rid)
+        det_month = month if month in det_months or not det_months else det_months[-1]
+        if det_month != month:
+            for frame, level in ((counties, "county"), (states, "state")):
+                newest = data.level_postures(rid, level, det_month).set_index(frame.index.name)
+                cols = [c for c in DETENTION_COLUMNS if c in frame.columns]
+                frame[cols] = newest[cols].reindex(frame.index)
         rows, fips_of = {}, {}
         for fips in chosen:
             place = index.get(fips)
@@ -61,6 +71,11 @@ if view == "places":
         st.html(widgets.UI_DIR / "compare.css")
         with st.container(key="compare_table"):
             st.markdown(queries.compare_markdown(table))
+        if det_month != month:
+            st.caption(t("compare.detention.month", shown=data.month_label(det_month),
+                         first=data.month_label(det_months[0]),
+                         last=data.month_label(det_months[-1]),
+                         month=data.month_label(month)))
         with st.container(horizontal=True, key="compare_profiles"):
             for name in rows:
                 st.page_link(widgets.PROFILE_PAGE, label=t("compare.profile", place=name),

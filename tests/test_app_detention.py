@@ -135,3 +135,22 @@ def test_about_glossary_has_the_detention_terms():
     for term in ("IGSA", "DIGSA", "USMS IGA", "CDF", "SPC", "ADP"):
         assert f"**{term}" in body
     assert "none listed" in body.lower()
+
+
+def test_compare_outside_the_daily_counts_shows_their_newest_month_and_says_so(release):
+    """At the newest 287(g) month (after the daily counts end) the detention row showed "No
+    monthly data for this month" for every place; it shows the newest month of counts, named."""
+    at = open_page("app_pages/compare.py", places=["48201", "28001", "48"])
+    assert not at.exception
+    months = sorted(release.table("detention_monthly")["month"].unique())
+    assert at.session_state["month"] > months[-1]
+    body = plain(texts(at))
+    assert "No monthly data" not in body
+    counties = release.table("detention_county_postures").query(f"month == '{months[-1]}'")
+    states = release.table("detention_state_postures").query(f"month == '{months[-1]}'")
+    for rows, key, fips in ((counties, "county_fips", "48201"), (counties, "county_fips", "28001"),
+                            (states, "state_fips", "48")):
+        row = rows.set_index(key).loc[fips]
+        assert plain(detention_views.posture_words(row)) in body, fips
+    shown, newest = (text.month_label(m) for m in (at.session_state["month"], months[-1]))
+    assert f"not {shown}; the row shows {newest}" in body

@@ -543,6 +543,10 @@ EN: dict[str, str] = {
         "(a state has no one sheriff)."
     ),
     "compare.na": "—",
+    "compare.detention.month": (
+        "ICE detention in local jails: the daily detention counts cover {first} to {last}, not "
+        "{month}; the row shows {shown}."
+    ),
     "compare.profile": "Profile: {place}",
     # --- trends ------------------------------------------------------------------------------
     "trends.states.month": "Month of the state ranking",

@@ -559,6 +559,10 @@ ES: dict[str, str] = {
         "a ese lugar (un estado no tiene un solo alguacil (sheriff))."
     ),
     "compare.na": "—",
+    "compare.detention.month": (
+        "Detención de ICE en cárceles locales: los recuentos diarios de detención cubren de "
+        "{first} a {last}, no {month}; la fila muestra {shown}."
+    ),
     "compare.profile": "Perfil: {place}",
     # --- trends ------------------------------------------------------------------------------
     "trends.states.month": "Mes de la clasificación de estados",
