@@ -806,7 +806,12 @@ DETENTION_FACILITIES = _table(
         "type_basis": _str("Where type_detailed came from.", vocab=DETENTION_TYPE_BASES),
         "agreement_class": _str(
             "local_government for IGSA, DIGSA and USMS IGA; federal_private for every other "
-            "known type; unknown.", vocab=DETENTION_CLASSES),
+            "known type; unknown. Which local government is party to the agreement is not a "
+            "column: none of the sources names it (ICE's workbooks give name, address, AOR and "
+            "Type Detailed; the registry's authorizingAuthority is the detention-standards "
+            "code, DMCP, BOP, JFRMU or OTHER), so a profile speaks of an agreement between "
+            "the county and ICE only for an IGSA or USMS IGA jail named after its county, and "
+            "names no party otherwise.", vocab=DETENTION_CLASSES),
         "first_fy": _int("First fiscal year a workbook lists it.", nullable=True),
         "last_fy": _int("Last fiscal year a workbook lists it.", nullable=True),
         "first_month": _str("First month with people in DDP's daily counts.", nullable=True,
