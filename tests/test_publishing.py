@@ -175,6 +175,63 @@ def test_a_preview_reads_only_the_uploaded_sheet(april_store_dir, monkeypatch):
     assert reads == []  # the same upload again: remembered by its sha256
 
 
+def _one_cell_changed(data: bytes) -> bytes:
+    """The workbook with cell F5 (row 5's SIGNED, an Excel serial day) a day earlier."""
+    import io
+    import re
+    import zipfile
+
+    source, out = zipfile.ZipFile(io.BytesIO(data)), io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for item in source.infolist():
+            part = source.read(item.filename)
+            if item.filename == "xl/worksheets/sheet1.xml":
+                part, n = re.subn(rb'(<c r="F5"[^>]*><v>)(\d+)(</v>)',
+                                  lambda m: m.group(1) + str(int(m.group(2)) - 1).encode()
+                                  + m.group(3), part, count=1)
+                assert n == 1
+            target.writestr(item, part)
+    return out.getvalue()
+
+
+def test_a_new_sheet_is_the_only_one_read_and_assembled(april_store_dir, monkeypatch):
+    """A sheet no earlier build saw (the May list with one cell changed: a new sha256) is the
+    one sheet read and the one sheet whose rows are assembled again; every other sheet's rows
+    come from the warm-up's build. Its changed cell reaches the candidate."""
+    from coopmap import agreements, build, ice_sheets
+    release = ReleaseStore(april_store_dir).current()
+    build.clear_caches()
+    publishing.warm_up(release)
+    reads: list[str] = []
+    assembled: list[int] = []
+    real_read, real_apply = ice_sheets.read_sheet, agreements.apply_identities
+
+    def counting_read(path, *args, **kwargs):
+        reads.append(Path(path).name)
+        return real_read(path, *args, **kwargs)
+
+    def counting_apply(rows, identities):
+        assembled.append(len(rows))
+        return real_apply(rows, identities)
+
+    monkeypatch.setattr(ice_sheets, "read_sheet", counting_read)
+    monkeypatch.setattr(agreements, "apply_identities", counting_apply)
+    data = _one_cell_changed(SHEET.read_bytes())
+    cand = prepare(intake(data, SHEET.name), release, today=TODAY)
+    assert cand.publishable
+    assert len(reads) == 1 and len(assembled) == 1, (reads, assembled)
+    assert assembled == [len(build.read_uploaded_sheet(intake(data, SHEET.name),
+                                                       "participating").rows)]
+    ids = cand.tables["listings"]
+    may = ids[(ids["list"] == "participating") & (ids["month"] == "2026-05")]
+    row5 = build.read_uploaded_sheet(intake(data, SHEET.name), "participating").rows
+    row5 = row5[row5["row"] == 5].iloc[0]
+    original = build.read_bundled_sheet(SHEET, list_kind="participating").rows
+    assert row5["signed"] == original[original["row"] == 5].iloc[0]["signed"] - pd.Timedelta(
+        days=1)
+    assert row5["signed"] in set(may["signed"])
+
+
 def test_publish_switches_and_records(store, tmp_path, may_candidate):
     base = store.current_id()
     audit = AuditLog(tmp_path / "audit.jsonl")
