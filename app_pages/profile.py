@@ -5,7 +5,7 @@ import pandas as pd
 import streamlit as st
 
 from coopmap import designations as federal_lists
-from coopmap import detention_views, figures, schema, text
+from coopmap import detention_views, figures, schema
 from coopmap.text import label, model_list, number, t, tn, words
 from coopmap.ui import data, law_text, mapview, queries, state, widgets
 
@@ -206,7 +206,7 @@ if det_month != month:
                   first=data.month_label(det_months[0]), last=data.month_label(det_months[-1])))
 det_row = data.level_postures(rid, place.level, det_month).set_index(
     "county_fips" if place.level == "county" else "state_fips").loc[[place.fips]]
-st.markdown(t("profile.detention.month", month=text.capitalised(data.month_label(det_month)),
+st.markdown(t("profile.detention.month", month=data.month_label(det_month),
               words=queries.detention_words(det_row).iloc[0]))
 if detention_rows.empty:
     st.markdown(t("profile.detention.none"))

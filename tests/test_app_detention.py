@@ -154,3 +154,17 @@ def test_compare_outside_the_daily_counts_shows_their_newest_month_and_says_so(r
         assert plain(detention_views.posture_words(row)) in body, fips
     shown, newest = (text.month_label(m) for m in (at.session_state["month"], months[-1]))
     assert f"not {shown}; the row shows {newest}" in body
+
+
+def test_the_profile_names_the_daily_counts_its_month_line_comes_from(release):
+    """Alamance's line for March 2026 (no facility in DDP's ten days) said "March 2026: No facility
+    listed." right above its facility table with the FY2025 workbook's 24 people a day: the line
+    says it is the daily counts'."""
+    at = open_page("app_pages/profile.py", place="37001")
+    assert not at.exception
+    newest = sorted(release.table("detention_monthly")["month"].unique())[-1]
+    row = release.table("detention_county_postures").query(
+        f"month == '{newest}' and county_fips == '37001'").iloc[0]
+    line = (f"Daily detention counts of {text.month_label(newest)} — "
+            f"{detention_views.posture_words(row)}.")
+    assert line in plain(texts(at))

@@ -31,7 +31,7 @@ APP = str(Path(__file__).resolve().parents[1] / "dashboard.py")
 # Ids whose Spanish is rightly the same as the English: numbers, codes, templates of other words.
 SAME_IN_BOTH = {
     "count.1", "no", "fig.map.subtitle", "hover.stance.value", "hover.policy.value",
-    "search.context.city", "profile.detention.month", "profile.law.heading",
+    "search.context.city", "profile.law.heading",
     "profile.policy.line", "tab.title", "about.uploads.col.sha256", "search.context.zip",
     "profile.law.quote", "compare.na", "fig.site",
 }

@@ -426,7 +426,7 @@ EN: dict[str, str] = {
         "here holding people for ICE. That is not the same as “no”: ICE lists only facilities "
         "with people on the day of its data pull."
     ),
-    "profile.detention.month": "{month}: {words}.",
+    "profile.detention.month": "Daily detention counts of {month} — {words}.",
     "profile.detention.no_month": (
         "The daily detention counts cover {first} to {last}, not {month}; the newest month is "
         "shown."

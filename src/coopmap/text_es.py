@@ -427,7 +427,7 @@ ES: dict[str, str] = {
         "aquí un centro que retenga personas para ICE. Eso no es lo mismo que “no”: ICE solo "
         "lista los centros con personas el día en que extrae sus datos."
     ),
-    "profile.detention.month": "{month}: {words}.",
+    "profile.detention.month": "Recuentos diarios de detención de {month} — {words}.",
     "profile.detention.no_month": (
         "Los recuentos diarios de detención cubren de {first} a {last}, no {month}; se muestra "
         "el mes más reciente."
