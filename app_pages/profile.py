@@ -215,9 +215,10 @@ else:
         detention_views.facilities_display(detention_rows), hide_index=True, placeholder="—",
         width="stretch",
         column_config={
-            # The facility and its type fit a phone's width before the other columns.
-            t("detention.col.facility"): st.column_config.TextColumn(width=150),
-            t("detention.col.type"): st.column_config.TextColumn(width="medium"),
+            # Facility, people a day and type fit the 358 px a phone leaves the table.
+            t("detention.col.facility"): st.column_config.TextColumn(width=140),
+            t("detention.col.adp"): st.column_config.NumberColumn(width=80),
+            t("detention.col.type"): st.column_config.TextColumn(width=130),
             t("detention.col.trend"): st.column_config.LineChartColumn(
                 t("detention.col.trend"), y_min=0, width="small")},
         key="profile_detention")

@@ -168,3 +168,19 @@ def test_the_profile_names_the_daily_counts_its_month_line_comes_from(release):
     line = (f"Daily detention counts of {text.month_label(newest)} — "
             f"{detention_views.posture_words(row)}.")
     assert line in plain(texts(at))
+
+
+@pytest.mark.parametrize("lang", ["en", "es"])
+def test_the_facility_table_shows_facility_people_and_type_on_a_phone(lang):
+    """The profile's detention table leads with facility, people held a day and type, which
+    together fit the 358 px a 390 px phone leaves for a table (ADP was a swipe away)."""
+    import json
+
+    at = open_page("app_pages/profile.py", place="48201", lang=lang)
+    assert not at.exception
+    with text.in_language(lang):
+        key = [text.t(f"detention.col.{c}") for c in ("facility", "adp", "type")]
+    grid = next(d for d in at.dataframe if key[0] in d.value.columns)
+    assert list(grid.value.columns[:3]) == key
+    widths = json.loads(grid.proto.columns)
+    assert sum(widths[k]["width"] for k in key) <= 358

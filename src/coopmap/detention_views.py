@@ -162,14 +162,15 @@ def facilities_display(rows: pd.DataFrame) -> pd.DataFrame:
         kind = words(schema.DETENTION_SOURCE_KINDS)[r["source_kind"]]
         return f"{kind}: {r['source_file'].rsplit('/', 1)[-1]}"
 
+    # Facility, people and type first: with the widths the profile gives them they fit a 390 px
+    # phone (the type's code leads its words), the rest is a swipe away.
     return pd.DataFrame({
         t("detention.col.facility"): rows["name"].str.title(),
+        t("detention.col.adp"): rows["adp"].map(lambda v: None if v is None or pd.isna(v)
+                                                else round(v, 1)),
         t("detention.col.type"): rows["type_detailed"].map(
             lambda c: label(schema.DETENTION_TYPES, c) if c == "Other" else c)
         + ": " + rows["plain"],
-
-        t("detention.col.adp"): rows["adp"].map(lambda v: None if v is None or pd.isna(v)
-                                                else round(v, 1)),
         t("detention.col.trend"): rows["trend"],
         t("detention.col.period"): rows.apply(period, axis=1),
         t("detention.col.source"): rows.apply(source, axis=1),
