@@ -433,7 +433,7 @@ def timeline(
     fig.update_traces(width=0.45)
     for name in dict.fromkeys(df[label].tolist()):
         fig.add_annotation(text=plain(name), xref="paper", x=0, xanchor="left", yref="y",
-                           y=name, yshift=13, showarrow=False,
+                           y=name, showarrow=False,
                            font={"size": 11, "color": TEXT_COLOUR})
     extent = period or (df[start].min(), df[end].max())
     x_range = [f"{extent[0]}-01",
@@ -448,8 +448,15 @@ def timeline(
                 "traceorder": "normal"},
     )
     n = df[label].nunique()
-    return _frame(fig, title, subtitle, source, height=max(300, 40 * n + 230), bottom=150,
-                  narrow=True)
+    fig = _frame(fig, title, subtitle, source, height=max(300, 40 * n + 230), bottom=150,
+                 narrow=True)
+    # Each name's foot just above its bar: half a bar (0.45 of a row's height) and 2 px from
+    # the row's centre (a fixed shift put the name across the top of a thick bar).
+    layout = fig.layout
+    row = (layout.height - layout.margin.t - layout.margin.b) / max(n, 1)
+    fig.update_annotations(selector={"yref": "y"}, yanchor="bottom",
+                           yshift=round(0.45 * row / 2 + 2, 1))
+    return fig
 
 
 def image_sizes(preset: str) -> tuple[int, int]:

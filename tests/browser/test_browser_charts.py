@@ -71,3 +71,32 @@ def test_trends_charts_keep_their_text_inside_and_apart(server, browser, artifac
                 chart.screenshot(path=artifacts / f"trends-chart-{key}-{size}-{lang}.png")
     finally:
         context.close()
+
+
+@pytest.mark.parametrize("place", ["37001", "12071"])  # one agreement; Lee County's ten
+@pytest.mark.parametrize("size", list(SIZES))
+def test_timeline_names_sit_above_their_bars(server, browser, artifacts, size, place):
+    """Each agreement's name is written above its bar, never across it (with one agreement the
+    bar was thick enough that its name sat on the bar's top edge)."""
+    context = browser.new_context(**SIZES[size])
+    context.route("**/*", _block_outside)
+    try:
+        page = context.new_page()
+        page.goto(server + f"/profile?place={place}")
+        chart = page.locator(".st-key-profile_timeline")
+        chart.locator(".nsewdrag").first.wait_for(timeout=60000)
+        chart.evaluate("c => c.scrollIntoView({block: 'start'})")
+        page.wait_for_timeout(300)
+        box = chart.evaluate("""c => {
+            const r = e => { const b = e.getBoundingClientRect();
+                return {left: b.left, right: b.right, top: b.top, bottom: b.bottom}; };
+            return {bars: [...c.querySelectorAll('.bars path')].map(r)
+                        .filter(b => b.bottom > b.top),
+                    names: [...c.querySelectorAll('.annotation')].map(r)};
+        }""")
+        assert box["bars"] and box["names"]
+        hits = [(n, b) for n in box["names"] for b in box["bars"] if overlap(n, b)]
+        assert not hits, (place, size, hits)
+        chart.screenshot(path=artifacts / f"timeline-{place}-{size}.png")
+    finally:
+        context.close()
