@@ -259,15 +259,52 @@ def test_a_relisting_under_a_new_moa_counts_as_new_that_month(release, month):
         assert _hand_count_new_moa(month) >= 1
 
 
+def _hand_count_ended(month: str) -> int:
+    """Identities on the sheet before ``month``'s that ``month``'s sheet does not list and that
+    either no later sheet lists, or the next sheet listing them again gives another SIGNED
+    (first row) than the sheet before the gap: the old MOA ended."""
+    firsts = []
+    for path in PARTICIPATING:
+        first: dict = {}
+        for r in _raw(path):
+            first.setdefault(_identity(r), _day(r["signed"]))
+        firsts.append((_month(path), first))
+    i = next(i for i, (m, _) in enumerate(firsts) if m == month)
+    before, now = firsts[i - 1][1], firsts[i][1]
+    count = 0
+    for key, signed in before.items():
+        if key in now:
+            continue
+        back = next((f[key] for _, f in firsts[i + 1:] if key in f), None)
+        if back is None or (pd.notna(back) and back != signed):
+            count += 1
+    return count
+
+
+@pytest.mark.parametrize("month", ["2021-06", "2025-07", "2025-08", "2025-10", "2026-03"])
+def test_ended_each_month_equals_a_hand_count_of_the_sheets(release, month):
+    """Ended that month: gone and never back, or back only under a new MOA (the old one ended:
+    Butler OH's 2020 MOA in 2021-06, Walworth WI's in 2025-07, Franklin AL's in 2025-08,
+    Bradley TN's in 2025-10), counted from the raw sheets."""
+    ended = queries.ended_by_month(release)
+    shown = int(ended.loc[ended["month"] == month, "agreements"].sum())
+    assert shown == _hand_count_ended(month)
+
+
 def test_ended_each_month_counts_no_rename(release):
     ended = queries.ended_by_month(release)
     a = release.table("agreements")
+    # Every agreement no longer listed once, and each return under a new MOA once more.
     assert int(ended["agreements"].sum()) == int(
-        ((a["status"] != "participating") & a["last_listed"].notna()).sum())
+        ((a["status"] != "participating") & a["last_listed"].notna()).sum()) + len(
+        queries.new_moa_relistings(release))
     # August 2025: Waukesha, Lexington and Flathead were renamed, not ended
     aug = ended[ended["month"] == "2025-08"]
     gone = a[(a["last_listed"] == "2025-07") & (a["status"] == "no_longer_listed")]
-    assert int(aug["agreements"].sum()) == len(gone)
+    moa = queries.new_moa_relistings(release).merge(queries.listing_spells(
+        release, a["agreement_id"]), on="agreement_id").query("end == '2025-07'")
+    assert len(moa) == 1  # Franklin County AL: its March 2025 MOA, a new one from 2025-11
+    assert int(aug["agreements"].sum()) == len(gone) + 1
     assert not gone["agency"].str.contains("Waukesha|Lexington|Flathead").any()
 
 

@@ -573,8 +573,8 @@ EN: dict[str, str] = {
     ),
     "trends.ended.title": "287(g) agreements no longer listed, each month",
     "trends.subtitle.ended": (
-        "Agreements gone from ICE's list that month and not listed again, February 2021 to "
-        "{month}; a renamed agency is not counted"
+        "Agreements gone from ICE's list that month and not listed again, or listed again "
+        "only under a new MOA, February 2021 to {month}; a renamed agency is not counted"
     ),
     "trends.axis.month": "Month",
     "chart.span": "{start} to {end}",

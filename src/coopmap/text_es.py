@@ -592,8 +592,9 @@ ES: dict[str, str] = {
     ),
     "trends.ended.title": "Acuerdos 287(g) que dejaron de figurar en la lista, cada mes",
     "trends.subtitle.ended": (
-        "Acuerdos que salieron de la lista de ICE ese mes y no volvieron a figurar, de febrero "
-        "de 2021 a {month}; no se cuenta una agencia que cambió de nombre"
+        "Acuerdos que salieron de la lista de ICE ese mes y no volvieron a figurar, o solo "
+        "con un nuevo memorando de acuerdo, de febrero de 2021 a {month}; no se cuenta una "
+        "agencia que cambió de nombre"
     ),
     "trends.axis.month": "Mes",
     "chart.span": "{start} a {end}",

@@ -288,20 +288,32 @@ def new_moa_relistings(release) -> pd.DataFrame:
 
 
 def ended_by_month(release, *, states: Iterable[str] | None = None) -> pd.DataFrame:
-    """Agreements that left the participating list and did not come back, per month (the first
-    sheet without them) and model. A rename is not an ending (identities are reviewed), and an
-    agreement absent for a while and listed again is relisted, not ended."""
+    """Agreements whose MOA left the participating list, per month (the first sheet without
+    them) and model: gone and not listed again, or listed again only under a new MOA (the
+    counterpart of ``new_by_month``, which counts that return as new). A rename is not an ending
+    (identities are reviewed), and an agreement absent for a while and listed again with the
+    same SIGNED date is relisted, not ended."""
     agreements = release.table("agreements")
+    if states:
+        agreements = agreements[agreements["state_fips"].isin(list(states))]
     rows = agreements[(agreements["status"] != "participating")
                       & agreements["last_listed"].notna()]
-    if states:
-        rows = rows[rows["state_fips"].isin(list(states))]
     months = sorted(release.table("listings").query("list == 'participating'")["month"].unique())
     following = dict(zip(months, months[1:], strict=False))
-    rows = rows.assign(month=rows["last_listed"].map(following)).dropna(subset=["month"])
+    gone = rows[["last_listed", "model"]].rename(columns={"last_listed": "month"})
+    # The old MOA of a return under a new one ended after the sheet before the gap.
+    moa = new_moa_relistings(release).merge(agreements[["agreement_id", "model"]],
+                                            on="agreement_id")
+    spells = listing_spells(release, moa["agreement_id"])
+    before = (spells.merge(moa[["agreement_id", "month", "model"]], on="agreement_id")
+              .query("end < month").sort_values("end")
+              .groupby(["agreement_id", "month"], as_index=False).last())
+    events = pd.concat([gone, before[["end", "model"]].rename(columns={"end": "month"})],
+                       ignore_index=True)
+    events = events.assign(month=events["month"].map(following)).dropna(subset=["month"])
     grid = pd.MultiIndex.from_product([months[1:], list(schema.MODELS)],
                                       names=["month", "model"])
-    counts = rows.groupby(["month", "model"]).size()
+    counts = events.groupby(["month", "model"]).size()
     return counts.reindex(grid, fill_value=0).rename("agreements").reset_index()
 
 
