@@ -146,6 +146,10 @@ def test_spanish_pages_write_dates_in_words_with_their_article(release):
     assert not about.exception
     caveats = "\n".join(m.value for m in about.markdown if m.value.startswith("- "))
     assert f"del {as_of}" not in caveats
+    line = next(m.value for m in about.markdown if "generado el" in m.value)
+    created = release.created
+    with text.in_language("es"):
+        assert f"generado el {text.date_label(created[:10])}, {created[11:16]} UTC." in line
     with text.in_language("es"):
         assert f"más reciente aquí es del {text.date_label(as_of)}." in caveats
     profile = open_page("app_pages/profile.py", {"lang": "es", "place": "37001"})

@@ -921,6 +921,7 @@ def fill(template: str, /, **values: object) -> str:
 
 
 _ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+_ISO_TIME = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2})?Z")
 _ISO_MONTH = re.compile(r"\d{4}-\d{2}")
 
 
@@ -930,6 +931,8 @@ def _dated(value: object) -> object:
     if isinstance(value, _date):
         return date_label(value.isoformat())
     if isinstance(value, str):
+        if _ISO_TIME.fullmatch(value):  # a release's creation time, in UTC
+            return f"{date_label(value[:10])}, {value[11:16]} UTC"
         if _ISO_DAY.fullmatch(value):
             return date_label(value)
         if _ISO_MONTH.fullmatch(value) and 1 <= int(value[5:]) <= 12:
