@@ -236,3 +236,27 @@ def test_repeated_row_is_explained(tmp_path):
     assert sheet["note"] == f"row 150 repeats row 5: {agency} ({model})"
     assert len(t.listings) == sheet["rows"] - 1 == len(t.agreements)
     assert sheet["source_file"] == src.name
+
+
+def test_a_build_uses_the_misspellings_of_its_own_corrections_folder(tmp_path):
+    """ICE listed 'Ft. Myers Police Department' in 2025-05 and 2025-06, 'Fort Myers Police
+    Department' from 2025-07: one agreement with the project's table; two with a corrections
+    folder whose spellings table lacks that row (the build reads the folder it is given)."""
+    import shutil
+
+    from coopmap import agreements
+
+    files = [p for p in ALL if p.parent.name == "monthly_participating"
+             and "2025-06" <= p.name[:7] <= "2025-07"]
+    folder = tmp_path / "corrections"
+    shutil.copytree(paths.corrections_dir(), folder)
+    table = folder / agreements.SPELLINGS_FILE
+    lines = table.read_text().splitlines(keepends=True)
+    table.write_text("".join(line for line in lines if not line.startswith("FL,ft myers")))
+
+    def fort_myers(corrections):
+        a = build_agreements(files, SOURCES, stub_matcher, corrections_dir=corrections).agreements
+        return a[(a["state_abbr"] == "FL") & a["agency"].str.contains("Myers Police")]
+
+    assert len(fort_myers(None)) == 1
+    assert len(fort_myers(folder)) == 2

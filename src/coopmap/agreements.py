@@ -100,9 +100,14 @@ def _default_spellings(data_dir: str | None) -> dict[tuple[str, str], str]:
 
 
 def agency_norm(state_abbr: str, agency: str) -> str:
-    """normalise_agency, with ICE's reviewed misspellings mapped to the agency's real name."""
+    """normalise_agency, with ICE's reviewed misspellings (the data folder's) mapped to the
+    agency's real name."""
+    return _spelled(agency_spellings(), state_abbr, agency)
+
+
+def _spelled(spellings: dict[tuple[str, str], str], state_abbr: str, agency: str) -> str:
     norm = normalise_agency(agency)
-    return agency_spellings().get((state_abbr, norm), norm)
+    return spellings.get((state_abbr, norm), norm)
 
 
 def agreement_id(state_abbr: str, agency: str, model: str) -> str:
@@ -237,7 +242,8 @@ def sheets_from_files(sheet_paths: list[Path], sources_root: Path,
     return out
 
 
-def _read_all(sheets: list[SheetInput], identities: identity.Identities):
+def _read_all(sheets: list[SheetInput], identities: identity.Identities,
+              spellings: dict[tuple[str, str], str]):
     """Every row of the sheets, one frame (bundled first, then uploads, as given), each row with
     its sheet's columns, ``agency_norm`` (before identities), ``_listed_state`` (the STATE it
     was listed under) and its agreement (``apply_identities``); the sheets table's rows; the
@@ -260,7 +266,7 @@ def _read_all(sheets: list[SheetInput], identities: identity.Identities):
             sheet_rows.append({"list": kind, "month": month, "sheet_date": pd.Timestamp(date),
                                "source_file": sheet.source_file,
                                "layout": ", ".join(read.layout)})
-        frames.append(_sheet_frame(sheet, identities))
+        frames.append(_sheet_frame(sheet, identities, spellings))
     if not sheet_rows:
         raise ValueError("build_agreements: no ICE sheets given")
     rows = pd.concat(frames, ignore_index=True)
@@ -279,11 +285,12 @@ _frames_lock = threading.Lock()
 FRAME_CACHE_SIZE = 400
 
 
-def _sheet_frame(sheet: SheetInput, identities: identity.Identities) -> pd.DataFrame:
+def _sheet_frame(sheet: SheetInput, identities: identity.Identities,
+                 spellings: dict[tuple[str, str], str]) -> pd.DataFrame:
     """The rows of one sheet with its source_file, list, month, sheet_date and ``_superseded``,
     ``agency_norm`` (ICE's reviewed misspellings mapped), ``_listed_state`` and, after
-    ``apply_identities``, agreement_id and ``_agency_key``. Never mutate the result."""
-    spellings = agency_spellings()
+    ``apply_identities``, agreement_id and ``_agency_key``. Never mutate the result.
+    ``spellings``: the build's corrections folder's reviewed misspellings."""
     held = (sheet.read, identities, spellings)
     key = (id(sheet.read), sheet.source_file, sheet.list_kind, sheet.sheet_date,
            sheet.superseded, id(identities), id(spellings))
@@ -298,7 +305,7 @@ def _sheet_frame(sheet: SheetInput, identities: identity.Identities) -> pd.DataF
                                    _superseded=sheet.superseded)
     # Computed once per distinct (state, agency): the same names recur on every row.
     pairs = list(zip(frame["state_abbr"].tolist(), frame["agency"].tolist(), strict=True))
-    norms = {p: agency_norm(*p) for p in dict.fromkeys(pairs)}
+    norms = {p: _spelled(spellings, *p) for p in dict.fromkeys(pairs)}
     frame["agency_norm"] = pd.Series([norms[p] for p in pairs], index=frame.index, dtype="str")
     frame["_listed_state"] = frame["state_abbr"]
     frame = apply_identities(frame, identities)
@@ -352,10 +359,10 @@ def build_agreements(sheets: list[SheetInput] | list[Path], sources_root: Path |
     """
     if sheets and not isinstance(sheets[0], SheetInput):
         sheets = sheets_from_files(sheets, Path(sources_root))
-    identities = identity.load(corrections_dir if corrections_dir is not None
-                               else paths.corrections_dir())
+    corrections = corrections_dir if corrections_dir is not None else paths.corrections_dir()
+    identities = identity.load(corrections)
     # Each row with its agreement (the reviewed identities applied), per sheet.
-    rows, sheet_meta, problems = _read_all(sheets, identities)
+    rows, sheet_meta, problems = _read_all(sheets, identities, agency_spellings(corrections))
     listed = ~rows["_superseded"].astype(bool)
     # Candidates are found on the rows as ICE listed them (the STATE of the sheet).
     candidates = identity.candidates(
