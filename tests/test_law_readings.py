@@ -274,3 +274,22 @@ def test_compare_cells_carry_basis_law_and_check(release):
         "Yes, on ICE's request alone · State law TX-SB4stay-2017 · checked against the law's text")
     assert out.loc["Detainer holds", "Kentucky"] == "Unknown: no state law in effect settles it"
     assert out.loc["State law", "Kentucky"] == "No state law found either way"
+
+
+def test_illinois_release_notification_barred_from_its_2017_law(release):
+    """The 2017 TRUST Act already barred complying with a detainer, a request for notice of release."""
+    before, after = _state(release, "2017-08", "IL"), _state(release, "2017-09", "IL")
+    assert before["release_notification"] == "unknown"  # in force from 2017-08-28: not all of August
+    assert after["release_notification"] == "declined"
+    assert after["release_notification_source"] == "IL-TRUST-2017"
+    assert after["release_notification_check"] == "checked_text"
+
+
+def test_california_sb54_read_from_its_chaptered_text(readings):
+    sb54 = readings[readings["law_id"] == "CA-SB54-2017"].set_index("dimension")
+    assert set(sb54.index) == {"287g", "detainer_holds", "release_notification",
+                               "detention_contracts"}
+    assert (sb54["check_status"] == "checked_text").all()
+    assert (sb54["enacted"].astype(str).str[:10] == "2017-10-05").all()
+    assert sb54.loc["287g", "value"] == "forbidden"
+    assert "1357(g)" in sb54.loc["287g", "quote"]
