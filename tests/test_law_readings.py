@@ -277,9 +277,9 @@ def test_compare_cells_carry_basis_law_and_check(release):
 
 
 def test_illinois_release_notification_barred_from_its_2017_law(release):
-    """The 2017 TRUST Act already barred complying with a detainer, a request for notice of release."""
+    """The 2017 TRUST Act barred complying with a detainer, which asks for notice of release."""
     before, after = _state(release, "2017-08", "IL"), _state(release, "2017-09", "IL")
-    assert before["release_notification"] == "unknown"  # in force from 2017-08-28: not all of August
+    assert before["release_notification"] == "unknown"  # from 2017-08-28: not all of August
     assert after["release_notification"] == "declined"
     assert after["release_notification_source"] == "IL-TRUST-2017"
     assert after["release_notification_check"] == "checked_text"
