@@ -3,6 +3,7 @@ history, and how to report a correction."""
 
 import re
 from collections import defaultdict
+from urllib.parse import urlsplit
 
 import pandas as pd
 import streamlit as st
@@ -34,20 +35,20 @@ for src in release.manifest.get("sources", []):
     parts = src["path"].split("/")
     if len(parts) >= 3 and parts[0] == "sources":
         by_folder[parts[1]].append(parts[-1])
-rows = []
+# One block per source, not a table: a table cuts the publisher's long name on a phone (a table
+# cell does not wrap), and the publisher is what a reader looks for.
 for folder, files in sorted(by_folder.items()):
     publisher, terms = text.source_terms().get(folder, (folder, "?"))
     dates = sorted(d for f in files for d in DATE.findall(f))
-    rows.append({
-        t("about.sources.col.folder"): f"data/sources/{folder}",
-        t("about.sources.col.publisher"): publisher,
-        t("about.sources.col.files"): f"{len(files)}"
-        + (f" ({dates[0]} … {dates[-1]})" if dates else ""),
-        t("about.sources.col.license"): terms,
-        t("about.sources.col.link"): SOURCE_LINKS.get(folder),
-    })
-st.dataframe(pd.DataFrame(rows), hide_index=True, placeholder="—", width="stretch", column_config={
-    t("about.sources.col.link"): st.column_config.LinkColumn()})
+    n_files = f"{len(files)}" + (f" ({dates[0]} … {dates[-1]})" if dates else "")
+    link = SOURCE_LINKS.get(folder)
+    lines = [f"**{publisher}**",
+             f"{t('about.sources.col.license')}: {terms}",
+             f"{t('about.sources.col.folder')}: `data/sources/{folder}` · "
+             f"{t('about.sources.col.files')}: {n_files}"]
+    if link:
+        lines.append(f"{t('about.sources.col.link')}: [{urlsplit(link).netloc}]({link})")
+    st.markdown("  \n".join(lines))
 
 # Files staff uploaded: the release's source set lists them (manifest "uploads", kept in the
 # store under uploads/ by sha256), in publish order, with who published each.

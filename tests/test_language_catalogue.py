@@ -207,6 +207,22 @@ PAGES = {
     "compare": ("app_pages/compare.py", {"places": ["48201", "12", "06037"]}),
     "trends": ("app_pages/trends.py", {"state": "48", "agencies": ["county"]}),
     "about": ("app_pages/about.py", {}),
+    # Read in screenshots for issue 13 (helper esread): state and territory profiles, every
+    # layer at both levels, two states compared, and the notices of a bad link.
+    "profile state, Texas": ("app_pages/profile.py", {"place": "48"}),
+    "profile DC": ("app_pages/profile.py", {"place": "11"}),
+    "profile territory, Guam": ("app_pages/profile.py", {"place": "66"}),
+    "profile state, detention": ("app_pages/profile.py", {"place": "48", "layer": "detention",
+                                                          "month": "2025-06"}),
+    "compare two states": ("app_pages/compare.py", {"places": ["48", "06"]}),
+    "map month=bad": ("app_pages/map.py", {"month": "bad"}),
+    "map release=nosuch": ("app_pages/map.py", {"release": "nosuch"}),
+    **{f"map {layer} {level}": ("app_pages/map.py",
+                                {"layer": layer, "level": level,
+                                 **({"month": "2025-06"} if layer.startswith("detention") else {})})
+       for layer in ("model", "count", "stance", "detainer_holds", "release_notification",
+                     "jail_access", "federal", "detention", "detention_adp")
+       for level in ("state", "county")},
 }
 
 
@@ -272,3 +288,41 @@ def test_a_longer_spanish_source_line_gets_room_in_the_chart():
     assert long.layout.annotations[0].text.count("<br>") >= 3
     assert long.layout.height > short.layout.height
     assert long.layout.margin.b > short.layout.margin.b
+
+
+ISO_DAY = re.compile(r"\b\d{4}-\d{2}-\d{2}\b")
+
+
+def test_spanish_texts_write_their_dates_in_words():
+    """A date written into a Spanish text reads "29 de mayo de 2025", not 2025-05-29 (the federal
+    layer's source line, its legend and the About sources said "del 2025-05-29")."""
+    spanish = dict(text_es.ES)
+    spanish.update({f"glossary.{k}": " ".join(v) for k, v in text_es.GLOSSARY.items()})
+    spanish.update({f"source.{k}": " ".join(v) for k, v in text_es.SOURCE_TERMS.items()})
+    spanish.update({f"caveat.{i}": c for i, c in enumerate(text_es.CAVEATS)})
+    iso = {k: v for k, v in spanish.items() if isinstance(v, str) and ISO_DAY.search(v)}
+    assert iso == {}
+
+
+def test_the_federal_layer_names_its_list_dates_in_spanish_words(release):
+    at = AppTest.from_file(APP, default_timeout=120)
+    at.query_params["lang"] = "es"
+    at.query_params["layer"] = "federal"
+    at.switch_page("app_pages/map.py").run()
+    sent, _ = page_strings(at)
+    assert "lista del DHS del 29 de mayo de 2025 (retirada)" in sent
+    assert "2025-05-29" not in sent and "2025-08-05" not in sent
+
+
+def test_a_spanish_profile_picture_leads_with_its_title_and_names_the_outlined_place(release):
+    """The profile's map (and its downloaded image) read "Miami-Dade County, FL, resaltado:
+    Acuerdos…": an adjective of the wrong gender for most places, and the title second."""
+    from map_views import map_views
+
+    at = AppTest.from_file(APP, default_timeout=120)
+    at.query_params["lang"] = "es"
+    at.query_params["place"] = "12086"
+    at.switch_page("app_pages/profile.py").run()
+    title = map_views(at)[0]["title"]
+    layer = text_es.ES["fig.map.title.county"].format(layer=text_es.ES["layer.model"])
+    assert title == f"{layer} (con contorno: Miami-Dade County, FL)"

@@ -121,8 +121,8 @@ ES: dict[str, str] = {
         "Censo 2024. coopmap, conjunto de datos {release}."
     ),
     "fig.source.federal": (
-        "Fuente: lista del DHS del 2025-05-29 (retirada) y lista del DOJ del 2025-08-05: "
-        "acusaciones, no hallazgos. coopmap, conjunto de datos {release}."
+        "Fuente: lista del DHS del 29 de mayo de 2025 (retirada) y lista del DOJ del 5 de "
+        "agosto de 2025: acusaciones, no hallazgos. coopmap, conjunto de datos {release}."
     ),
     "fig.source.policy": (
         "Fuente: lecturas de leyes estatales vigentes en {month}: {settled} de {states} estados "
@@ -691,15 +691,15 @@ ES: dict[str, str] = {
         "La página del personal está solo en inglés: es una herramienta interna para quienes "
         "mantienen los datos. El sitio público está completo en español."
     ),
-    "fig.map.title.highlight": "{places}, resaltado: {title}",
+    "fig.map.title.highlight": "{title} (con contorno: {places})",
     "fig.licence": "Datos: ICE y Censo, obras del gobierno de EE. UU. de dominio público.",
     "fig.licence.laws": (
         "Datos: ICE y Censo (dominio público); las lecturas de leyes estatales son un borrador "
         "sin licencia declarada: cítelas con su fuente."
     ),
     "fig.licence.detention": (
-        "Datos: cuadernos de ICE (dominio público); Deportation Data Project y Detention System "
-        "Data (CC0 1.0)."
+        "Datos: libros de estadísticas de ICE (dominio público); Deportation Data Project y "
+        "Detention System Data (CC0 1.0)."
     ),
     "fig.site": "coopmap · {url}",
     "image.svg": "Descargar imagen: SVG (vectorial)",
@@ -878,8 +878,8 @@ VOCAB: dict[str, dict[str, str]] = {
         "expired": "expiró",
     },
     "FEDERAL_LISTS": {
-        "dhs_2025_05_29": "lista del DHS del 2025-05-29 (retirada)",
-        "doj_2025_08_05": "lista del DOJ del 2025-08-05",
+        "dhs_2025_05_29": "lista del DHS del 29 de mayo de 2025 (retirada)",
+        "doj_2025_08_05": "lista del DOJ del 5 de agosto de 2025",
     },
     "DETENTION_TYPES": {
         "IGSA": "IGSA: acuerdo intergubernamental de servicios de un gobierno local (o estatal) "
@@ -1103,12 +1103,12 @@ SOURCE_TERMS: dict[str, tuple[str, str]] = {
     ),
     "state_laws": (
         "Posturas de las leyes estatales, recoveredfactory/287g-watch (redactadas con IA, sin "
-        "revisar, 2026-09-22)",
+        "revisar, 22 de septiembre de 2026)",
         "El repositorio no declara ninguna licencia",
     ),
     "sanctuary_designations": (
-        "Página “Sanctuary Jurisdictions” del DHS (2025-05-29, retirada) y lista del DOJ "
-        "(2025-08-05), transcritas para este proyecto",
+        "Página “Sanctuary Jurisdictions” del DHS (29 de mayo de 2025, retirada) y lista del DOJ "
+        "(5 de agosto de 2025), transcritas para este proyecto",
         "Obra del gobierno de EE. UU., dominio público",
     ),
     "population": (
@@ -1124,7 +1124,7 @@ SOURCE_TERMS: dict[str, tuple[str, str]] = {
     "ice_detention": (
         "Libros de estadísticas de detención de ICE, años fiscales 2019-2026; población diaria "
         "por centro del Deportation Data Project; registro de centros de Detention System Data "
-        "y su lectura del libro de ICE del 2026-07-20",
+        "y su lectura del libro de ICE del 20 de julio de 2026",
         "ICE: obra del gobierno de EE. UU., dominio público; DDP y Detention System Data: CC0 1.0",
     ),
 }

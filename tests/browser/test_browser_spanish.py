@@ -134,3 +134,30 @@ def test_the_chart_toolbar_speaks_spanish(server, browser):
         assert not titles & {"Reset axes", "Autoscale", "Pan", "Zoom in"}
     finally:
         context.close()
+
+
+@pytest.mark.parametrize("lang", ["es", "en"])
+def test_the_about_sources_show_each_publisher_whole_on_a_phone(server, browser, artifacts, lang):
+    """The sources were a table whose publisher column a 390 px screen cut mid-word."""
+    from coopmap import text_es
+
+    terms = text_es.SOURCE_TERMS if lang == "es" else text.SOURCE_TERMS
+    context, page = visitor(browser, "es-MX" if lang == "es" else "en-US", width=390, height=844)
+    try:
+        page.goto(f"{server}/about?lang={lang}")
+        publisher = terms["ice_287g"][0]
+        strong = page.locator("strong", has_text=publisher).first
+        strong.wait_for(timeout=60000)
+        for folder in ("ice_287g", "ice_detention", "population", "state_laws"):
+            box = page.locator("strong", has_text=terms[folder][0]).first
+            box.scroll_into_view_if_needed()
+            shown = box.evaluate("e => { const r = e.getBoundingClientRect();"
+                                 " return [r.left, r.right, e.innerText]; }")
+            assert shown[0] >= 0 and shown[1] <= 390, (folder, shown)
+            assert shown[2].strip() == terms[folder][0]
+        page.set_viewport_size({"width": 390, "height": 9000})
+        page.wait_for_timeout(1500)
+        page.screenshot(path=artifacts / f"about-sources-{lang}-390.png")
+        assert _overflow(page) <= 1
+    finally:
+        context.close()
