@@ -11,7 +11,7 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from coopmap import build, gazetteer, identity, paths, postures
+from coopmap import agreements, build, gazetteer, identity, paths, postures
 from coopmap.agreements import agency_spellings, build_agreements
 from coopmap.ui import queries
 
@@ -144,6 +144,9 @@ def test_no_candidate_in_the_bundled_sheets_is_unsettled(built):
 def test_without_the_table_the_renames_are_listed_as_unsettled(tmp_path):
     """An empty table settles nothing: the build lists Waukesha's rename for a reviewer."""
     (tmp_path / identity.IDENTITY_FILE).write_text(",".join(identity.COLUMNS) + "\n")
+    # The build reads every reviewed table from the folder it is given: the spellings as they are.
+    spellings = paths.corrections_dir() / agreements.SPELLINGS_FILE
+    (tmp_path / spellings.name).write_bytes(spellings.read_bytes())
     sheets = [p for p in PARTICIPATING if _month(p) in ("2025-07", "2025-08")]
     tables = build_agreements(sheets, paths.sources_dir(), _unmatched, corrections_dir=tmp_path)
     report = identity.format_candidates(tables.identity_candidates)
