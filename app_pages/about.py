@@ -63,7 +63,7 @@ if uploads:
         t("about.uploads.col.file"): u.get("file_name") or u["path"],
         t("about.uploads.col.sha256"): u["sha256"][:16] + "…",
         t("about.uploads.col.by"): u.get("by") or "—",
-        t("about.uploads.col.at"): first.get(u["sha256"], {}).get("created") or "—",
+        t("about.uploads.col.at"): text.dated(first.get(u["sha256"], {}).get("created") or "—"),
     } for u in reversed(uploads)]), hide_index=True, placeholder="—", width="stretch")
 
 st.header(t("about.release"))
@@ -76,7 +76,7 @@ HISTORY_ACTIONS = {a: t(f"about.history.action.{a}")
                    for a in ("build", "publish", "rollback", "restored")}
 if events:
     st.dataframe(pd.DataFrame([{
-        t("about.history.col.at"): e.get("at"),
+        t("about.history.col.at"): text.dated(e.get("at")),
         t("about.history.col.action"): HISTORY_ACTIONS.get(e.get("action"), e.get("action")),
         t("about.history.col.to"): e.get("to"),
         t("about.history.col.by"): e.get("by"),

@@ -152,6 +152,12 @@ def test_spanish_pages_write_dates_in_words_with_their_article(release):
         assert f"generado el {text.date_label(created[:10])}, {created[11:16]} UTC." in line
     with text.in_language("es"):
         assert f"más reciente aquí es del {text.date_label(as_of)}." in caveats
+    # The release history's times too ("2 de diciembre de 2026, 13:20 UTC"), never ISO.
+    history = next(d.value for d in about.dataframe
+                   if {"Cuándo", "Qué", "Quién"} <= set(d.value.columns))
+    when = history["Cuándo"].astype(str)
+    assert not when.str.contains(r"\d{4}-\d{2}-\d{2}T").any(), when.tolist()
+    assert when.str.contains(r" de 20\d\d, \d\d:\d\d UTC").all(), when.tolist()
     profile = open_page("app_pages/profile.py", {"lang": "es", "place": "37001"})
     assert not profile.exception
     body = "\n".join(m.value for m in [*profile.markdown, *profile.caption])

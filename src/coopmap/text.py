@@ -920,6 +920,12 @@ def fill(template: str, /, **values: object) -> str:
     return template.format(**values)
 
 
+def dated(value: object) -> object:
+    """A table cell's ISO date, month or UTC time in the current language: words outside
+    English ("2 de diciembre de 2026, 13:20 UTC"), as it is in English."""
+    return value if _language.get() == DEFAULT_LANGUAGE else _dated(value)
+
+
 _ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
 _ISO_TIME = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2})?Z")
 _ISO_MONTH = re.compile(r"\d{4}-\d{2}")
