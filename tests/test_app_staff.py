@@ -337,7 +337,7 @@ def test_about_page_lists_the_uploaded_file_of_a_staff_release(data_dir, passwor
     about = AppTest.from_file(str(ROOT / "app_pages" / "about.py"), default_timeout=60).run()
     assert not about.exception
     assert "Files uploaded by staff for this dataset" in texts(about.subheader)
-    kept = about.dataframe[1].value  # the second table, under Sources
+    kept = next(d.value for d in about.dataframe if "Published by" in d.value.columns)
     assert kept.to_dict("records") == [{
         "File": SHEET.name, "sha256": release.manifest["upload"]["sha256"][:16] + "…",
         "Published by": "alice", "Published": release.created}]
