@@ -171,9 +171,11 @@ def test_a_sign_in_flood_is_bounded_in_memory_hashing_and_state(site):
     windows = 1 + int(elapsed // auth.OVERALL[1])
     assert wrong <= min(auth.OVERALL[0] * windows, 8 * auth.PER_CLIENT[0]), (wrong, elapsed)
     assert refused > 0, (len(results), attempts, elapsed)
-    # Before: +600 MB in 20 s. Now: the concurrent 64 MiB hashes, plus one hash's worth for the
-    # eight sessions' own state and the allocator's slack (measured 150-200 MB on a loaded machine).
-    assert peak[0] - before < 64 * (auth.MAX_CONCURRENT_HASHES + 2), (before, peak[0])
+    # Before: +600 MB in 20 s. Now: the concurrent 64 MiB hashes, plus the eight sessions' own
+    # state and the allocator's slack (measured 130-280 MB, the most on a slow machine whose
+    # flood runs longer). The bound stays under what eight unbounded hashes take (8 x 64 MiB).
+    assert peak[0] - before < 64 * (auth.MAX_CONCURRENT_HASHES + 4), (
+        before, peak[0], len(results), elapsed)
     state = auth.SignInState(data / "staff" / "signin.sqlite3").counts()
     assert state["failures"] <= wrong and state["attempts"] <= 3 * len(results)
     limited = [e for e in audit_actions(data) if e["action"] == "sign_in_limited"]
