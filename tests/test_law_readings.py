@@ -287,8 +287,11 @@ def test_illinois_release_notification_barred_from_its_2017_law(release):
 
 def test_california_sb54_read_from_its_chaptered_text(readings):
     sb54 = readings[readings["law_id"] == "CA-SB54-2017"].set_index("dimension")
+    # jail_access added in pass 7: § 7284.6(a)(5) (no office space dedicated to ICE) and (b)(5)
+    # (interviews only as the TRUTH Act allows), read in the same chaptered text
     assert set(sb54.index) == {"287g", "detainer_holds", "release_notification",
-                               "detention_contracts"}
+                               "detention_contracts", "jail_access"}
+    assert sb54.loc["jail_access", "value"] == "limited"
     assert (sb54["check_status"] == "checked_text").all()
     assert (sb54["enacted"].astype(str).str[:10] == "2017-10-05").all()
     assert sb54.loc["287g", "value"] == "forbidden"
