@@ -256,6 +256,9 @@ else:
                 st.caption(queries.md_escape(p["check"]))  # may name a summary: data text
                 if p["url"]:
                     st.link_button(t("profile.law.read"), p["url"])
+    undated = law_text.undated_lines(readings, place.state_fips)
+    if undated:  # read, but dated nowhere: said here, not hidden in the closed list below
+        st.markdown(tn("profile.law.undated", len(undated)))
     others = law_text.other_laws(readings, place.state_fips, month)
     if others:
         with st.expander(t("profile.law.others", month=month_words)):
@@ -269,13 +272,18 @@ mine = policies[(policies["level"] == place.level) & (policies["fips"] == place.
                 ].set_index("dimension")
 for dim, dim_name in words(schema.POLICY_DIMENSIONS).items():
     value, basis, check = row[dim], row[f"{dim}_basis"], row[f"{dim}_check"]
+    undated = law_text.undated_lines(readings, place.state_fips, dim) if value == "unknown" else []
     if value != "unknown" and basis in ("state_law", "court_ruling") and check != "staff_finding":
         value_words = law_text.law_value_text(dim, value)
+    elif undated:  # unknown, but a law on it was read: its date is what is not known
+        value_words = t("profile.policy.undated_value")
     else:
         value_words = words(schema.POLICY_VALUE_TEXT[dim])[value]
     st.markdown(t("profile.policy.line", dimension=dim_name, text=value_words))
     if value == "unknown":
         st.caption(t("profile.policy.unknown", month=month_words))
+        for line in undated:
+            st.caption(queries.md_escape(line))  # data text (citation)
     elif check == "staff_finding" and dim in mine.index:
         p = mine.loc[dim]
         st.caption(t("profile.policy.staff", basis=words(schema.POLICY_BASES)[basis],

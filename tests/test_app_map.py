@@ -308,6 +308,45 @@ def test_state_law_layers_carry_basis_and_check_everywhere(release):
     assert table.loc["48", "State law: how checked"] in schema.VALUE_CHECKS.values()
 
 
+def test_a_practice_read_in_an_undated_law_says_so_in_the_tooltip(release):
+    """Unknown because the law's date is not established is not "no law settles it": the
+    tooltip names the law; a state with no reading on it keeps the plain unknown."""
+    from coopmap import law_readings
+
+    readings = release.table("law_readings")
+    month = postures.months(release)[-1]
+    states = postures.state_postures(release, month).set_index("state_fips")
+    named = law_readings.undated_laws(readings)
+    hits = [(f, d) for (f, d) in named
+            if d in schema.POLICY_DIMENSIONS and states.loc[f, d] == "unknown"]
+    if not hits:
+        pytest.skip("every reading on a practice has its effective date now")
+    fips, dim = sorted(hits)[0]
+    at = open_app(level="state", layer=dim, month=month)
+    [view] = map_views(at)
+    rows = {r[0]: " ".join(map(str, r)) for r in view["rows"]}
+    assert (f"Unknown: a law on it was read ({named[(fips, dim)]}), but its effective date is "
+            "not established, so it applies to no month") in rows[fips]
+    plain = [f for f in states.index if states.loc[f, dim] == "unknown" and (f, dim) not in named]
+    assert plain and "Unknown: no state law in effect settles it" in rows[plain[0]]
+
+
+def test_source_line_counts_in_words_that_agree(release):
+    """"1 unverified draft", never "1 unverified drafts" (nor "1 places"), in both languages."""
+    from coopmap import law_readings
+
+    readings = release.table("law_readings")
+    one = next((m for m in postures.months(release) if law_readings.checked_counts(
+        law_readings.state_values(readings, m), "state_law_stance")["unverified_draft"] == 1),
+        None)
+    if one is None:
+        pytest.skip("no month has exactly one stance from an unverified draft")
+    view = map_views(open_app(level="state", layer="stance", month=one))[0]
+    assert "1 unverified draft)" in view["source"] and "1 unverified drafts" not in view["source"]
+    es = map_views(open_app(level="state", layer="stance", month=one, lang="es"))[0]
+    assert "1 borrador sin verificar)" in es["source"]
+
+
 def test_a_layer_unknown_everywhere_says_so_instead_of_a_legend(release):
     at = open_app(level="state", layer="jail_access", month="2021-01", states=["12", "48"])
     [view] = map_views(at)

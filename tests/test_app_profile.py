@@ -253,6 +253,10 @@ def test_every_state_profile_hides_reviewer_notes_and_is_consistent(release):
         if len(mine):
             assert "no state law settles these questions" not in body, fips
             assert "No state law on these questions was in effect" not in body, fips
+        # the check above reads what the page shows: every quote in effect is seen in it
+        for quote in mine["quote"].dropna():
+            assert quote[:50] in body, (fips, quote[:50])
+        assert "\n?: “" not in body and not body.startswith("?: “"), fips  # no "?" section
 
 
 def test_a_summary_named_as_the_source_is_shown_as_typed():
@@ -344,3 +348,60 @@ def test_missing_cells_show_a_dash_not_none(release):
     assert frames and all(f.proto.placeholder == "—" for f in frames)
     moa = [f.value for f in frames if any("MOA" in str(c) for c in f.value.columns)]
     assert any(df[[c for c in df.columns if "MOA" in str(c)][0]].isna().any() for df in moa)
+
+
+def _undated_practice(release):
+    """(state FIPS, practice, law id) of an undated reading on a practice no law in effect
+    settles at the newest month (Maryland's Community Trust Act when this was written)."""
+    readings = release.table("law_readings")
+    held = law_readings.in_effect(readings, postures.months(release)[-1])
+    settled = set(zip(held["state_fips"], held["dimension"], strict=True))
+    rows = law_readings.undated(readings)
+    rows = rows[rows["dimension"].isin(list(schema.POLICY_DIMENSIONS))].sort_values("law_id")
+    for r in rows.itertuples():
+        if (r.state_fips, r.dimension) not in settled:
+            return r.state_fips, r.dimension, r.law_id
+    pytest.skip("every reading on a practice has its effective date now")
+
+
+def test_an_undated_reading_is_said_on_its_practice_not_hidden(release):
+    """Unknown because a law's date is not established looks different from "no source says":
+    the practice line says a law was read, the law is named under it, and the state-law section
+    says how many readings are applied to no month, in English and in Spanish."""
+    fips, dim, law_id = _undated_practice(release)
+    readings = release.table("law_readings")
+    at = open_profile(place=fips)
+    assert not at.exception
+    body = texts(at)
+    name = schema.POLICY_DIMENSIONS[dim]
+    assert (f"{name}: Unknown: a law on it was read, but its effective date is not "
+            "established.") in body
+    assert f"{name}: {schema.POLICY_VALUE_TEXT[dim]['unknown']}" not in body
+    lines = law_text.undated_lines(readings, fips, dim)
+    assert lines and all(line in body for line in lines)
+    n = len(law_readings.undated(readings[readings["state_fips"] == fips]))
+    assert (("One reading of this state's laws has" if n == 1
+             else f"{n} readings of this state's laws have")
+            + " no established effective date, so") in body
+    es = texts(open_profile(place=fips, lang="es"))
+    assert "Se desconoce: se leyó una ley al respecto, pero su fecha de vigencia no está " \
+        "establecida." in es
+    assert "fecha de vigencia no establecida, así que no se aplica a ningún mes" in es
+    # a state without undated readings says none of it
+    ky = texts(open_profile(place="21"))
+    assert "a law on it was read" not in ky and "no established effective date" not in ky
+
+
+def test_a_quote_without_its_section_stands_alone(release):
+    """A reading that quotes a summary without naming the section shows the quote alone, not
+    under a "?" section (Maryland's 2026 287(g) ban when this was written)."""
+    readings = release.table("law_readings")
+    month = postures.months(release)[-1]
+    held = law_readings.in_effect(readings, month)
+    bare = held[held["quote"].notna() & held["provision"].isna()]
+    if bare.empty:
+        pytest.skip("every quote in effect names its section now")
+    r = bare.iloc[0]
+    body = texts(open_profile(place=r["state_fips"]))
+    assert f"“{r['quote']}”" in body
+    assert f"?: “{r['quote']}”" not in body

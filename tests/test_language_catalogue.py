@@ -33,7 +33,7 @@ SAME_IN_BOTH = {
     "count.1", "no", "fig.map.subtitle", "hover.stance.value", "hover.policy.value",
     "search.context.city", "profile.law.heading",
     "profile.policy.line", "tab.title", "about.uploads.col.sha256", "search.context.zip",
-    "profile.law.quote", "compare.na", "fig.site",
+    "profile.law.quote", "profile.law.quote_only", "compare.na", "fig.site",
 }
 
 
@@ -282,7 +282,8 @@ def test_a_longer_spanish_source_line_gets_room_in_the_chart():
     short = figures.stacked_bars(df, source="Fuente: ICE.", **common)
     with text.in_language("es"):
         long_source = text.t("fig.source.policy", month="mayo de 2026", settled=24, states=51,
-                             checked=9, secondary=12, draft=3,
+                             checked=text.tn("fig.source.checked", 9), secondary=12,
+                             draft=text.tn("fig.source.draft", 3),
                              staff=text.t("fig.source.staff", n=4), release="20261202-x" * 3)
     long = figures.stacked_bars(df, source=long_source, **common)
     assert long.layout.annotations[0].text.count("<br>") >= 3

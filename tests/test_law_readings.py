@@ -296,3 +296,99 @@ def test_california_sb54_read_from_its_chaptered_text(readings):
     assert (sb54["enacted"].astype(str).str[:10] == "2017-10-05").all()
     assert sb54.loc["287g", "value"] == "forbidden"
     assert "1357(g)" in sb54.loc["287g", "quote"]
+
+
+def _undated_practice(release) -> pd.Series:
+    """An undated reading on a practice of a state that no law in effect settles at the newest
+    month (Maryland's Community Trust Act when this was written); skip once none is left."""
+    readings = release.table("law_readings")
+    month = postures.months(release)[-1]
+    held = law_readings.in_effect(readings, month)
+    settled = set(zip(held["state_fips"], held["dimension"], strict=True))
+    rows = law_readings.undated(readings)
+    rows = rows[rows["dimension"].isin(list(schema.POLICY_DIMENSIONS))]
+    rows = rows[[(f, d) not in settled
+                 for f, d in zip(rows["state_fips"], rows["dimension"], strict=True)]]
+    if rows.empty:
+        pytest.skip("every reading on a practice has its effective date now")
+    return rows.sort_values("law_id").iloc[0]
+
+
+def test_undated_readings_apply_to_no_month_and_are_named(release):
+    """A reading without an established effective date holds in no month, yet the pages can
+    name it: unknown there means "a law was read, its date is not known", not "no law"."""
+    readings = release.table("law_readings")
+    undated = law_readings.undated(readings)
+    assert len(undated) > 0 and undated["effective"].isna().all()
+    for month in [*postures.months(release), "1990-01", "2099-12"]:
+        assert not set(law_readings.in_effect(readings, month).index) & set(undated.index)
+    named = law_readings.undated_laws(readings)
+    for r in undated.itertuples():
+        assert r.law_id in named[(r.state_fips, r.dimension)].split(", ")
+    # a dated law made undated stops applying, and is named instead
+    nc = readings.copy()
+    hb10 = (nc["law_id"] == "NC-HB10-2024") & (nc["dimension"] == "detainer_holds")
+    nc.loc[hb10, ["effective", "valid_from"]] = [pd.NaT, None]
+    assert law_readings.state_values(nc, "2025-06", ["37"]).loc["37", "detainer_holds"] \
+        == "unknown"
+    assert law_readings.undated_laws(nc)[("37", "detainer_holds")] == "NC-HB10-2024"
+    from coopmap.ui import law_text, queries
+    [line] = law_text.undated_lines(nc, "37", "detainer_holds")
+    assert line.startswith("HB 10 (2023-2024)")
+    assert "effective date not established, so applied to no month" in line
+    assert law_text.undated_lines(readings, "37", "detainer_holds") == []
+    s = postures.state_postures(release, "2026-05").set_index("state_fips")
+    row = _undated_practice(release)
+    cell = queries.compare_rows({"A": s.loc[row.state_fips], "B": s.loc["21"]},
+                                law_readings.undated_laws(readings))
+    name = schema.POLICY_DIMENSIONS[row.dimension]
+    assert cell.loc[name, "A"] == (
+        f"Unknown: a law on it was read ({named[(row.state_fips, row.dimension)]}), but its "
+        "effective date is not established, so it applies to no month")
+    assert cell.loc[name, "A"] != queries.compare_rows({"A": s.loc[row.state_fips],
+                                                        "B": s.loc["21"]}).loc[name, "A"]
+
+
+def test_stance_everywhere_is_the_documented_rule(release):
+    """The vectorised stance of ``state_values`` is ``stance_of`` (the rule as written) of the
+    readings in effect, for every state, in a month of each year and the newest."""
+    readings = release.table("law_readings")
+    months = postures.months(release)
+    for month in sorted({m for m in months if m.endswith("-01")} | {months[-1], "2017-09"}):
+        values = law_readings.state_values(readings, month)
+        held = law_readings.in_effect(readings, month)
+        for fips in values.index:
+            stance, check = law_readings.stance_of(held[held["state_fips"] == fips])
+            assert values.loc[fips, "state_law_stance"] == stance, (month, fips)
+            got = values.loc[fips, "state_law_check"]
+            assert (got if isinstance(got, str) else None) == check, (month, fips)
+
+
+# The stance rule as the data dictionary states it: what each allowed value counts as.
+STANCE_RULE = {
+    **{(dim, v): ("pro" if v == "honored" else "anti")
+       for dim in schema.POLICY_DIMENSIONS for v in schema.LAW_VALUES[dim]},
+    **{(dim, v): ("pro" if v == "required" else "anti")
+       for dim in ("287g", "detention_contracts") for v in schema.LAW_VALUES[dim]},
+    ("local_limits", "forbidden"): "pro",
+}
+
+
+def test_the_stance_rule_in_the_data_dictionary_is_the_code():
+    """Every allowed value counts one way (no value left out of the stance), as the data
+    dictionary says; the dictionary names every practice value the rule turns on."""
+    allowed = {(d, v) for d, vals in schema.LAW_VALUES.items() for v in vals
+               if d != law_readings.NO_LAW}
+    assert set(STANCE_RULE) == allowed
+    code = {(d, v): ("pro" if v in law_readings.REQUIRES.get(d, set()) else "")
+            + ("anti" if v in law_readings.LIMITS.get(d, set()) else "") for d, v in allowed}
+    assert code == STANCE_RULE
+    doc = (paths.PROJECT_ROOT / "docs" / "data-dictionary.md").read_text(encoding="utf-8")
+    rule = doc[doc.index("**Stance from the readings**"):]
+    rule = rule[:rule.index("\n- **", 5)]
+    for v in schema.PRACTICE_LAW_VALUES:
+        assert f"`{v}`" in rule, v
+    for words in ("requires a practice", "requires 287(g) or detention contracts",
+                  "forbids local limits on cooperation",
+                  "forbids or restricts 287(g) or detention contracts", "`mixed` when both"):
+        assert words in " ".join(rule.split()), words

@@ -72,6 +72,9 @@ class MiniRelease:
         ]
         policies[-7] = ("county", "02010", "jail_access", "declined", "local_policy",
                         "Sheriff's policy 12", pd.Timestamp("2025-03-10"))
+        # B County's own detainer policy, checked 2025-03-10, against Alabama's law (below)
+        policies[3] = ("county", "01003", "detainer_holds", "judicial_warrant_only",
+                       "local_policy", "B County jail directive", pd.Timestamp("2025-03-10"))
         # One state law: Alabama requires detainer holds from 2025-02-01.
         readings = pd.DataFrame({
             "state_fips": ["01", "02"], "state_abbr": ["AL", "AK"],
@@ -174,6 +177,15 @@ def _row(df, fips):
                                               jail_access_check="staff_finding",
                                               jail_access_source="Sheriff's policy 12",
                                               detainer_holds="unknown")),
+        # ... and over a state law that settles the practice, for the months it covers only
+        ("2025-02", None, None, "01003", dict(detainer_holds="honored",
+                                              detainer_holds_basis="state_law",
+                                              detainer_holds_check="checked_text",
+                                              detainer_holds_source="AL-Test-2025")),
+        ("2025-03", None, None, "01003", dict(detainer_holds="judicial_warrant_only",
+                                              detainer_holds_basis="local_policy",
+                                              detainer_holds_check="staff_finding",
+                                              detainer_holds_source="B County jail directive")),
     ],
 )
 def test_county_posture_cases(mini, month, models, types, fips, expected):

@@ -232,6 +232,20 @@ def in_effect(readings: pd.DataFrame, month: str) -> pd.DataFrame:
     return readings[held.fillna(False).astype(bool)]
 
 
+def undated(readings: pd.DataFrame) -> pd.DataFrame:
+    """The readings without an established effective date: read, but applied to no month
+    (no_law_found rows excluded). The pages say they exist, so that "unknown" there reads as
+    "a law was read, its date is not known" and not as "no law"."""
+    return readings[readings["valid_from"].isna() & (readings["dimension"] != NO_LAW)]
+
+
+def undated_laws(readings: pd.DataFrame) -> dict[tuple[str, str], str]:
+    """{(state FIPS, dimension): "law_id, law_id"} of the undated readings (``undated``)."""
+    rows = undated(readings).sort_values(["state_fips", "dimension", "law_id"])
+    return {key: ", ".join(group["law_id"])
+            for key, group in rows.groupby(["state_fips", "dimension"], sort=False)}
+
+
 def _basis(kind: str | None) -> str:
     return "court_ruling" if kind == "court_ruling" else "state_law"
 

@@ -148,14 +148,19 @@ EN: dict[str, str] = {
     ),
     "fig.source.policy": (
         "Source: state-law readings in effect in {month}: {settled} of {states} states settle "
-        "it ({checked} checked against the law's text, {secondary} from a secondary source, "
-        "{draft} unverified drafts){staff}; elsewhere unknown. coopmap, dataset {release}."
+        "it ({checked}, {secondary} from a secondary source, "
+        "{draft}){staff}; elsewhere unknown. coopmap, dataset {release}."
     ),
     "fig.source.stance": (
         "Source: state-law readings in effect in {month}: {settled} of {states} states have a "
-        "law ({checked} checked against the law's text, {secondary} from a secondary source, "
-        "{draft} unverified drafts). coopmap, dataset {release}."
+        "law ({checked}, {secondary} from a secondary source, "
+        "{draft}). coopmap, dataset {release}."
     ),
+    "fig.source.checked.one": "1 checked against the law's text",
+    "fig.source.checked": "{n} checked against the law's text",
+    "fig.source.draft.one": "1 unverified draft",
+    "fig.source.draft": "{n} unverified drafts",
+    "fig.source.staff.one": "; 1 place from a staff finding",
     "fig.source.staff": "; {n} places from staff findings",
     "legend.all_unknown": "Unknown everywhere shown: no state law in effect settles it",
     "fig.subtitle.all_unknown": "no state law in effect in {month} settles this here",
@@ -219,6 +224,10 @@ EN: dict[str, str] = {
     "hover.stance.value": "{stance} · {check}",
     "hover.policy.value": "{value} · {basis} {source} · {check}",
     "hover.policy.unknown": "Unknown: no state law in effect settles it",
+    "hover.policy.undated": (
+        "Unknown: a law on it was read ({laws}), but its effective date is not established, so "
+        "it applies to no month"
+    ),
     "hover.federal.label": "Federal lists",
     "hover.population.label": "Population (2024)",
     "hover.agreements": "287(g) agreements: {n}",
@@ -476,6 +485,15 @@ EN: dict[str, str] = {
     "profile.law.until": ", until {ended} ({reason})",
     "profile.law.provides": "{dimension}: state law {text}.",
     "profile.law.quote": "{provision}: “{quote}”",
+    "profile.law.quote_only": "“{quote}”",
+    "profile.law.undated.one": (
+        "One reading of this state's laws has no established effective date, so it is applied "
+        "to no month (listed under “Other laws” below)."
+    ),
+    "profile.law.undated": (
+        "{n} readings of this state's laws have no established effective date, so they are "
+        "applied to no month (listed under “Other laws” below)."
+    ),
     "profile.law.check": "How checked: {check}.",
     "profile.law.secondary": "How checked: {check} ({source}).",
     "profile.law.read": "Read the text",
@@ -491,6 +509,9 @@ EN: dict[str, str] = {
     "profile.policy.staff": "Basis: {basis}. Source: {source} (staff finding, checked {date}).",
     "profile.policy.unknown": (
         "No state law in effect in {month} settles it, and no local finding exists in our data."
+    ),
+    "profile.policy.undated_value": (
+        "Unknown: a law on it was read, but its effective date is not established"
     ),
     "profile.policy.history": "History: {periods}.",
     "profile.policy.since": "since {date}: {text} ({law})",

@@ -126,15 +126,20 @@ ES: dict[str, str] = {
     ),
     "fig.source.policy": (
         "Fuente: lecturas de leyes estatales vigentes en {month}: {settled} de {states} estados "
-        "lo resuelven ({checked} cotejadas con el texto de la ley, {secondary} de una fuente "
-        "secundaria, {draft} borradores sin verificar){staff}; en los demás, se desconoce. "
+        "lo resuelven ({checked}, {secondary} de una fuente "
+        "secundaria, {draft}){staff}; en los demás, se desconoce. "
         "coopmap, conjunto de datos {release}."
     ),
     "fig.source.stance": (
         "Fuente: lecturas de leyes estatales vigentes en {month}: {settled} de {states} estados "
-        "tienen una ley ({checked} cotejadas con el texto de la ley, {secondary} de una fuente "
-        "secundaria, {draft} borradores sin verificar). coopmap, conjunto de datos {release}."
+        "tienen una ley ({checked}, {secondary} de una fuente "
+        "secundaria, {draft}). coopmap, conjunto de datos {release}."
     ),
+    "fig.source.checked.one": "1 cotejada con el texto de la ley",
+    "fig.source.checked": "{n} cotejadas con el texto de la ley",
+    "fig.source.draft.one": "1 borrador sin verificar",
+    "fig.source.draft": "{n} borradores sin verificar",
+    "fig.source.staff.one": "; 1 lugar según un hallazgo del personal",
     "fig.source.staff": "; {n} lugares según hallazgos del personal",
     "legend.all_unknown": (
         "Se desconoce en todo lo mostrado: ninguna ley estatal vigente lo resuelve"
@@ -204,6 +209,10 @@ ES: dict[str, str] = {
     "hover.stance.value": "{stance} · {check}",
     "hover.policy.value": "{value} · {basis} {source} · {check}",
     "hover.policy.unknown": "Se desconoce: ninguna ley estatal vigente lo resuelve",
+    "hover.policy.undated": (
+        "Se desconoce: se leyó una ley al respecto ({laws}), pero su fecha de vigencia no está "
+        "establecida, así que no se aplica a ningún mes"
+    ),
     "hover.federal.label": "Listas federales",
     "hover.population.label": "Población (2024)",
     "hover.agreements": "Acuerdos 287(g): {n}",
@@ -485,6 +494,15 @@ ES: dict[str, str] = {
     "profile.law.until": ", hasta el {ended} ({reason})",
     "profile.law.provides": "{dimension}: la ley estatal {text}.",
     "profile.law.quote": "{provision}: “{quote}”",
+    "profile.law.quote_only": "“{quote}”",
+    "profile.law.undated.one": (
+        "Una lectura de las leyes de este estado no tiene fecha de vigencia establecida, así "
+        "que no se aplica a ningún mes (figura en “Otras leyes”, abajo)."
+    ),
+    "profile.law.undated": (
+        "{n} lecturas de las leyes de este estado no tienen fecha de vigencia establecida, así "
+        "que no se aplican a ningún mes (figuran en “Otras leyes”, abajo)."
+    ),
     "profile.law.check": "Cómo se verificó: {check}.",
     "profile.law.secondary": "Cómo se verificó: {check} ({source}).",
     "profile.law.read": "Leer el texto",
@@ -505,6 +523,10 @@ ES: dict[str, str] = {
     "profile.policy.unknown": (
         "Ninguna ley estatal vigente en {month} lo resuelve, y no hay ningún hallazgo local en "
         "nuestros datos."
+    ),
+    "profile.policy.undated_value": (
+        "Se desconoce: se leyó una ley al respecto, pero su fecha de vigencia no está "
+        "establecida"
     ),
     "profile.policy.history": "Historial: {periods}.",
     "profile.policy.since": "desde el {date}: {text} ({law})",

@@ -114,6 +114,14 @@ def level_postures(release_id: str, level: str, month: str, models: Filters = No
     return fn(release_id, month, models, agency_types)
 
 
+@st.cache_data(show_spinner=False, max_entries=8)
+def undated_laws(release_id: str) -> dict[tuple[str, str], str]:
+    """{(state FIPS, practice): law ids} of readings without an established effective date."""
+    from coopmap import law_readings
+
+    return law_readings.undated_laws(get(release_id).table("law_readings"))
+
+
 @st.cache_data(show_spinner=False, max_entries=256)
 def _headline_figures(release_id: str, month: str, states: Filters, models: Filters,
                       agency_types: Filters) -> dict:
@@ -197,9 +205,10 @@ def _source_line(layer: str, release: Release, month: str) -> str:
         return text.t(
             "fig.source.stance" if layer == "stance" else "fig.source.policy",
             month=month_label(month), settled=counts["settled"], states=counts["states"],
-            checked=counts["checked_text"], secondary=counts["secondary_source"],
-            draft=counts["unverified_draft"],
-            staff=text.t("fig.source.staff", n=staff) if staff else "", release=release.id)
+            checked=text.tn("fig.source.checked", counts["checked_text"]),
+            secondary=counts["secondary_source"],
+            draft=text.tn("fig.source.draft", counts["unverified_draft"]),
+            staff=text.tn("fig.source.staff", staff) if staff else "", release=release.id)
     return text.t("fig.source", as_of=as_of, release=release.id)
 
 
@@ -257,7 +266,8 @@ def _build_map_spec(release_id: str, level: str, layer: str, month: str, states:
                     models: Filters, agency_types: Filters, highlight: Filters) -> dict:
     release = get(release_id)
     frame, hover_labels = queries.map_frame(
-        level_postures(release_id, level, month, models, agency_types), level, layer, states)
+        level_postures(release_id, level, month, models, agency_types), level, layer, states,
+        undated_laws(release_id))
     layer_name = text.t(f"layer.{layer}")
     categories = queries.layer_labels(layer)
     sub = subtitle(month, states, models, agency_types)

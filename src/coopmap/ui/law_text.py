@@ -63,8 +63,7 @@ def laws_in_effect(readings: pd.DataFrame, state_fips: str, month: str) -> list[
                 "line": t("profile.law.provides",
                           dimension=words(schema.LAW_DIMENSIONS)[r["dimension"]],
                           text=label(schema.LAW_VALUE_TEXT[r["dimension"]], r["value"])),
-                "quote": (t("profile.law.quote", provision=_text(r["provision"]) or "?",
-                            quote=r["quote"]) if _text(r["quote"]) else ""),
+                "quote": _quote(r),
                 "check": _check(r),
                 "url": _text(r["text_url"]),
             })
@@ -77,6 +76,33 @@ def laws_in_effect(readings: pd.DataFrame, state_fips: str, month: str) -> list[
             provisions=provisions,
         ))
     return blocks
+
+
+def _quote(r: dict) -> str:
+    """The quote with its provision; a quote whose section was not named stands alone."""
+    if not _text(r["quote"]):
+        return ""
+    if _text(r["provision"]):
+        return t("profile.law.quote", provision=r["provision"], quote=r["quote"])
+    return t("profile.law.quote_only", quote=r["quote"])
+
+
+def _other_line(r: dict, when: str) -> str:
+    return t("profile.law.other_line", citation=_text(r["citation"]) or r["law_id"],
+             dimension=words(schema.LAW_DIMENSIONS)[r["dimension"]],
+             text=label(schema.LAW_VALUE_TEXT[r["dimension"]], r["value"]), when=when,
+             check=words(schema.CHECK_STATUSES)[r["check_status"]])
+
+
+def undated_lines(readings: pd.DataFrame, state_fips: str,
+                  dimension: str | None = None) -> list[str]:
+    """The state's readings (on ``dimension``, or on any) read but without an established
+    effective date, so applied to no month: one line each, as in ``other_laws``."""
+    rows = law_readings.undated(public_readings(readings, state_fips))
+    if dimension is not None:
+        rows = rows[rows["dimension"] == dimension]
+    return [_other_line(r, t("profile.law.no_date"))
+            for r in rows.sort_values("law_id").to_dict("records")]
 
 
 def other_laws(readings: pd.DataFrame, state_fips: str, month: str) -> list[str]:
@@ -97,10 +123,7 @@ def other_laws(readings: pd.DataFrame, state_fips: str, month: str) -> list[str]
         else:
             when = t("profile.law.ended", ended=_date(r["ended"]),
                      reason=words(schema.END_REASONS).get(r["end_reason"], "?"))
-        lines.append(t("profile.law.other_line", citation=_text(r["citation"]) or r["law_id"],
-                       dimension=words(schema.LAW_DIMENSIONS)[r["dimension"]],
-                       text=label(schema.LAW_VALUE_TEXT[r["dimension"]], r["value"]), when=when,
-                       check=words(schema.CHECK_STATUSES)[r["check_status"]]))
+        lines.append(_other_line(r, when))
     return lines
 
 

@@ -6,7 +6,7 @@ functions on the real release.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 
 import pandas as pd
 
@@ -45,9 +45,11 @@ def _models_of(row: pd.Series) -> list[str]:
             if bool(row[col])]
 
 
-def hover_columns(postures: pd.DataFrame, level: str, layer: str
+def hover_columns(postures: pd.DataFrame, level: str, layer: str,
+                  undated: Mapping[tuple[str, str], str] | None = None
                   ) -> tuple[pd.DataFrame, dict[str, str]]:
-    """Formatted hover values of each place and their labels (column -> label), in order."""
+    """Formatted hover values of each place and their labels (column -> label), in order
+    (``undated``: see ``policy_text``)."""
     rows = postures
     spec = figures.LAYERS[layer]
     name = (rows["name"] + ", " + rows["state_abbr"]) if level == "county" else rows["name"]
@@ -62,7 +64,7 @@ def hover_columns(postures: pd.DataFrame, level: str, layer: str
         out["counties"] = rows["counties_with_287g"].map(number)
         labels["counties"] = t("hover.counties_with_287g.label")
     if spec.basis_column:
-        out["policy"] = policy_text(rows, spec.column)
+        out["policy"] = policy_text(rows, spec.column, undated)
         labels["policy"] = words(schema.POLICY_DIMENSIONS)[spec.column]
     elif layer == "stance":
         out["stance"] = stance_text(rows)
@@ -99,11 +101,20 @@ def federal_text(rows: pd.DataFrame) -> pd.Series:
     return own.where(~city, rows["federal_list_city"].map(city_list_text))
 
 
-def policy_text(rows: pd.DataFrame, dim: str) -> pd.Series:
+def policy_text(rows: pd.DataFrame, dim: str,
+                undated: Mapping[tuple[str, str], str] | None = None) -> pd.Series:
     """A practice's value with what it rests on and how well that was checked, e.g.
-    "Declined (State law: CA-SB54-2017, checked against the law's text)"."""
+    "Declined (State law: CA-SB54-2017, checked against the law's text)".
+
+    ``undated`` (``law_readings.undated_laws``): where a place is unknown but its state has a
+    reading on the practice without an established effective date, the text names that law
+    and says its date is not known, so the cell does not read as "no law"."""
     known = rows[dim] != "unknown"
     out = pd.Series(t("hover.policy.unknown"), index=rows.index, dtype="str")
+    if undated and "state_fips" in rows.columns:
+        laws = rows["state_fips"].map(lambda f: undated.get((f, dim)))
+        hit = ~known & laws.notna()
+        out[hit] = [t("hover.policy.undated", laws=law) for law in laws[hit]]
     if known.any():
         k = rows[known]
         values, bases = words(schema.POLICY_VALUES), words(schema.POLICY_BASES)
@@ -141,13 +152,15 @@ def _models_joined(rows: pd.DataFrame) -> pd.Series:
 
 
 def map_frame(postures: pd.DataFrame, level: str, layer: str,
-              states: Sequence[str] | None = None) -> tuple[pd.DataFrame, dict[str, str]]:
+              states: Sequence[str] | None = None,
+              undated: Mapping[tuple[str, str], str] | None = None
+              ) -> tuple[pd.DataFrame, dict[str, str]]:
     """The rows a map draws (location id, category code, hover columns) and the hover labels."""
     rows = postures
     if states:
         rows = rows[rows["state_fips"].isin(list(states))]
     key = "county_fips" if level == "county" else "state_fips"
-    hover, labels = hover_columns(rows, level, layer)
+    hover, labels = hover_columns(rows, level, layer, undated)
     frame = pd.concat(
         [pd.DataFrame({"location": rows[key].astype("str"),
                        "category": figures.layer_categories(rows, layer)}, index=rows.index),
@@ -504,12 +517,15 @@ _COMPARE_ORDER = ("compare.dim.state", "compare.dim.population", "compare.dim.ag
                   "compare.dim.counties_with_287g")
 
 
-def _compare_values(row: pd.Series) -> dict[str, tuple[str, object]]:
+def _compare_values(row: pd.Series, undated: Mapping[tuple[str, str], str] | None = None
+                    ) -> dict[str, tuple[str, object]]:
     """Each Compare dimension of one place: (its words, what is compared). What is compared is
     the value's meaning (codes, counts of agreements), not how it is sourced or checked, nor a
     count of people held that moves every month."""
     level = "state" if "counties_with_287g" in row.index else "county"
     frame = row.to_frame().T
+    if "state_fips" not in frame.columns:  # a state's row indexed by its FIPS
+        frame["state_fips"] = row.name
     models = _models_of(row)
     values: dict[str, tuple[str, object]] = {
         "compare.dim.state": (row["state_abbr"], None),
@@ -524,7 +540,7 @@ def _compare_values(row: pd.Series) -> dict[str, tuple[str, object]]:
                                   int(row["n_statewide_agreements"])),
         "compare.dim.pending": (number(row["n_pending"]), int(row["n_pending"])),
         "compare.dim.stance": (stance_text(frame).iloc[0], row["state_law_stance"]),
-        **{f"policy.{dim}": (policy_text(frame, dim).iloc[0], row[dim])
+        **{f"policy.{dim}": (policy_text(frame, dim, undated).iloc[0], row[dim])
            for dim in schema.POLICY_DIMENSIONS},
         "compare.dim.federal": (label(schema.FEDERAL_LIST_CATEGORIES, row["federal_list"]),
                                 row["federal_list"]),
@@ -542,7 +558,8 @@ def _compare_values(row: pd.Series) -> dict[str, tuple[str, object]]:
     return {dim: v for dim, v in values.items() if _LEVEL_DIMS.get(dim, level) == level}
 
 
-def compare_rows(postures_by_place: dict[str, pd.Series]) -> pd.DataFrame:
+def compare_rows(postures_by_place: dict[str, pd.Series],
+                 undated: Mapping[tuple[str, str], str] | None = None) -> pd.DataFrame:
     """One row per dimension, the same rows in the same order for every place; one column per
     place label, plus 'differs'.
 
@@ -550,7 +567,8 @@ def compare_rows(postures_by_place: dict[str, pd.Series]) -> pd.DataFrame:
     for a county) is "—" there. 'differs' is True where the places the row applies to differ in
     what it means: never for the state and population rows (they say which place it is), nor
     for the same value resting on a differently checked source."""
-    per_place = {place: _compare_values(row) for place, row in postures_by_place.items()}
+    per_place = {place: _compare_values(row, undated)
+                 for place, row in postures_by_place.items()}
     present = {d for values in per_place.values() for d in values}
     dims = [d for d in _COMPARE_ORDER if d in present]
     table: dict[str, dict[str, str]] = {}
