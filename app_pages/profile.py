@@ -5,7 +5,7 @@ import pandas as pd
 import streamlit as st
 
 from coopmap import designations as federal_lists
-from coopmap import detention_views, figures, schema
+from coopmap import detention_views, figures, law_readings, schema
 from coopmap.text import label, model_list, number, t, tn, words
 from coopmap.ui import data, law_text, mapview, queries, state, widgets
 
@@ -256,6 +256,10 @@ else:
                 st.caption(queries.md_escape(p["check"]))  # may name a summary: data text
                 if p["url"]:
                     st.link_button(t("profile.law.read"), p["url"])
+    for dim in law_readings.NON_PRACTICES:  # the practices' histories are told below
+        past = law_text.law_history(readings, place.state_fips, dim)
+        if past:
+            st.caption(past)
     undated = law_text.undated_lines(readings, place.state_fips)
     if undated:  # read, but dated nowhere: said here, not hidden in the closed list below
         st.markdown(tn("profile.law.undated", len(undated)))

@@ -405,3 +405,22 @@ def test_a_quote_without_its_section_stands_alone(release):
     body = texts(open_profile(place=r["state_fips"]))
     assert f"“{r['quote']}”" in body
     assert f"?: “{r['quote']}”" not in body
+
+
+def test_the_state_law_section_tells_each_law_dimension_s_history(release):
+    """Where a law changed on 287(g), detention contracts or local limits, the state-law section
+    gives the history in days ("since ...; before ..."), as the practices do below, in the month
+    before the law too; Spanish too. Maryland: its 2022 detention ban and 2026 287(g) ban."""
+    readings = release.table("law_readings")
+    line = law_text.law_history(readings, "24", "287g")
+    assert line and line.startswith("287(g) agreements, history: since 2026-02-17: ")
+    assert line.endswith("before 2026-02-17: no state law found in effect.")
+    early = texts(open_profile(place="24", month="2021-01"))
+    assert line in early
+    assert law_text.law_history(readings, "24", "detention_contracts") in early
+    for dim in law_readings.NON_PRACTICES:
+        if len(law_readings.history(readings, "21", dim)) < 2:  # Kentucky: no such law
+            assert law_text.law_history(readings, "21", dim) is None
+    assert ", history: " not in texts(open_profile(place="21"))
+    es = texts(open_profile(place="24", month="2021-01", lang="es"))
+    assert "Acuerdos 287(g), historial: desde el " in es

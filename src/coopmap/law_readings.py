@@ -48,6 +48,7 @@ DATE_COLUMNS = ("enacted", "effective", "ended")
 QUOTE_MAX = 300  # characters (the format's limit; longer quotes are reported, not cut)
 NO_LAW = "no_law_found"
 PRACTICES = tuple(schema.POLICY_DIMENSIONS)
+NON_PRACTICES = tuple(d for d in schema.LAW_DIMENSIONS if d not in PRACTICES and d != NO_LAW)
 _URL = re.compile(r"^https?://[^\s<>\"]+\.[^\s<>\"]+$", re.IGNORECASE)
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 

@@ -494,6 +494,7 @@ EN: dict[str, str] = {
         "{n} readings of this state's laws have no established effective date, so they are "
         "applied to no month (listed under “Other laws” below)."
     ),
+    "profile.law.history": "{dimension}, history: {periods}.",
     "profile.law.check": "How checked: {check}.",
     "profile.law.secondary": "How checked: {check} ({source}).",
     "profile.law.read": "Read the text",

@@ -503,6 +503,7 @@ ES: dict[str, str] = {
         "{n} lecturas de las leyes de este estado no tienen fecha de vigencia establecida, así "
         "que no se aplican a ningún mes (figuran en “Otras leyes”, abajo)."
     ),
+    "profile.law.history": "{dimension}, historial: {periods}.",
     "profile.law.check": "Cómo se verificó: {check}.",
     "profile.law.secondary": "Cómo se verificó: {check} ({source}).",
     "profile.law.read": "Leer el texto",

@@ -145,6 +145,23 @@ def policy_history(readings: pd.DataFrame, state_fips: str, dimension: str) -> s
     stopped applying (a law that ended mid-month), else on the month's first day; it ends the day
     before the next period starts. A period left with no day (a month the month rule gives to
     neither law) is not said."""
+    periods = _history_periods(readings, state_fips, dimension)
+    return t("profile.policy.history", periods=periods) if periods else None
+
+
+def law_history(readings: pd.DataFrame, state_fips: str, dimension: str) -> str | None:
+    """"287(g) agreements, history: since 2026-02-17: ...; before 2026-02-17: no state law found
+    in effect": ``policy_history`` for a dimension that is not a practice (287(g), detention
+    contracts, local limits), named, for the state-law section."""
+    periods = _history_periods(readings, state_fips, dimension)
+    if not periods:
+        return None
+    return t("profile.law.history", dimension=words(schema.LAW_DIMENSIONS)[dimension],
+             periods=periods)
+
+
+def _history_periods(readings: pd.DataFrame, state_fips: str, dimension: str) -> str | None:
+    """The periods of ``policy_history``, newest first, joined; None when nothing changed."""
     periods = law_readings.history(readings, state_fips, dimension)
     if len(periods) < 2:
         return None
@@ -166,7 +183,7 @@ def policy_history(readings: pd.DataFrame, state_fips: str, dimension: str) -> s
         else:
             parts.append(t("profile.policy.between", start=start, end=end,
                            text=said[p.value], law=p.reading["law_id"]))
-    return t("profile.policy.history", periods="; ".join(reversed(parts)))
+    return "; ".join(reversed(parts))
 
 
 def _period_start(periods: list, i: int) -> str:
