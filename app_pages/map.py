@@ -108,10 +108,12 @@ table_box = st.expander(t("table.title", n=number(len(level_rows))), key="table_
                         on_change="rerun", icon=":material/table:")
 if table_box.open:
     with table_box:
-        table = queries.display_table(level_rows, level, layer)
+        table = queries.display_table(level_rows, level, layer,
+                                      stance_laws=data.stance_laws(rid, month))
         st.dataframe(queries.compact(table), hide_index=True, placeholder="—", width="stretch",
                      height=360)
-widgets.csv_download(lambda: queries.display_table(level_rows, level, layer),
+widgets.csv_download(lambda: queries.display_table(level_rows, level, layer,
+                                                   stance_laws=data.stance_laws(rid, month)),
                      file_name=f"coopmap-{level}-{layer}-{month}.csv", key="map_csv")
 
 state.publish(PARAMS, widgets.MAP_PAGE, rid)

@@ -331,6 +331,40 @@ def test_a_practice_read_in_an_undated_law_says_so_in_the_tooltip(release):
     assert plain and "Unknown: no state law in effect settles it" in rows[plain[0]]
 
 
+def test_a_stance_names_the_laws_it_rests_on(release):
+    """The stance layer's tooltip, the CSV and Compare name the laws in effect behind each
+    stance (the month's, not the newest), so a reporter sees what it rests on."""
+    from coopmap import law_readings
+    from coopmap.ui import queries
+
+    readings = release.table("law_readings")
+    month = postures.months(release)[-1]
+    laws = law_readings.stance_laws(readings, month)
+    held = law_readings.in_effect(readings, month)
+    nc = set(laws["37"].split(", "))
+    assert {"NC-HB10-2024", "NC-HB318-2015"} <= nc <= set(held["law_id"])
+    assert "MD-SB245-2026" in laws["24"] and "MD-SB791-2026" not in laws["24"]  # undated: not
+    assert "24" not in law_readings.stance_laws(readings, "2021-01")
+    at = open_app(level="state", layer="stance", month=month)
+    [view] = map_views(at)
+    rows = {r[0]: " ".join(map(str, r)) for r in view["rows"]}
+    assert f"· laws in effect: {laws['37']} ·" in rows["37"]
+    states = postures.state_postures(release, month).set_index("state_fips")
+    none = next(f for f in states.index if states.loc[f, "state_law_stance"] == "none")
+    assert "laws in effect" not in rows[none]
+    at.session_state["table_open"] = True
+    at.run()
+    table = at.dataframe[0].value.set_index("FIPS code")
+    assert table.loc["37", "State law: laws in effect"] == laws["37"]
+    assert pd.isna(table.loc[none, "State law: laws in effect"])
+    cells = queries.compare_rows({"NC": states.loc["37"], "X": states.loc[none]},
+                                 stance_laws=laws)
+    assert f"laws in effect: {laws['37']}" in cells.loc["State law", "NC"]
+    early = map_views(open_app(level="state", layer="stance", month="2021-01"))[0]
+    md = next(" ".join(map(str, r)) for r in early["rows"] if r[0] == "24")
+    assert "laws in effect" not in md and "No state law found either way" in md
+
+
 def test_source_line_counts_in_words_that_agree(release):
     """"1 unverified draft", never "1 unverified drafts" (nor "1 places"), in both languages."""
     from coopmap import law_readings

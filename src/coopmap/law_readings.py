@@ -318,6 +318,17 @@ def state_values(readings: pd.DataFrame, month: str,
     return out
 
 
+def stance_laws(readings: pd.DataFrame, month: str) -> dict[str, str]:
+    """{state FIPS: "law_id, law_id"}: the readings in effect in ``month`` that give the
+    state's stance (those the rule counts as requiring or limiting), so that a reader can see
+    what a stance rests on; states whose stance is ``none`` are absent."""
+    held = in_effect(readings, month)
+    pairs = zip(held["dimension"], held["value"], strict=True)
+    behind = held[[v in REQUIRES.get(d, set()) or v in LIMITS.get(d, set()) for d, v in pairs]]
+    return {fips: ", ".join(sorted(set(rows["law_id"])))
+            for fips, rows in behind.groupby("state_fips")}
+
+
 def gazetteer_states() -> list[str]:
     """The 50 states and DC (FIPS), the places readings apply to."""
     fips = gazetteer.states()["state_fips"]

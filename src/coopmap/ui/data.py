@@ -122,6 +122,14 @@ def undated_laws(release_id: str) -> dict[tuple[str, str], str]:
     return law_readings.undated_laws(get(release_id).table("law_readings"))
 
 
+@st.cache_data(show_spinner=False, max_entries=64)
+def stance_laws(release_id: str, month: str) -> dict[str, str]:
+    """{state FIPS: law ids} of the readings in effect in ``month`` that give its stance."""
+    from coopmap import law_readings
+
+    return law_readings.stance_laws(get(release_id).table("law_readings"), month)
+
+
 @st.cache_data(show_spinner=False, max_entries=256)
 def _headline_figures(release_id: str, month: str, states: Filters, models: Filters,
                       agency_types: Filters) -> dict:
@@ -267,7 +275,7 @@ def _build_map_spec(release_id: str, level: str, layer: str, month: str, states:
     release = get(release_id)
     frame, hover_labels = queries.map_frame(
         level_postures(release_id, level, month, models, agency_types), level, layer, states,
-        undated_laws(release_id))
+        undated_laws(release_id), stance_laws(release_id, month))
     layer_name = text.t(f"layer.{layer}")
     categories = queries.layer_labels(layer)
     sub = subtitle(month, states, models, agency_types)

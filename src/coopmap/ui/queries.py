@@ -46,10 +46,11 @@ def _models_of(row: pd.Series) -> list[str]:
 
 
 def hover_columns(postures: pd.DataFrame, level: str, layer: str,
-                  undated: Mapping[tuple[str, str], str] | None = None
+                  undated: Mapping[tuple[str, str], str] | None = None,
+                  stance_laws: Mapping[str, str] | None = None
                   ) -> tuple[pd.DataFrame, dict[str, str]]:
     """Formatted hover values of each place and their labels (column -> label), in order
-    (``undated``: see ``policy_text``)."""
+    (``undated``: see ``policy_text``; ``stance_laws``: see ``stance_text``)."""
     rows = postures
     spec = figures.LAYERS[layer]
     name = (rows["name"] + ", " + rows["state_abbr"]) if level == "county" else rows["name"]
@@ -67,7 +68,7 @@ def hover_columns(postures: pd.DataFrame, level: str, layer: str,
         out["policy"] = policy_text(rows, spec.column, undated)
         labels["policy"] = words(schema.POLICY_DIMENSIONS)[spec.column]
     elif layer == "stance":
-        out["stance"] = stance_text(rows)
+        out["stance"] = stance_text(rows, stance_laws)
         labels["stance"] = t("hover.stance.label")
     elif layer == "federal":
         out["federal"] = federal_text(rows)
@@ -128,13 +129,26 @@ def policy_text(rows: pd.DataFrame, dim: str,
     return out
 
 
-def stance_text(rows: pd.DataFrame) -> pd.Series:
-    """The state-law stance with the check of the readings behind it."""
+def stance_text(rows: pd.DataFrame, laws: Mapping[str, str] | None = None) -> pd.Series:
+    """The state-law stance with the check of the readings behind it and, given ``laws``
+    (``law_readings.stance_laws`` of the month), the laws it rests on: "Requires cooperation ·
+    laws in effect: NC-HB10-2024, NC-HB318-2015 · from a secondary source (a summary)". A stance
+    from a staff finding names no law."""
     stance = rows["state_law_stance"].map(words(schema.STANCES)).astype("str")
     check = rows["state_law_check"].map(words(schema.VALUE_CHECKS))
-    return stance.where(check.isna(), [
-        t("hover.stance.value", stance=s_, check=c) if isinstance(c, str) else s_
-        for s_, c in zip(stance, check, strict=True)])
+    named = _stance_laws(rows, laws)
+    return pd.Series([
+        (t("hover.stance.laws", stance=s_, laws=n, check=c) if isinstance(n, str)
+         else t("hover.stance.value", stance=s_, check=c)) if isinstance(c, str) else s_
+        for s_, c, n in zip(stance, check, named, strict=True)], index=rows.index, dtype="str")
+
+
+def _stance_laws(rows: pd.DataFrame, laws: Mapping[str, str] | None) -> pd.Series:
+    """The laws behind each row's stance (None where none, or where staff set it)."""
+    if not laws or "state_fips" not in rows.columns:
+        return pd.Series(None, index=rows.index, dtype="object")
+    named = rows["state_fips"].map(lambda f: laws.get(f))
+    return named.where(rows["state_law_check"] != "staff_finding", None)
 
 
 def _models_text(rows: pd.DataFrame) -> pd.Series:
@@ -153,14 +167,15 @@ def _models_joined(rows: pd.DataFrame) -> pd.Series:
 
 def map_frame(postures: pd.DataFrame, level: str, layer: str,
               states: Sequence[str] | None = None,
-              undated: Mapping[tuple[str, str], str] | None = None
+              undated: Mapping[tuple[str, str], str] | None = None,
+              stance_laws: Mapping[str, str] | None = None
               ) -> tuple[pd.DataFrame, dict[str, str]]:
     """The rows a map draws (location id, category code, hover columns) and the hover labels."""
     rows = postures
     if states:
         rows = rows[rows["state_fips"].isin(list(states))]
     key = "county_fips" if level == "county" else "state_fips"
-    hover, labels = hover_columns(rows, level, layer, undated)
+    hover, labels = hover_columns(rows, level, layer, undated, stance_laws)
     frame = pd.concat(
         [pd.DataFrame({"location": rows[key].astype("str"),
                        "category": figures.layer_categories(rows, layer)}, index=rows.index),
@@ -181,8 +196,10 @@ def layer_labels(layer: str) -> dict[str, str]:
 
 
 def display_table(postures: pd.DataFrame, level: str, layer: str,
-                  states: Sequence[str] | None = None) -> pd.DataFrame:
-    """The map's values as a readable table: plain column names, words for codes."""
+                  states: Sequence[str] | None = None,
+                  stance_laws: Mapping[str, str] | None = None) -> pd.DataFrame:
+    """The map's values as a readable table: plain column names, words for codes; given
+    ``stance_laws`` (see ``stance_text``), a column of the laws each stance rests on."""
     rows = postures
     if states:
         rows = rows[rows["state_fips"].isin(list(states))]
@@ -203,6 +220,8 @@ def display_table(postures: pd.DataFrame, level: str, layer: str,
             t("table.col.n_statewide"): rows["n_statewide_agreements"],
             t("table.col.stance"): rows["state_law_stance"].map(words(schema.STANCES)),
             t("table.col.stance_check"): rows["state_law_check"].map(words(schema.VALUE_CHECKS)),
+            **({t("table.col.stance_laws"): _stance_laws(rows, stance_laws)}
+               if stance_laws is not None else {}),
             **{
                 column: values
                 for dim in schema.POLICY_DIMENSIONS
@@ -517,7 +536,8 @@ _COMPARE_ORDER = ("compare.dim.state", "compare.dim.population", "compare.dim.ag
                   "compare.dim.counties_with_287g")
 
 
-def _compare_values(row: pd.Series, undated: Mapping[tuple[str, str], str] | None = None
+def _compare_values(row: pd.Series, undated: Mapping[tuple[str, str], str] | None = None,
+                    stance_laws: Mapping[str, str] | None = None
                     ) -> dict[str, tuple[str, object]]:
     """Each Compare dimension of one place: (its words, what is compared). What is compared is
     the value's meaning (codes, counts of agreements), not how it is sourced or checked, nor a
@@ -539,7 +559,8 @@ def _compare_values(row: pd.Series, undated: Mapping[tuple[str, str], str] | Non
         "compare.dim.statewide": (number(row["n_statewide_agreements"]),
                                   int(row["n_statewide_agreements"])),
         "compare.dim.pending": (number(row["n_pending"]), int(row["n_pending"])),
-        "compare.dim.stance": (stance_text(frame).iloc[0], row["state_law_stance"]),
+        "compare.dim.stance": (stance_text(frame, stance_laws).iloc[0],
+                               row["state_law_stance"]),
         **{f"policy.{dim}": (policy_text(frame, dim, undated).iloc[0], row[dim])
            for dim in schema.POLICY_DIMENSIONS},
         "compare.dim.federal": (label(schema.FEDERAL_LIST_CATEGORIES, row["federal_list"]),
@@ -559,7 +580,8 @@ def _compare_values(row: pd.Series, undated: Mapping[tuple[str, str], str] | Non
 
 
 def compare_rows(postures_by_place: dict[str, pd.Series],
-                 undated: Mapping[tuple[str, str], str] | None = None) -> pd.DataFrame:
+                 undated: Mapping[tuple[str, str], str] | None = None,
+                 stance_laws: Mapping[str, str] | None = None) -> pd.DataFrame:
     """One row per dimension, the same rows in the same order for every place; one column per
     place label, plus 'differs'.
 
@@ -567,7 +589,7 @@ def compare_rows(postures_by_place: dict[str, pd.Series],
     for a county) is "—" there. 'differs' is True where the places the row applies to differ in
     what it means: never for the state and population rows (they say which place it is), nor
     for the same value resting on a differently checked source."""
-    per_place = {place: _compare_values(row, undated)
+    per_place = {place: _compare_values(row, undated, stance_laws)
                  for place, row in postures_by_place.items()}
     present = {d for values in per_place.values() for d in values}
     dims = [d for d in _COMPARE_ORDER if d in present]
