@@ -69,3 +69,13 @@ def test_sources_are_links_and_about_says_how_to_cite_correct_and_reuse(monkeypa
     monkeypatch.setenv("COOPMAP_CONTACT", "corrections@example.org")
     at = open_about()
     assert "Send it to: corrections@example" in "\n".join(m.value for m in at.markdown)
+
+
+def test_about_says_what_the_state_law_readings_are():
+    """The readings are coopmap's notes on the laws, not the AI-drafted third-party table they
+    replaced (which no value comes from); an undated reading counts for no month."""
+    body = " ".join(" ".join(m.value for m in open_about().markdown).split())
+    assert "unreviewed third-party draft" not in body and "(table above)" not in body
+    assert "The state-law readings are coopmap's own notes on each law" in body
+    assert "no value shown comes from it" in body
+    assert "whose effective date is not established counts for no month" in body

@@ -126,8 +126,8 @@ EN: dict[str, str] = {
     "fig.map.title.highlight": "{places}, outlined: {title}",
     "fig.licence": "Data: ICE and Census, U.S. government works in the public domain.",
     "fig.licence.laws": (
-        "Data: ICE and Census (public domain); state-law readings are a draft with no licence "
-        "stated: quote them with their source."
+        "Data: ICE and Census (public domain); state-law readings: coopmap's notes on each "
+        "law's text or a summary of it, not reviewed by a person: quote them with their source."
     ),
     "fig.licence.detention": (
         "Data: ICE workbooks (public domain); Deportation Data Project and Detention System "
@@ -651,9 +651,11 @@ EN: dict[str, str] = {
     "about.licence": "Licence",
     "about.licence.text": (
         "coopmap's code is under the MIT licence. The data keep the terms of their sources "
-        "(table above): the ICE lists, Census figures and shapes are U.S. government works in "
-        "the public domain; the state-law readings are an unreviewed third-party draft with no "
-        "licence stated, so quote them with their source."
+        "(listed above): the ICE lists, Census figures and shapes are U.S. government works in "
+        "the public domain. The state-law readings are coopmap's own notes on each law, quoting "
+        "its text or, where a value says so, a summary by others, not reviewed by a person: "
+        "quote them with their source. The AI-drafted third-party table they replaced states no "
+        "licence, and no value shown comes from it."
     ),
     "tab.title": "{what} — coopmap",
     "about.correction.text": (
@@ -782,7 +784,8 @@ CAVEATS: list[str] = [
     "State laws come from readings of each law (citation, dates, the provision and a quote), "
     "written by research assistants and not reviewed by a person. Each value says how it was "
     "checked: against the law's text, from a secondary source (a summary), or an unverified "
-    "draft. A law counts for a month only if it was in effect for the whole month.",
+    "draft. A law counts for a month only if it was in effect for the whole month; a reading "
+    "whose effective date is not established counts for no month, and the profile names it.",
     "The 2025 federal “sanctuary” lists are allegations by DHS and DOJ, not findings about "
     "practice. The DHS list was withdrawn days after publication because of errors.",
     "Before February 2025, ICE published its list only as a web page; the monthly values come "

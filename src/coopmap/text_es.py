@@ -676,9 +676,12 @@ ES: dict[str, str] = {
     "about.licence": "Licencia",
     "about.licence.text": (
         "El código de coopmap tiene la licencia MIT. Los datos conservan las condiciones de sus "
-        "fuentes (tabla de arriba): las listas de ICE y las cifras y formas del Censo son obras "
-        "del gobierno de EE. UU. de dominio público; las lecturas de leyes estatales son un "
-        "borrador de terceros sin revisar y sin licencia declarada, así que cítelas con su fuente."
+        "fuentes (indicadas arriba): las listas de ICE y las cifras y formas del Censo son obras "
+        "del gobierno de EE. UU. de dominio público. Las lecturas de leyes estatales son notas "
+        "propias de coopmap sobre cada ley, que citan su texto o, donde el valor lo indica, un "
+        "resumen de otros, no revisadas por una persona: cítelas con su fuente. La tabla de "
+        "terceros redactada por IA a la que sustituyeron no declara licencia, y ningún valor "
+        "mostrado proviene de ella."
     ),
     "tab.title": "{what} — coopmap",
     "about.correction.text": (
@@ -719,8 +722,9 @@ ES: dict[str, str] = {
     "fig.map.title.highlight": "{title} (con contorno: {places})",
     "fig.licence": "Datos: ICE y Censo, obras del gobierno de EE. UU. de dominio público.",
     "fig.licence.laws": (
-        "Datos: ICE y Censo (dominio público); las lecturas de leyes estatales son un borrador "
-        "sin licencia declarada: cítelas con su fuente."
+        "Datos: ICE y Censo (dominio público); lecturas de leyes estatales: notas de coopmap "
+        "sobre el texto de cada ley o un resumen, no revisadas por una persona: cítelas con su "
+        "fuente."
     ),
     "fig.licence.detention": (
         "Datos: libros de estadísticas de ICE (dominio público); Deportation Data Project y "
@@ -1101,7 +1105,8 @@ CAVEATS: list[str] = [
     "cita textual) escritas por asistentes de investigación y no revisadas por una persona. "
     "Cada valor indica cómo se verificó: cotejado con el texto de la ley, de una fuente "
     "secundaria (un resumen) o un borrador sin verificar. Una ley cuenta para un mes solo si "
-    "estuvo vigente durante todo el mes.",
+    "estuvo vigente durante todo el mes; una lectura cuya fecha de vigencia no está "
+    "establecida no cuenta para ningún mes, y el perfil la nombra.",
     "Las listas federales de “santuarios” de 2025 son acusaciones del DHS y del DOJ, no "
     "hallazgos sobre la práctica. La lista del DHS se retiró pocos días después de publicarse "
     "por contener errores.",
