@@ -395,7 +395,7 @@ def test_an_undated_reading_is_said_on_its_practice_not_hidden(release):
 
 def test_a_quote_without_its_section_stands_alone(release):
     """A reading that quotes a summary without naming the section shows the quote alone, not
-    under a "?" section (Maryland's 2026 287(g) ban when this was written)."""
+    under a "?" section (New Jersey's 2019 287(g) directive when this was written)."""
     readings = release.table("law_readings")
     month = postures.months(release)[-1]
     held = law_readings.in_effect(readings, month)
@@ -405,7 +405,7 @@ def test_a_quote_without_its_section_stands_alone(release):
     r = bare.iloc[0]
     body = texts(open_profile(place=r["state_fips"]))
     assert f"“{r['quote']}”" in body
-    assert f"?: “{r['quote']}”" not in body
+    assert f"?: “{r['quote']}”" not in body and "?, as the source" not in body
 
 
 def test_the_state_law_section_tells_each_law_dimension_s_history(release):

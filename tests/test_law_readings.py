@@ -392,3 +392,26 @@ def test_the_stance_rule_in_the_data_dictionary_is_the_code():
                   "forbids local limits on cooperation",
                   "forbids or restricts 287(g) or detention contracts", "`mixed` when both"):
         assert words in " ".join(rule.split()), words
+
+
+def test_a_quote_reads_as_the_law_s_words_only_when_checked_against_its_text(release):
+    """A quote checked against the law's text stands under its section; a summary's (or a
+    draft's) says it was not checked against the text, so it never passes for the statute."""
+    from coopmap.ui import law_text
+
+    readings = release.table("law_readings")
+    month = postures.months(release)[-1]
+    held = law_readings.in_effect(readings, month)
+    seen = set()
+    for fips in sorted(set(held["state_fips"])):
+        for block in law_text.laws_in_effect(readings, fips, month):
+            rows = held[(held["state_fips"] == fips) & (held["law_id"] == block.law_id)]
+            for r, p in zip(rows.to_dict("records"), block.provisions, strict=True):
+                if not isinstance(r["quote"], str):
+                    assert p["quote"] == ""
+                    continue
+                unchecked = "(not checked against the law's text)" in p["quote"]
+                assert unchecked == (r["check_status"] != "checked_text"), (r["law_id"], p)
+                assert p["quote"].endswith(f"“{r['quote']}”")
+                seen.add(r["check_status"])
+    assert {"checked_text", "secondary_source"} <= seen

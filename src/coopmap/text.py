@@ -488,6 +488,13 @@ EN: dict[str, str] = {
     "profile.law.provides": "{dimension}: state law {text}.",
     "profile.law.quote": "{provision}: “{quote}”",
     "profile.law.quote_only": "“{quote}”",
+    "profile.law.quote_unchecked": (
+        "{provision}, as the source below puts it (not checked against the law's text): "
+        "“{quote}”"
+    ),
+    "profile.law.quote_unchecked_only": (
+        "As the source below puts it (not checked against the law's text): “{quote}”"
+    ),
     "profile.law.undated.one": (
         "One reading of this state's laws has no established effective date, so it is applied "
         "to no month (listed under “Other laws” below)."

@@ -497,6 +497,13 @@ ES: dict[str, str] = {
     "profile.law.provides": "{dimension}: la ley estatal {text}.",
     "profile.law.quote": "{provision}: “{quote}”",
     "profile.law.quote_only": "“{quote}”",
+    "profile.law.quote_unchecked": (
+        "{provision}, según la fuente indicada abajo (no cotejado con el texto de la ley): "
+        "“{quote}”"
+    ),
+    "profile.law.quote_unchecked_only": (
+        "Según la fuente indicada abajo (no cotejado con el texto de la ley): “{quote}”"
+    ),
     "profile.law.undated.one": (
         "Una lectura de las leyes de este estado no tiene fecha de vigencia establecida, así "
         "que no se aplica a ningún mes (figura en “Otras leyes”, abajo)."

@@ -79,12 +79,17 @@ def laws_in_effect(readings: pd.DataFrame, state_fips: str, month: str) -> list[
 
 
 def _quote(r: dict) -> str:
-    """The quote with its provision; a quote whose section was not named stands alone."""
+    """The quote with its provision; a quote whose section was not named stands alone. A quote
+    not checked against the law's text (a summary's words, or a draft's) says so, so that it
+    never reads as the statute's own words."""
     if not _text(r["quote"]):
         return ""
+    checked = r["check_status"] == "checked_text"
     if _text(r["provision"]):
-        return t("profile.law.quote", provision=r["provision"], quote=r["quote"])
-    return t("profile.law.quote_only", quote=r["quote"])
+        return t("profile.law.quote" if checked else "profile.law.quote_unchecked",
+                 provision=r["provision"], quote=r["quote"])
+    return t("profile.law.quote_only" if checked else "profile.law.quote_unchecked_only",
+             quote=r["quote"])
 
 
 def _other_line(r: dict, when: str) -> str:
