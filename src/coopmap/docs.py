@@ -83,7 +83,9 @@ DERIVATION = """\
   month (effective 2024-12-01 -> 2024-12; 2024-12-15 -> 2025-01); `ended` is the first day it
   no longer applied, and `valid_to` is the month before the month of `ended` (ended 2025-07-21
   -> 2025-06; ended 2025-08-01 -> 2025-07). A reading without an established effective date applies
-  to no month (the profile lists it as such). `law_readings.in_effect(readings, month)` is the
+  to no month; where it is on a practice no law in effect settles, the profile, the map tooltip
+  and Compare say "a law on it was read, but its effective date is not established" and name it
+  (`law_readings.undated_laws`), so that unknown there does not read as "no law". `law_readings.in_effect(readings, month)` is the
   one function that answers "what held in month M"; every page calls it through the postures.
 - **Practices from the readings** (detainer holds, release notification, jail access): for each
   state and month, the value of the reading in effect on that practice (where several are, the
@@ -96,7 +98,9 @@ DERIVATION = """\
   effect limits, conditions or forbids a practice (`judicial_warrant_only`, `limited`,
   `declined`) or forbids or restricts 287(g) or detention contracts; `mixed` when both hold at
   once; `none` otherwise ("no state law found", which is not "no"). `state_law_check` is the
-  weakest check among the readings behind the stance.
+  weakest check among the readings behind the stance; the map tooltip, Compare and the CSV
+  column "State law: laws in effect" name those readings' `law_id`s
+  (`law_readings.stance_laws`).
 - **policies** (`policies.py`): staff findings from policy sheets (`policy_sheet.py`); the build
   starts with none (every row `unknown`). A finding overrides the readings for its place and
   practice from the month of its `as_of` date onwards, with check `staff_finding`; a
