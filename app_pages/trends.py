@@ -99,8 +99,7 @@ widgets.chart(fig, key="trend_detention_states", preset="square",
               filename="coopmap-detention-states")
 
 law = data.trend_detainer_law(rid)
-readings = release.table("law_readings")
-detainer = readings[readings["dimension"] == "detainer_holds"]
+detainer = queries.detainer_law_readings(release, months)  # the readings the bars count
 fig = figures.stacked_bars(
     law, x="month", y="states", colour="value",
     categories={v: t(f"trends.law.value.{v}") for v in queries.LAW_TREND_VALUES},

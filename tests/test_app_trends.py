@@ -76,3 +76,26 @@ def test_territories_are_ranked_with_the_states():
     ranked = next(s for s in specs if "States by" in s["layout"]["title"]["text"])
     labels = [y for trace in ranked["data"] for y in trace["y"]]
     assert "Northern Mariana Islands" in labels and "Guam" in labels
+
+
+def test_detainer_law_chart_counts_the_checks_of_the_readings_its_bars_count():
+    """The source line's "N of M detainer readings" counts the readings in effect in some month
+    of the chart, not undated or later ones, which are in no bar."""
+    import json
+
+    from coopmap import law_readings, postures
+    from coopmap.ui import queries
+
+    release = default_store().current()
+    months = postures.months(release)
+    used = queries.detainer_law_readings(release, months)
+    readings = release.table("law_readings")
+    undated = law_readings.undated(readings)
+    assert not set(used.index) & set(undated.index)
+    for r in used.itertuples():
+        assert any(r.Index in law_readings.in_effect(readings, m).index for m in months)
+    at = open_trends()
+    chart = next(c for c in at.get("plotly_chart") if c.key == "trend_detainer_law")
+    source = " ".join(a["text"] for a in json.loads(chart.proto.spec)["layout"]["annotations"])
+    checked = int((used["check_status"] == "checked_text").sum())
+    assert f"({checked} of {len(used)} detainer readings checked" in source.replace("<br>", " ")

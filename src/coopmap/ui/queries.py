@@ -352,6 +352,20 @@ def ended_by_month(release, *, states: Iterable[str] | None = None) -> pd.DataFr
 LAW_TREND_VALUES = ("honored", "limited", "judicial_warrant_only", "declined")
 
 
+def detainer_law_readings(release, months: Sequence[str]) -> pd.DataFrame:
+    """The detainer-hold readings that apply in at least one of ``months``: those the trend of
+    states with a detainer law counts, so its source line counts their checks (an undated or a
+    later reading is in no bar)."""
+    from coopmap import law_readings
+
+    readings = release.table("law_readings")
+    rows = readings[readings["dimension"] == "detainer_holds"]
+    used = set()
+    for month in months:
+        used |= set(law_readings.in_effect(rows, month).index)
+    return rows.loc[sorted(used)]
+
+
 def detainer_law_by_month(release, months: Sequence[str]) -> pd.DataFrame:
     """States (and DC) whose law in effect requires, limits or forbids detainer holds, per
     month: month, value (a POLICY_VALUES code other than unknown), states."""
