@@ -86,7 +86,8 @@ DERIVATION = """\
   to no month; where it is on a practice no law in effect settles, the profile, the map tooltip
   and Compare say "a law on it was read, but its effective date is not established" and name it
   (`law_readings.undated_laws`), so that unknown there does not read as "no law".
-  `law_readings.in_effect(readings, month)` is the one function that answers "what held in month M"; every page calls it through the postures.
+  `law_readings.in_effect(readings, month)` is the one function that answers "what held in
+  month M"; every page calls it through the postures.
 - **Practices from the readings** (detainer holds, release notification, jail access): for each
   state and month, the value of the reading in effect on that practice (where several are, the
   one that took effect last; ties: the weakest check), basis `court_ruling` for a court ruling,
