@@ -64,7 +64,8 @@ if view == "places":
             fips_of[place.label] = fips
             rows[place.label] = (counties.loc[fips] if place.level == "county"
                                  else states.loc[fips])
-        table = queries.compare_rows(rows, data.undated_laws(rid), data.stance_laws(rid, month))
+        table = queries.compare_rows(rows, data.undated_laws(rid, month),
+                                     data.stance_laws(rid, month))
         st.caption(t("compare.legend"))
         # One table (places as columns): the rows line up, and on a phone it stays one screen
         # or two instead of the ~5,000 px of stacked cards it was.

@@ -122,7 +122,8 @@ def test_the_picture_cites_the_list_of_the_month_shown(release):
     # It carries the data's terms and the site's name (drawn in downloaded pictures).
     assert "public domain" in view["credit"] and view["text"]["site"].startswith("coopmap")
     [laws] = map_views(open_app(layer="stance"))
-    assert "no licence stated" in laws["credit"]
+    assert "not reviewed by a person" in laws["credit"]
+    assert "quote them with their source" in laws["credit"]
 
 
 def test_changing_a_widget_updates_the_url(release):

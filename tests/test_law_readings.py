@@ -332,6 +332,14 @@ def test_undated_readings_apply_to_no_month_and_are_named(release):
     assert law_readings.state_values(nc, "2025-06", ["37"]).loc["37", "detainer_holds"] \
         == "unknown"
     assert law_readings.undated_laws(nc)[("37", "detainer_holds")] == "NC-HB10-2024"
+    # ... for the months it might have held: not before it was enacted (or its year began)
+    assert law_readings.undated_laws(nc, "2025-06")[("37", "detainer_holds")] == "NC-HB10-2024"
+    assert ("37", "detainer_holds") not in law_readings.undated_laws(nc, "2021-01")
+    no_enacted = nc.assign(enacted=pd.NaT)  # then the year ending its law_id bounds it
+    assert ("37", "detainer_holds") not in law_readings.undated_laws(no_enacted, "2023-12")
+    assert ("37", "detainer_holds") in law_readings.undated_laws(no_enacted, "2024-01")
+    unyeared = no_enacted.assign(law_id=no_enacted["law_id"].replace("NC-HB10-2024", "NC-HB10"))
+    assert ("37", "detainer_holds") in law_readings.undated_laws(unyeared, "2021-01")
     from coopmap.ui import law_text, queries
     [line] = law_text.undated_lines(nc, "37", "detainer_holds")
     assert line.startswith("HB 10 (2023-2024)")

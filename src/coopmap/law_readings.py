@@ -233,16 +233,27 @@ def in_effect(readings: pd.DataFrame, month: str) -> pd.DataFrame:
     return readings[held.fillna(False).astype(bool)]
 
 
-def undated(readings: pd.DataFrame) -> pd.DataFrame:
+def undated(readings: pd.DataFrame, month: str | None = None) -> pd.DataFrame:
     """The readings without an established effective date: read, but applied to no month
     (no_law_found rows excluded). The pages say they exist, so that "unknown" there reads as
-    "a law was read, its date is not known" and not as "no law"."""
-    return readings[readings["valid_from"].isna() & (readings["dimension"] != NO_LAW)]
+    "a law was read, its date is not known" and not as "no law".
+
+    With ``month``: only those that might have held then, i.e. not those enacted after it (by
+    ``enacted``, or else by the year that ends the ``law_id``, "MD-SB791-2026": no law of a 2026
+    session held in 2021)."""
+    rows = readings[readings["valid_from"].isna() & (readings["dimension"] != NO_LAW)]
+    if month is None or rows.empty:
+        return rows
+    year = rows["law_id"].str.extract(r"-((?:19|20)\d{2})$", expand=False)
+    earliest = [month_of(e) if pd.notna(e) else (f"{y}-01" if isinstance(y, str) else None)
+                for e, y in zip(rows["enacted"], year, strict=True)]
+    return rows[[e is None or e <= month for e in earliest]]
 
 
-def undated_laws(readings: pd.DataFrame) -> dict[tuple[str, str], str]:
+def undated_laws(readings: pd.DataFrame,
+                 month: str | None = None) -> dict[tuple[str, str], str]:
     """{(state FIPS, dimension): "law_id, law_id"} of the undated readings (``undated``)."""
-    rows = undated(readings).sort_values(["state_fips", "dimension", "law_id"])
+    rows = undated(readings, month).sort_values(["state_fips", "dimension", "law_id"])
     return {key: ", ".join(group["law_id"])
             for key, group in rows.groupby(["state_fips", "dimension"], sort=False)}
 

@@ -114,12 +114,13 @@ def level_postures(release_id: str, level: str, month: str, models: Filters = No
     return fn(release_id, month, models, agency_types)
 
 
-@st.cache_data(show_spinner=False, max_entries=8)
-def undated_laws(release_id: str) -> dict[tuple[str, str], str]:
-    """{(state FIPS, practice): law ids} of readings without an established effective date."""
+@st.cache_data(show_spinner=False, max_entries=64)
+def undated_laws(release_id: str, month: str) -> dict[tuple[str, str], str]:
+    """{(state FIPS, dimension): law ids} of readings without an established effective date
+    that might have held in ``month``."""
     from coopmap import law_readings
 
-    return law_readings.undated_laws(get(release_id).table("law_readings"))
+    return law_readings.undated_laws(get(release_id).table("law_readings"), month)
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
@@ -275,7 +276,7 @@ def _build_map_spec(release_id: str, level: str, layer: str, month: str, states:
     release = get(release_id)
     frame, hover_labels = queries.map_frame(
         level_postures(release_id, level, month, models, agency_types), level, layer, states,
-        undated_laws(release_id), stance_laws(release_id, month))
+        undated_laws(release_id, month), stance_laws(release_id, month))
     layer_name = text.t(f"layer.{layer}")
     categories = queries.layer_labels(layer)
     sub = subtitle(month, states, models, agency_types)

@@ -100,10 +100,11 @@ def _other_line(r: dict, when: str) -> str:
 
 
 def undated_lines(readings: pd.DataFrame, state_fips: str,
-                  dimension: str | None = None) -> list[str]:
+                  dimension: str | None = None, month: str | None = None) -> list[str]:
     """The state's readings (on ``dimension``, or on any) read but without an established
-    effective date, so applied to no month: one line each, as in ``other_laws``."""
-    rows = law_readings.undated(public_readings(readings, state_fips))
+    effective date, so applied to no month: one line each, as in ``other_laws``; with
+    ``month``, only those that might have held then (``law_readings.undated``)."""
+    rows = law_readings.undated(public_readings(readings, state_fips), month)
     if dimension is not None:
         rows = rows[rows["dimension"] == dimension]
     return [_other_line(r, t("profile.law.no_date"))
