@@ -276,8 +276,7 @@ mine = policies[(policies["level"] == place.level) & (policies["fips"] == place.
                 ].set_index("dimension")
 for dim, dim_name in words(schema.POLICY_DIMENSIONS).items():
     value, basis, check = row[dim], row[f"{dim}_basis"], row[f"{dim}_check"]
-    undated = (law_text.undated_lines(readings, place.state_fips, dim, month)
-               if value == "unknown" else [])
+    undated = law_text.undated_lines(readings, place.state_fips, dim, month)
     if value != "unknown" and basis in ("state_law", "court_ruling") and check != "staff_finding":
         value_words = law_text.law_value_text(dim, value)
     elif undated:  # unknown, but a law on it was read: its date is what is not known
@@ -298,6 +297,9 @@ for dim, dim_name in words(schema.POLICY_DIMENSIONS).items():
     else:
         st.caption(t("profile.policy.basis", basis=words(schema.POLICY_BASES)[basis],
                      source=row[f"{dim}_source"], check=words(schema.VALUE_CHECKS)[check]))
+    if value != "unknown":  # a later law may change it once its date is known: say it exists
+        for line in undated:
+            st.caption(t("profile.policy.undated_also", line=queries.md_escape(line)))
     past = law_text.policy_history(readings, place.state_fips, dim)
     if past:
         st.caption(past)

@@ -434,3 +434,24 @@ def test_the_state_law_section_tells_each_law_dimension_s_history(release):
     assert ", history: " not in texts(open_profile(place="21"))
     es = texts(open_profile(place="24", month="2021-01", lang="es"))
     assert "Acuerdos 287(g), historial: desde el " in es
+
+
+def test_a_settled_practice_names_an_undated_law_on_it_too(release):
+    """Where a practice is settled but another reading on it has no established date (Montana:
+    the 2020 Ramon v. Short ruling in effect, the 2021 HB 223 undated when this was written),
+    the practice says that reading exists, since it may change the value once dated."""
+    readings = release.table("law_readings")
+    month = postures.months(release)[-1]
+    states = postures.state_postures(release, month).set_index("state_fips")
+    named = law_readings.undated_laws(readings, month)
+    hits = sorted((f, d) for f, d in named
+                  if d in schema.POLICY_DIMENSIONS and states.loc[f, d] != "unknown")
+    if not hits:
+        pytest.skip("no settled practice has an undated reading now")
+    fips, dim = hits[0]
+    at = open_profile(place=fips)
+    captions = [shown(c.value) for c in at.caption]
+    for line in law_text.undated_lines(readings, fips, dim, month):
+        assert "Also read, but not applied to any month: " + line in captions
+    assert (schema.POLICY_DIMENSIONS[dim] + ": "
+            + law_text.law_value_text(dim, states.loc[fips, dim])) in texts(at)

@@ -520,6 +520,7 @@ EN: dict[str, str] = {
     "profile.policy.unknown": (
         "No state law in effect in {month} settles it, and no local finding exists in our data."
     ),
+    "profile.policy.undated_also": "Also read, but not applied to any month: {line}",
     "profile.policy.undated_value": (
         "Unknown: a law on it was read, but its effective date is not established"
     ),

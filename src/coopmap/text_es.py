@@ -534,6 +534,7 @@ ES: dict[str, str] = {
         "Ninguna ley estatal vigente en {month} lo resuelve, y no hay ningún hallazgo local en "
         "nuestros datos."
     ),
+    "profile.policy.undated_also": "También leída, pero no aplicada a ningún mes: {line}",
     "profile.policy.undated_value": (
         "Se desconoce: se leyó una ley al respecto, pero su fecha de vigencia no está "
         "establecida"
