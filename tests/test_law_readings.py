@@ -74,6 +74,9 @@ def test_bad_rows_are_named_by_file_row_column_and_value(tmp_path):
     assert f"row {checked}, column quote: '' is empty, but check_status says" in msg
     msg = _broken(tmp_path, checked, "text_url", "casetext.com/x")
     assert f"row {checked}, column text_url: 'casetext.com/x' is not an http(s) address" in msg
+    msg = _broken(tmp_path, nc, "secondary_source", "A summary (URL in text_url)")
+    assert f"row {nc}, column secondary_source: 'A summary (URL in text_url)' names the " \
+           "table's own column 'text_url'" in msg
     msg = _broken(tmp_path, nc, "state_abbr", "NX")
     assert f"row {nc}, column state_abbr: 'NX' is not the two-letter code" in msg
     # a state with no row at all is named

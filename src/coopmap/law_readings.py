@@ -45,6 +45,9 @@ HEADER = [
     "secondary_source", "reviewer_note",
 ]
 DATE_COLUMNS = ("enacted", "effective", "ended")
+# Shown on public pages: a note for editors ("URL in text_url") must not leak into them.
+PUBLIC_TEXT_COLUMNS = ("citation", "title", "provision", "quote", "secondary_source")
+_EDITOR_POINTER = re.compile(r"\b(?:text_url|reviewer_note|check_status|secondary_source)\b")
 QUOTE_MAX = 300  # characters (the format's limit; longer quotes are reported, not cut)
 NO_LAW = "no_law_found"
 PRACTICES = tuple(schema.POLICY_DIMENSIONS)
@@ -177,6 +180,11 @@ def check_rows(raw: pd.DataFrame) -> list[Problem]:
             bad("secondary_source", "is empty, and so is text_url: name the summary relied on")
         if r["quote"] and not url and not r["secondary_source"]:
             bad("text_url", "is empty: say where the quote was read")
+        for col in PUBLIC_TEXT_COLUMNS:
+            pointer = _EDITOR_POINTER.search(r[col])
+            if pointer:
+                bad(col, f"names the table's own column {pointer.group(0)!r}, which a reader "
+                         "of the public page does not see: write the address or text itself")
     for abbr, dims in covered.items():
         if NO_LAW in dims and len(dims) > 1:
             problems.append(Problem(0, "dimension", abbr,
