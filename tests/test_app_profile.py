@@ -455,3 +455,62 @@ def test_a_settled_practice_names_an_undated_law_on_it_too(release):
         assert "Also read, but not applied to any month: " + line in captions
     assert (schema.POLICY_DIMENSIONS[dim] + ": "
             + law_text.law_value_text(dim, states.loc[fips, dim])) in texts(at)
+
+
+def _csv_rows() -> list[dict]:
+    """The readings as written, read with the csv module (not the project's loader)."""
+    import csv
+
+    from coopmap import paths
+
+    with open(paths.corrections_dir() / "state_law_readings.csv", newline="",
+              encoding="utf-8") as f:
+        return list(csv.DictReader(f))
+
+
+_CLOSED = re.compile(r"(\d{4}-\d\d-\d\d) to (\d{4}-\d\d-\d\d): (.+?) \(([A-Z]{2}-[^;()]+?)"
+                     r"(?:; [^()]*)?\)(?:; |\.$)")
+
+
+def test_no_history_line_ends_a_law_that_stays_in_effect(release):
+    """A history line that says a law held "A to B" means it stopped on B: either the row
+    ended the next day, or a later law changed the value then. A law whose value carries on
+    under a later law on the same question (California's TRUTH Act, then SB 54) is one period
+    naming both, not a period that seems to end. Dates read from the CSV with the csv module;
+    every state, every dimension."""
+    import datetime as dt
+
+    rows = _csv_rows()
+    readings = release.table("law_readings")
+    ended = {}
+    for r in rows:
+        ended.setdefault(r["law_id"], set()).add(r["ended"])
+    fips = dict(zip(readings["state_abbr"], readings["state_fips"], strict=False))
+    checked = 0
+    for abbr in sorted({r["state_abbr"] for r in rows}):
+        for dim in schema.LAW_DIMENSIONS:
+            if dim == law_readings.NO_LAW:
+                continue
+            line = (law_text.policy_history(readings, fips[abbr], dim)
+                    if dim in schema.POLICY_DIMENSIONS
+                    else law_text.law_history(readings, fips[abbr], dim))
+            if not line:
+                continue
+            for m in _CLOSED.finditer(line):
+                start, end, said, law = m.groups()
+                next_day = (dt.date.fromisoformat(end) + dt.timedelta(days=1)).isoformat()
+                newer = line[:m.start()]  # newest first: what follows B is before it
+                later = re.findall(r"(?:since|to) [^:]*: (.+?) \(", newer)
+                changed = not later or later[-1] != said
+                assert next_day in ended[law] or changed, (abbr, dim, line)
+                checked += 1
+            for earlier, since in re.findall(r"([A-Z]{2}-[\w-]+); from (\d{4}-\d\d-\d\d) also ",
+                                             line):  # "also": the earlier law still holds
+                assert all(not e or e > since for e in ended[earlier]), (abbr, dim, line)
+    assert checked > 10
+    ca = law_text.law_history(readings, "06", "detention_contracts")
+    assert "2017-06-27 to 2017-12-31" not in ca
+    assert ca.startswith("Detention contracts with ICE, history: since 2017-06-27: ")
+    assert "(CA-AB103-2017; from 2018-01-01 also CA-SB54-2017)" in ca
+    ct = law_text.policy_history(readings, "09", "detainer_holds")  # the 2013 text was replaced
+    assert "CT-TrustAct-2013 until 2019-09-30; from 2019-10-01 CT-PA19-20-2019; " in ct

@@ -525,6 +525,9 @@ EN: dict[str, str] = {
         "Unknown: a law on it was read, but its effective date is not established"
     ),
     "profile.policy.history": "History: {periods}.",
+    "profile.policy.also_law": "from {date} also {law}",
+    "profile.policy.then_law": "from {date} {law}",
+    "profile.policy.law_until": "until {end}",
     "profile.policy.since": "since {date}: {text} ({law})",
     "profile.policy.between": "{start} to {end}: {text} ({law})",
     "profile.policy.before": "before {date}: no state law found in effect",

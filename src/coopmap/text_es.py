@@ -540,6 +540,9 @@ ES: dict[str, str] = {
         "establecida"
     ),
     "profile.policy.history": "Historial: {periods}.",
+    "profile.policy.also_law": "desde el {date} también {law}",
+    "profile.policy.then_law": "desde el {date} {law}",
+    "profile.policy.law_until": "hasta el {end}",
     "profile.policy.since": "desde el {date}: {text} ({law})",
     "profile.policy.between": "del {start} al {end}: {text} ({law})",
     "profile.policy.before": "antes del {date}: no se encontró ninguna ley estatal en vigor",

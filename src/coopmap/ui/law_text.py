@@ -167,28 +167,58 @@ def law_history(readings: pd.DataFrame, state_fips: str, dimension: str) -> str 
 
 
 def _history_periods(readings: pd.DataFrame, state_fips: str, dimension: str) -> str | None:
-    """The periods of ``policy_history``, newest first, joined; None when nothing changed."""
+    """The periods of ``policy_history``, newest first, joined; None when nothing changed.
+
+    Periods in a row with the same value are one period naming each law from its start (the
+    TRUTH Act, then SB 54 too): said apart, the first would seem to end when the second began,
+    though its law is still in effect."""
     periods = law_readings.history(readings, state_fips, dimension)
     if len(periods) < 2:
         return None
     said = {v: law_value_text(dimension, v) for v in schema.LAW_VALUES[dimension]}
     starts = [_period_start(periods, i) for i in range(len(periods))]
-    parts = []
+    # [start, end, value, [(law, from, to if it stopped)], first period, to today], oldest first
+    spans = []
     for i, p in enumerate(periods):
         start = starts[i]
         end = (_date(pd.Timestamp(starts[i + 1]) - pd.Timedelta(days=1))
                if i + 1 < len(periods) and starts[i + 1] != "?" else "?")
         if p.start is not None and "?" not in (start, end) and start > end:
             continue
-        if p.reading is None:
-            parts.append(t("profile.policy.before", date=starts[i + 1]) if p.start is None
+        law = p.reading["law_id"] if p.reading is not None else None
+        if spans and law is not None and spans[-1][3] and spans[-1][2] == p.value:
+            before = periods[i - 1].reading
+            if (before is not None and pd.notna(before.get("ended"))
+                    and before.get("valid_to") == periods[i - 1].end):  # it stopped here
+                spans[-1][3][-1] = (spans[-1][3][-1][0], spans[-1][3][-1][1], spans[-1][1])
+            spans[-1][1] = end
+            spans[-1][3].append((law, start, None))
+            spans[-1][5] = p.end is None
+        else:
+            spans.append([start, end, p.value, [(law, start, None)] if law else [], p,
+                          p.end is None])
+    parts = []
+    for j, (start, end, value, laws, p, open_end) in enumerate(spans):
+        if not laws:
+            parts.append(t("profile.policy.before", date=spans[j + 1][0]) if p.start is None
                          else t("profile.policy.no_law", start=start, end=end))
-        elif p.end is None:
-            parts.append(t("profile.policy.since", date=start, text=said[p.value],
-                           law=p.reading["law_id"]))
+            continue
+        said_laws, running = [], True
+        for k, (x, since, until) in enumerate(laws):
+            if k:
+                said_laws.append(t("profile.policy.also_law" if running
+                                   else "profile.policy.then_law", date=since, law=x))
+            else:
+                said_laws.append(x)
+            if until is not None:
+                said_laws[-1] += " " + t("profile.policy.law_until", end=until)
+            running = until is None
+        law = "; ".join(said_laws)
+        if open_end:
+            parts.append(t("profile.policy.since", date=start, text=said[value], law=law))
         else:
             parts.append(t("profile.policy.between", start=start, end=end,
-                           text=said[p.value], law=p.reading["law_id"]))
+                           text=said[value], law=law))
     return "; ".join(reversed(parts))
 
 
