@@ -251,6 +251,9 @@ else:
             st.caption(b.dates)
             for p in b.provisions:
                 st.markdown(p["line"])  # contract words only: no data text
+                if p["overridden"]:
+                    st.caption(t("profile.law.overridden", month=month_words,
+                                 law=p["overridden"]))
                 if p["quote"]:
                     st.text(p["quote"])
                 st.caption(queries.md_escape(p["check"]))  # may name a summary: data text

@@ -514,3 +514,26 @@ def test_no_history_line_ends_a_law_that_stays_in_effect(release):
     assert "(CA-AB103-2017; from 2018-01-01 also CA-SB54-2017)" in ca
     ct = law_text.policy_history(readings, "09", "detainer_holds")  # the 2013 text was replaced
     assert "CT-TrustAct-2013 until 2019-09-30; from 2019-10-01 CT-PA19-20-2019; " in ct
+
+
+def test_a_law_in_effect_that_a_later_one_overrides_on_a_practice_says_so(release):
+    """The District at January 2021: its 2012 detainer law (holds only in listed cases) and the
+    2020 emergency act (none without a judicial warrant) are both in effect by their rows; the
+    practice follows the later one, and the older law's line says it is not what applies, so
+    the two lines do not read as a contradiction. Dates read from the CSV with the csv module."""
+    rows = [r for r in _csv_rows() if r["state_abbr"] == "DC"
+            and r["dimension"] == "detainer_holds"]
+    older = {r["law_id"]: r for r in rows}["DC-DetainerCompliance-2012"]
+    newer = {r["law_id"]: r for r in rows}["DC-SanctuaryEmerg-2020"]
+    assert older["effective"] < "2021-01-01" and older["ended"] > "2021-02-01"
+    assert newer["effective"] < "2021-01-01" < newer["ended"]
+    assert older["value"] != newer["value"]
+    note = ("Not applied in January 2021: where laws in effect differ on a practice, the one "
+            "that took effect last settles it, here DC-SanctuaryEmerg-2020.")
+    at = open_profile(place="11", month="2021-01")
+    captions = [shown(c.value) for c in at.caption]
+    assert captions.count(note) == 2  # detainer holds and jail access
+    assert not any(c.startswith("Not applied in May 2026")
+                   for c in (shown(c.value) for c in open_profile(place="11").caption))
+    es = [shown(c.value) for c in open_profile(place="11", month="2021-01", lang="es").caption]
+    assert any(c.startswith("No se aplica en enero de 2021:") for c in es)

@@ -485,6 +485,9 @@ EN: dict[str, str] = {
     "profile.law.heading": "{citation}{title} · {kind}",
     "profile.law.dates": "In effect since {effective}{until}.",
     "profile.law.until": ", until {ended} ({reason})",
+    "profile.law.overridden": (
+        "Not applied in {month}: where laws in effect differ on a practice, the one that took "
+        "effect last settles it, here {law}."),
     "profile.law.provides": "{dimension}: state law {text}.",
     "profile.law.quote": "{provision}: “{quote}”",
     "profile.law.quote_only": "“{quote}”",

@@ -494,6 +494,9 @@ ES: dict[str, str] = {
     "profile.law.heading": "{citation}{title} · {kind}",
     "profile.law.dates": "Vigente desde el {effective}{until}.",
     "profile.law.until": ", hasta el {ended} ({reason})",
+    "profile.law.overridden": (
+        "No se aplica en {month}: cuando las leyes vigentes difieren sobre una práctica, la "
+        "decide la que entró en vigor más tarde, aquí {law}."),
     "profile.law.provides": "{dimension}: la ley estatal {text}.",
     "profile.law.quote": "{provision}: “{quote}”",
     "profile.law.quote_only": "“{quote}”",

@@ -50,6 +50,8 @@ def public_readings(readings: pd.DataFrame, state_fips: str) -> pd.DataFrame:
 
 def laws_in_effect(readings: pd.DataFrame, state_fips: str, month: str) -> list[LawBlock]:
     held = law_readings.in_effect(public_readings(readings, state_fips), month)
+    applied = {dim: law_readings.pick(on) for dim, on in held.groupby("dimension")
+               if dim in law_readings.PRACTICES}
     blocks = []
     for law_id, rows in held.groupby("law_id", sort=False):
         first = rows.iloc[0]
@@ -59,7 +61,13 @@ def laws_in_effect(readings: pd.DataFrame, state_fips: str, month: str) -> list[
                  if pd.notna(first["ended"]) else "")
         provisions = []
         for r in rows.to_dict("records"):
+            settles = applied.get(r["dimension"])
             provisions.append({
+                # where laws in effect differ on a practice, the later one settles it: said
+                # under the other, so that the two lines do not read as a contradiction
+                "overridden": (settles["law_id"] if settles is not None
+                               and settles["law_id"] != law_id
+                               and settles["value"] != r["value"] else None),
                 "line": t("profile.law.provides",
                           dimension=words(schema.LAW_DIMENSIONS)[r["dimension"]],
                           text=label(schema.LAW_VALUE_TEXT[r["dimension"]], r["value"])),
