@@ -1,6 +1,7 @@
 """Map (home): the national or state choropleth of a layer for a month, with filters,
 headline figures, the same values as a table, and a CSV download. Everything is in the URL."""
 
+import pandas as pd
 import streamlit as st
 
 from coopmap import figures, schema
@@ -106,15 +107,21 @@ if states_key:
     level_rows = level_rows[level_rows["state_fips"].isin(list(states_key))]
 table_box = st.expander(t("table.title", n=number(len(level_rows))), key="table_open",
                         on_change="rerun", icon=":material/table:")
+
+
+def level_table() -> pd.DataFrame:
+    """The table and the CSV: one call, so they carry the same columns."""
+    return queries.display_table(level_rows, level, layer,
+                                 stance_laws=data.stance_laws(rid, month),
+                                 undated=data.undated_laws(rid, month))
+
+
 if table_box.open:
     with table_box:
-        table = queries.display_table(level_rows, level, layer,
-                                      stance_laws=data.stance_laws(rid, month))
-        st.dataframe(queries.compact(table), hide_index=True, placeholder="—", width="stretch",
-                     height=360)
-widgets.csv_download(lambda: queries.display_table(level_rows, level, layer,
-                                                   stance_laws=data.stance_laws(rid, month)),
-                     file_name=f"coopmap-{level}-{layer}-{month}.csv", key="map_csv")
+        st.dataframe(queries.compact(level_table()), hide_index=True, placeholder="—",
+                     width="stretch", height=360)
+widgets.csv_download(level_table, file_name=f"coopmap-{level}-{layer}-{month}.csv",
+                     key="map_csv")
 
 state.publish(PARAMS, widgets.MAP_PAGE, rid)
 widgets.copy_link()

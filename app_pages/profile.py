@@ -280,8 +280,9 @@ mine = policies[(policies["level"] == place.level) & (policies["fips"] == place.
 for dim, dim_name in words(schema.POLICY_DIMENSIONS).items():
     value, basis, check = row[dim], row[f"{dim}_basis"], row[f"{dim}_check"]
     undated = law_text.undated_lines(readings, place.state_fips, dim, month)
-    if value != "unknown" and basis in ("state_law", "court_ruling") and check != "staff_finding":
-        value_words = law_text.law_value_text(dim, value)
+    if (value != "unknown" and basis in law_readings.READING_BASES
+            and check != "staff_finding"):
+        value_words = law_text.law_value_text(dim, value, basis)
     elif undated:  # unknown, but a law on it was read: its date is what is not known
         value_words = t("profile.policy.undated_value")
     else:

@@ -398,3 +398,96 @@ def test_first_month_says_a_month_not_1_months_and_growth_is_not_coloured(releas
     deltas = [m for m in later.metric if m.proto.delta]
     # More ICE agreements is not shown as good (green) or bad (red) news.
     assert deltas and all("color: GRAY" in str(m.proto) for m in deltas)
+
+
+def _first_of_kind(release, states: pd.DataFrame, kind: str) -> tuple[str, str]:
+    """(state FIPS, practice) of the first practice whose value comes from a reading of
+    ``kind`` (a law_readings basis_kind) in effect at the newest month."""
+    from coopmap import law_readings
+
+    held = law_readings.in_effect(release.table("law_readings"), postures.months(release)[-1])
+    for r in held[held["basis_kind"] == kind].sort_values("law_id").itertuples():
+        if r.dimension in schema.POLICY_DIMENSIONS and \
+                states.loc[r.state_fips, f"{r.dimension}_source"] == r.law_id:
+            return r.state_fips, r.dimension
+    pytest.skip(f"no practice rests on a reading of kind {kind} now")
+
+
+def test_tooltip_table_and_compare_name_the_kind_of_law_not_state_law(release):
+    """An attorney general's directive or opinion (Minnesota's 2025 opinion on detainers, New
+    Jersey's Immigrant Trust Directive when this was written) is named as such in the
+    tooltip, the table / CSV basis column and Compare, never as "State law"; in Spanish too."""
+    from coopmap import text
+    from coopmap.ui import queries
+
+    month = postures.months(release)[-1]
+    states = postures.state_postures(release, month).set_index("state_fips")
+    fips, dim = _first_of_kind(release, states, "ag_guidance")
+    law = states.loc[fips, f"{dim}_source"]
+    at = open_app(level="state", layer=dim, month=month)
+    [view] = map_views(at)
+    rows = {r[0]: " ".join(map(str, r)) for r in view["rows"]}
+    assert f"· Attorney general directive or opinion {law} ·" in rows[fips]
+    assert f"State law {law}" not in rows[fips]
+    at.session_state["table_open"] = True
+    at.run()
+    table = at.dataframe[0].value.set_index("FIPS code")
+    name = schema.POLICY_DIMENSIONS[dim]
+    basis_column = f"{text.t(f'table.col.{dim}')}: basis"
+    assert table.loc[fips, basis_column] == "Attorney general directive or opinion"
+    statute = states.index[states[f"{dim}_basis"] == "state_law"][0]
+    assert table.loc[statute, basis_column] == "State law"
+    cells = queries.compare_rows({"A": states.loc[fips], "B": states.loc[statute]})
+    assert f"Attorney general directive or opinion {law}" in cells.loc[name, "A"]
+    es = map_views(open_app(level="state", layer=dim, month=month, lang="es"))[0]
+    row = next(" ".join(map(str, r)) for r in es["rows"] if r[0] == fips)
+    assert f"· Directiva u opinión del fiscal general {law} ·" in row
+
+
+def test_the_csv_names_a_practice_s_undated_law_and_keeps_it_unknown(release):
+    """Where a state's practice is unknown but a law on it was read without an established
+    effective date (Maryland's SB 791 on detainer holds when this was written), the table and
+    its CSV say so in a column per practice that a spreadsheet can filter on; the value stays
+    "Unknown", with no source. County rows inherit it; other states leave it empty."""
+    import io
+
+    from coopmap import law_readings, text
+    from coopmap.ui import queries
+
+    readings = release.table("law_readings")
+    month = postures.months(release)[-1]
+    states = postures.state_postures(release, month).set_index("state_fips")
+    named = law_readings.undated_laws(readings, month)
+    hits = sorted((f, d) for (f, d) in named
+                  if d in schema.POLICY_DIMENSIONS and states.loc[f, d] == "unknown")
+    if not hits:
+        pytest.skip("every reading on a practice has its effective date now")
+    fips, dim = hits[0]
+    name = text.t(f"table.col.{dim}")
+    column = f"{name}: law read, effective date not established"
+    at = open_app(level="state", layer=dim, month=month)
+    at.session_state["table_open"] = True
+    at.run()
+    table = at.dataframe[0].value.set_index("FIPS code")
+    assert table.loc[fips, column] == named[(fips, dim)]
+    assert table.loc[fips, name] == "Unknown" and pd.isna(table.loc[fips, f"{name}: source"])
+    plain = next(f for f in states.index if (f, dim) not in named)
+    assert pd.isna(table.loc[plain, column])
+    for other in schema.POLICY_DIMENSIONS:
+        assert f"{text.t(f'table.col.{other}')}: law read, effective date not established" \
+            in table.columns
+    # the CSV is built by the same call, in English whatever the page's language
+    counties = postures.county_postures(release, month)
+    csv = queries.to_csv_bytes(queries.display_table(counties, "county", dim, undated=named))
+    frame = pd.read_csv(io.BytesIO(csv), dtype=str, encoding="utf-8-sig")
+    mine = frame[frame["State"] == states.loc[fips, "state_abbr"]]
+    assert len(mine) and (mine[column] == named[(fips, dim)]).all()
+    assert (mine[name] == "Unknown").all()
+    es = open_app(level="state", layer=dim, month=month, lang="es")
+    es.session_state["table_open"] = True
+    es.run()
+    es_table = es.dataframe[0].value
+    [es_column] = [c for c in es_table.columns
+                   if c.endswith(": ley leída, fecha de vigencia no establecida")
+                   and named[(fips, dim)] in set(es_table[c].dropna())]
+    assert es_column

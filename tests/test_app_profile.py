@@ -248,10 +248,10 @@ def test_every_state_profile_hides_reviewer_notes_and_is_consistent(release, whe
         settled = set(mine["dimension"]) & set(schema.POLICY_DIMENSIONS)
         unknown = len(schema.POLICY_DIMENSIONS) - len(settled)
         assert body.count("No state law in effect in") == unknown, fips
-        for dim in settled:  # the line for a settled practice names the law's value
-            value = law_readings.pick(mine[mine["dimension"] == dim])["value"]
-            assert (schema.POLICY_DIMENSIONS[dim] + ": " + law_text.law_value_text(dim, value)
-                    ) in body, (fips, dim)
+        for dim in settled:  # the line for a settled practice names the law's value and kind
+            r = law_readings.pick(mine[mine["dimension"] == dim])
+            said = law_text.law_value_text(dim, r["value"], law_readings.basis_of(r["basis_kind"]))
+            assert schema.POLICY_DIMENSIONS[dim] + ": " + said in body, (fips, dim)
         if len(mine):
             assert "no state law settles these questions" not in body, fips
             assert "No state law on these questions was in effect" not in body, fips
@@ -454,7 +454,8 @@ def test_a_settled_practice_names_an_undated_law_on_it_too(release):
     for line in law_text.undated_lines(readings, fips, dim, month):
         assert "Also read, but not applied to any month: " + line in captions
     assert (schema.POLICY_DIMENSIONS[dim] + ": "
-            + law_text.law_value_text(dim, states.loc[fips, dim])) in texts(at)
+            + law_text.law_value_text(dim, states.loc[fips, dim],
+                                      states.loc[fips, f"{dim}_basis"])) in texts(at)
 
 
 def _csv_rows() -> list[dict]:
@@ -537,3 +538,53 @@ def test_a_law_in_effect_that_a_later_one_overrides_on_a_practice_says_so(releas
                    for c in (shown(c.value) for c in open_profile(place="11").caption))
     es = [shown(c.value) for c in open_profile(place="11", month="2021-01", lang="es").caption]
     assert any(c.startswith("No se aplica en enero de 2021:") for c in es)
+
+
+def test_a_practice_names_the_kind_of_law_it_rests_on(release):
+    """A value from an attorney general's directive, a governor's order or policy, a court
+    ruling or a regulation is never said to be "state law": the practice line, its "Basis:"
+    caption and its history name the kind (New Jersey's Immigrant Trust Directive, Rhode
+    Island's executive policy, Massachusetts' Lunn ruling when this was written), in English
+    and in Spanish; a statute still reads "state law"."""
+    from coopmap import text
+
+    readings = release.table("law_readings")
+    month = postures.months(release)[-1]
+    states = postures.state_postures(release, month).set_index("state_fips")
+    hits: dict[str, tuple[str, str]] = {}  # basis -> (state, practice), first of each kind
+    for dim in schema.POLICY_DIMENSIONS:
+        for fips, basis in states[f"{dim}_basis"].items():
+            if basis in law_readings.READING_BASES and states.loc[fips, f"{dim}_check"] != \
+                    "staff_finding":
+                hits.setdefault(basis, (fips, dim))
+    assert {"ag_guidance", "executive_order", "court_ruling", "state_law"} <= set(hits)
+    kinds = dict(zip(readings["law_id"], readings["basis_kind"], strict=False))
+    for basis, (fips, dim) in hits.items():
+        row = states.loc[fips]
+        assert law_readings.basis_of(kinds[row[f"{dim}_source"]]) == basis
+        body = texts(open_profile(place=fips))
+        name = schema.POLICY_DIMENSIONS[dim]
+        line = f"{name}: {law_text.law_value_text(dim, row[dim], basis)}."
+        assert line in body
+        assert (f"Basis: {schema.POLICY_BASES[basis]} ({row[f'{dim}_source']}); "
+                f"{schema.VALUE_CHECKS[row[f'{dim}_check']]}.") in body
+        if basis != "state_law":
+            assert f"{name}: state law " not in body
+            assert f"Basis: State law ({row[f'{dim}_source']})" not in body
+    nj = texts(open_profile(place=hits["ag_guidance"][0]))
+    assert ": an attorney general directive or opinion " in nj
+    assert "Basis: Attorney general directive or opinion (" in nj
+    ri_fips, ri_dim = hits["executive_order"]
+    ri = texts(open_profile(place=ri_fips))
+    assert ": a governor's executive order or policy " in ri
+    # the history says the kind too, and the law block's heading agrees
+    past = law_text.policy_history(readings, ri_fips, ri_dim)
+    if past:
+        assert "state law" not in past.split("before")[0]
+        assert past in ri
+    es = texts(open_profile(place=hits["ag_guidance"][0], lang="es"))
+    with text.in_language("es"):
+        es_basis = text.label(schema.POLICY_BASES, "ag_guidance")
+    assert es_basis == "Directiva u opinión del fiscal general"
+    assert f"Base: {es_basis} (" in es
+    assert ": una directiva u opinión del fiscal general " in es and "Base: Ley estatal (" not in es

@@ -34,6 +34,7 @@ SAME_IN_BOTH = {
     "search.context.city", "profile.law.heading",
     "profile.policy.line", "tab.title", "about.uploads.col.sha256", "search.context.zip",
     "profile.law.quote", "profile.law.quote_only", "compare.na", "fig.site",
+    "profile.law.other_line",
 }
 
 

@@ -11,7 +11,8 @@ CAVEATS = """\
 
 - **Unknown is not "no".** No source at hand describes county jail practice (detainer holds,
   release notification, jail access). Where a state law settles a practice statewide, the
-  counties inherit it with basis "state law"; everywhere else the value is *unknown* and the map
+  counties inherit it with its basis named (state law, court ruling, attorney general
+  directive, governor's order); everywhere else the value is *unknown* and the map
   shows it in grey, never as "no".
 - **State laws are readings, not reviewed by a person.** `law_readings` was written by research
   assistants reading each law; `check_status` says how each row was checked (against the law's
@@ -85,14 +86,20 @@ DERIVATION = """\
   -> 2025-06; ended 2025-08-01 -> 2025-07). A reading without an established effective date applies
   to no month; where it is on a practice no law in effect settles, the profile, the map tooltip
   and Compare say "a law on it was read, but its effective date is not established" and name it
-  (`law_readings.undated_laws`), so that unknown there does not read as "no law".
+  (`law_readings.undated_laws`), so that unknown there does not read as "no law". The map's
+  table and CSV have a column per practice, "<practice>: law read, effective date not
+  established", naming those readings' `law_id`s (empty where there are none); the value
+  beside it stays "Unknown" where no law in effect settles the practice.
   `law_readings.in_effect(readings, month)` is the one function that answers "what held in
   month M"; every page calls it through the postures.
 - **Practices from the readings** (detainer holds, release notification, jail access): for each
   state and month, the value of the reading in effect on that practice (where several are, the
-  one that took effect last; ties: the weakest check), basis `court_ruling` for a court ruling,
-  else `state_law`; `<practice>_source` is its `law_id`, `<practice>_check` its
-  `check_status`. Every county inherits its state's value. No reading in effect: `unknown`.
+  one that took effect last; ties: the weakest check). `<practice>_basis` names the reading's
+  kind: `state_law` for a statute, `court_ruling`, `ag_guidance` (an attorney general's
+  directive or opinion), `executive_order` (a governor's order or policy), `regulation`,
+  `constitution`, so that a directive or an order is never called a state law;
+  `<practice>_source` is its `law_id`, `<practice>_check` its `check_status`. Every county
+  inherits its state's value. No reading in effect: `unknown`.
 - **Stance from the readings** (`state_law_stance`): `pro` (requires cooperation) when some
   reading in effect requires a practice (`honored`), requires 287(g) or detention contracts,
   or forbids local limits on cooperation; `anti` (limits or forbids) when some reading in

@@ -18,7 +18,8 @@ up to 2025-06. A reading without an established effective date applies to no mon
 (and, by inheritance, its counties): a value, basis, check status and law for each practice, and
 the state-law stance:
 - a practice (detainer holds, release notification, jail access): the value of the reading in
-  effect; where several are, the one that took effect last (ties: the weakest check);
+  effect; where several are, the one that took effect last (ties: the weakest check); its basis
+  names the reading's kind (``BASIS_OF_KIND``: a directive is not called a state law);
 - stance ``pro`` (requires cooperation): some law in effect requires a practice (``honored``),
   requires 287(g) or detention contracts, or forbids local limits on cooperation;
   ``anti`` (limits or forbids): some law in effect limits or forbids a practice, 287(g) or
@@ -266,8 +267,19 @@ def undated_laws(readings: pd.DataFrame,
             for key, group in rows.groupby(["state_fips", "dimension"], sort=False)}
 
 
-def _basis(kind: str | None) -> str:
-    return "court_ruling" if kind == "court_ruling" else "state_law"
+# The basis a practice's value shows (schema.POLICY_BASES) for each kind of reading: a statute
+# is "state_law"; a ruling, directive, order, regulation or constitution is named as such.
+BASIS_OF_KIND: dict[str, str] = {
+    "statute": "state_law", "court_ruling": "court_ruling", "ag_guidance": "ag_guidance",
+    "executive_order": "executive_order", "regulation": "regulation",
+    "constitution": "constitution",
+}
+READING_BASES = tuple(dict.fromkeys(BASIS_OF_KIND.values()))
+
+
+def basis_of(kind: str | None) -> str:
+    """The practice basis of a reading of kind ``kind`` (``BASIS_OF_KIND``)."""
+    return BASIS_OF_KIND.get(kind, "state_law") if isinstance(kind, str) else "state_law"
 
 
 def _weakest(checks: Iterable[str]) -> str | None:
@@ -314,8 +326,7 @@ def state_values(readings: pd.DataFrame, month: str,
     for dim in PRACTICES:
         on = chosen[chosen["dimension"] == dim].set_index("state_fips").reindex(index)
         out[dim] = on["value"].fillna("unknown").astype("str")
-        out[f"{dim}_basis"] = on["basis_kind"].map(
-            lambda k: "court_ruling" if k == "court_ruling" else "state_law").where(
+        out[f"{dim}_basis"] = on["basis_kind"].map(basis_of).where(
             on["value"].notna(), "none").astype("str")
         out[f"{dim}_check"] = on["check_status"].astype("str")
         out[f"{dim}_source"] = on["law_id"].astype("str")

@@ -30,7 +30,8 @@ from coopmap.uploads import Upload, column_letter
 STANCE_DIMENSION = "state_law_stance"
 DIMENSIONS: dict[str, str] = {**schema.POLICY_DIMENSIONS, STANCE_DIMENSION: "State law stance"}
 # A practice's value needs a basis that says where it comes from; "none" only goes with unknown.
-PRACTICE_BASES = [b for b in schema.POLICY_BASES if b != "none"]
+# (The other bases name the kind of a state-law reading; a staff sheet keeps these three.)
+PRACTICE_BASES = ["local_policy", "state_law", "court_ruling"]
 
 # Column label in the template -> field; (required, what it holds).
 COLUMNS: dict[str, tuple[str, bool, str]] = {
@@ -459,7 +460,7 @@ def template_xlsx() -> bytes:
     values = sorted(set(schema.POLICY_VALUES) | set(schema.STANCES))
     vals = DataValidation(type="list", formula1='"' + ",".join(values) + '"', allow_blank=True)
     bases = DataValidation(type="list", formula1='"' + ",".join(
-        dict.fromkeys([*schema.POLICY_BASES, *schema.STATE_LAW_SOURCE_TYPES])) + '"',
+        dict.fromkeys([*PRACTICE_BASES, "none", *schema.STATE_LAW_SOURCE_TYPES])) + '"',
         allow_blank=True)
     letters = {label: column_letter(j) for j, label in enumerate(COLUMNS)}
     for dv, label in ((dims, "Dimension"), (vals, "Value"), (bases, "Basis")):

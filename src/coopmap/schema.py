@@ -96,10 +96,17 @@ POLICY_VALUE_TEXT: dict[str, dict[str, str]] = {
         "unknown": "Unknown: no source at hand says",
     },
 }
+# What a practice's value rests on. A staff finding uses the first three (or none); a value
+# from the state-law readings names the kind of its basis (``law_readings.BASIS_OF_KIND``), so
+# that an attorney general's directive or a governor's order is never called "State law".
 POLICY_BASES: dict[str, str] = {
     "local_policy": "Local policy",
     "state_law": "State law",
     "court_ruling": "Court ruling",
+    "ag_guidance": "Attorney general directive or opinion",
+    "executive_order": "Governor's executive order or policy",
+    "regulation": "State regulation",
+    "constitution": "State constitution",
     "none": "No source",
 }
 
@@ -179,8 +186,8 @@ LAW_VALUE_TEXT: dict[str, dict[str, str]] = {
 LAW_BASIS_KINDS: dict[str, str] = {
     "statute": "Statute",
     "court_ruling": "Court ruling",
-    "ag_guidance": "Attorney-general directive",
-    "executive_order": "Executive order",
+    "ag_guidance": "Attorney general directive or opinion",
+    "executive_order": "Governor's executive order or policy",
     "constitution": "State constitution",
     "regulation": "Regulation",
 }
@@ -678,7 +685,8 @@ POLICIES = _table(
         "dimension": _str("Which practice.", vocab=POLICY_DIMENSIONS),
         "value": _str("honored, judicial_warrant_only, limited, declined or unknown.",
                       vocab=POLICY_VALUES),
-        "basis": _str("local_policy, state_law, court_ruling, or none for unknown.",
+        "basis": _str("local_policy, state_law, court_ruling, or none for unknown (a staff "
+                      "finding uses these four).",
                       vocab=POLICY_BASES),
         "source": _str("What settles the value (law name), empty for unknown.", nullable=True),
         "source_url": _str("Link to that source.", nullable=True),
@@ -716,7 +724,10 @@ _posture_common = {
                            ("jail_access", "Jail access"))
         for column, spec in (
             (dim, _str(f"{words} value that month.", vocab=POLICY_VALUES)),
-            (f"{dim}_basis", _str("Its basis.", vocab=POLICY_BASES)),
+            (f"{dim}_basis", _str(
+                "What it rests on: a staff finding's basis, or the kind of the reading in "
+                "effect (state_law for a statute, court_ruling, ag_guidance, executive_order, "
+                "regulation, constitution); none for unknown.", vocab=POLICY_BASES)),
             (f"{dim}_check", _str("How well its source was checked (empty for unknown).",
                                   nullable=True, vocab=VALUE_CHECKS)),
             (f"{dim}_source", _str("The law (law_id) or staff source that gives it.",

@@ -301,6 +301,7 @@ EN: dict[str, str] = {
     "table.col.basis": "{dimension}: basis",
     "table.col.source": "{dimension}: source",
     "table.col.check": "{dimension}: how checked",
+    "table.col.undated": "{dimension}: law read, effective date not established",
     "table.col.detainer_holds": "Detainer holds",
     "table.col.release_notification": "Release notification",
     "table.col.jail_access": "Jail access",
@@ -488,7 +489,6 @@ EN: dict[str, str] = {
     "profile.law.overridden": (
         "Not applied in {month}: where laws in effect differ on a practice, the one that took "
         "effect last settles it, here {law}."),
-    "profile.law.provides": "{dimension}: state law {text}.",
     "profile.law.quote": "{provision}: “{quote}”",
     "profile.law.quote_only": "“{quote}”",
     "profile.law.quote_unchecked": (
@@ -515,9 +515,15 @@ EN: dict[str, str] = {
     "profile.law.ended": "ended {ended} ({reason})",
     "profile.law.never": "{reason} before it took effect on {effective}, so applied to no month",
     "profile.law.no_date": "effective date not established, so applied to no month",
-    "profile.law.other_line": "{citation}: {dimension}: state law {text} ({when}; {check}).",
+    "profile.law.other_line": "{citation}: {dimension}: {text} ({when}; {check}).",
     "profile.policy.line": "{dimension}: {text}.",
     "profile.policy.law_text": "state law {text}",
+    "profile.policy.law_text.court_ruling": "a court ruling {text}",
+    "profile.policy.law_text.ag_guidance": "an attorney general directive or opinion {text}",
+    "profile.policy.law_text.executive_order": (
+        "a governor's executive order or policy {text}"),
+    "profile.policy.law_text.regulation": "a state regulation {text}",
+    "profile.policy.law_text.constitution": "the state constitution {text}",
     "profile.policy.basis": "Basis: {basis} ({source}); {check}.",
     "profile.policy.staff": "Basis: {basis}. Source: {source} (staff finding, checked {date}).",
     "profile.policy.unknown": (

@@ -289,6 +289,7 @@ ES: dict[str, str] = {
     "table.col.basis": "{dimension}: base",
     "table.col.source": "{dimension}: fuente",
     "table.col.check": "{dimension}: cómo se verificó",
+    "table.col.undated": "{dimension}: ley leída, fecha de vigencia no establecida",
     "table.col.detainer_holds": "Retención por detainers",
     "table.col.release_notification": "Aviso de salida",
     "table.col.jail_access": "Acceso a la cárcel",
@@ -497,7 +498,6 @@ ES: dict[str, str] = {
     "profile.law.overridden": (
         "No se aplica en {month}: cuando las leyes vigentes difieren sobre una práctica, la "
         "decide la que entró en vigor más tarde, aquí {law}."),
-    "profile.law.provides": "{dimension}: la ley estatal {text}.",
     "profile.law.quote": "{provision}: “{quote}”",
     "profile.law.quote_only": "“{quote}”",
     "profile.law.quote_unchecked": (
@@ -526,9 +526,15 @@ ES: dict[str, str] = {
         "{reason} antes de entrar en vigor el {effective}, así que no se aplica a ningún mes"
     ),
     "profile.law.no_date": "fecha de vigencia no establecida, así que no se aplica a ningún mes",
-    "profile.law.other_line": "{citation}: {dimension}: la ley estatal {text} ({when}; {check}).",
+    "profile.law.other_line": "{citation}: {dimension}: {text} ({when}; {check}).",
     "profile.policy.line": "{dimension}: {text}.",
     "profile.policy.law_text": "la ley estatal {text}",
+    "profile.policy.law_text.court_ruling": "un fallo judicial {text}",
+    "profile.policy.law_text.ag_guidance": "una directiva u opinión del fiscal general {text}",
+    "profile.policy.law_text.executive_order": (
+        "una orden ejecutiva o política del gobernador {text}"),
+    "profile.policy.law_text.regulation": "un reglamento estatal {text}",
+    "profile.policy.law_text.constitution": "la constitución estatal {text}",
     "profile.policy.basis": "Base: {basis} ({source}); {check}.",
     "profile.policy.staff": (
         "Base: {basis}. Fuente: {source} (hallazgo del personal, verificado el {date})."
@@ -839,6 +845,10 @@ VOCAB: dict[str, dict[str, str]] = {
         "local_policy": "Política local",
         "state_law": "Ley estatal",
         "court_ruling": "Fallo judicial",
+        "ag_guidance": "Directiva u opinión del fiscal general",
+        "executive_order": "Orden ejecutiva o política del gobernador",
+        "regulation": "Reglamento estatal",
+        "constitution": "Constitución estatal",
         "none": "Sin fuente",
     },
     "STANCES": {
@@ -905,8 +915,8 @@ VOCAB: dict[str, dict[str, str]] = {
     "LAW_BASIS_KINDS": {
         "statute": "Ley (estatuto)",
         "court_ruling": "Fallo judicial",
-        "ag_guidance": "Directiva del fiscal general",
-        "executive_order": "Orden ejecutiva",
+        "ag_guidance": "Directiva u opinión del fiscal general",
+        "executive_order": "Orden ejecutiva o política del gobernador",
         "constitution": "Constitución estatal",
         "regulation": "Reglamento",
     },

@@ -68,9 +68,9 @@ def laws_in_effect(readings: pd.DataFrame, state_fips: str, month: str) -> list[
                 "overridden": (settles["law_id"] if settles is not None
                                and settles["law_id"] != law_id
                                and settles["value"] != r["value"] else None),
-                "line": t("profile.law.provides",
+                "line": t("profile.policy.line",
                           dimension=words(schema.LAW_DIMENSIONS)[r["dimension"]],
-                          text=label(schema.LAW_VALUE_TEXT[r["dimension"]], r["value"])),
+                          text=_reading_text(r)),
                 "quote": _quote(r),
                 "check": _check(r),
                 "url": _text(r["text_url"]),
@@ -103,7 +103,7 @@ def _quote(r: dict) -> str:
 def _other_line(r: dict, when: str) -> str:
     return t("profile.law.other_line", citation=_text(r["citation"]) or r["law_id"],
              dimension=words(schema.LAW_DIMENSIONS)[r["dimension"]],
-             text=label(schema.LAW_VALUE_TEXT[r["dimension"]], r["value"]), when=when,
+             text=_reading_text(r), when=when,
              check=words(schema.CHECK_STATUSES)[r["check_status"]])
 
 
@@ -183,7 +183,6 @@ def _history_periods(readings: pd.DataFrame, state_fips: str, dimension: str) ->
     periods = law_readings.history(readings, state_fips, dimension)
     if len(periods) < 2:
         return None
-    said = {v: law_value_text(dimension, v) for v in schema.LAW_VALUES[dimension]}
     starts = [_period_start(periods, i) for i in range(len(periods))]
     # [start, end, value, [(law, from, to if it stopped)], first period, to today], oldest first
     spans = []
@@ -206,7 +205,7 @@ def _history_periods(readings: pd.DataFrame, state_fips: str, dimension: str) ->
             spans.append([start, end, p.value, [(law, start, None)] if law else [], p,
                           p.end is None])
     parts = []
-    for j, (start, end, value, laws, p, open_end) in enumerate(spans):
+    for j, (start, end, _value, laws, p, open_end) in enumerate(spans):
         if not laws:
             parts.append(t("profile.policy.before", date=spans[j + 1][0]) if p.start is None
                          else t("profile.policy.no_law", start=start, end=end))
@@ -223,10 +222,11 @@ def _history_periods(readings: pd.DataFrame, state_fips: str, dimension: str) ->
             running = until is None
         law = "; ".join(said_laws)
         if open_end:
-            parts.append(t("profile.policy.since", date=start, text=said[value], law=law))
+            parts.append(t("profile.policy.since", date=start,
+                           text=_period_text(dimension, p), law=law))
         else:
             parts.append(t("profile.policy.between", start=start, end=end,
-                           text=said[value], law=law))
+                           text=_period_text(dimension, p), law=law))
     return "; ".join(reversed(parts))
 
 
@@ -244,8 +244,21 @@ def _period_start(periods: list, i: int) -> str:
     return f"{p.start}-01"
 
 
-def law_value_text(dimension: str, value: str) -> str:
-    """"state law requires jails to hold people on ICE detainers"."""
-    return t("profile.policy.law_text", text=words(schema.LAW_VALUE_TEXT[dimension])[value])
+def _reading_text(r: dict) -> str:
+    """What one reading provides, said with its kind ("a court ruling forbids ...")."""
+    return law_value_text(r["dimension"], r["value"], law_readings.basis_of(r["basis_kind"]))
+
+
+def _period_text(dimension: str, p) -> str:
+    return law_value_text(dimension, p.value,
+                          law_readings.basis_of(p.reading.get("basis_kind")))
+
+
+def law_value_text(dimension: str, value: str, basis: str = "state_law") -> str:
+    """"state law requires jails to hold people on ICE detainers"; for a reading that is not a
+    statute, its kind (``basis``, a ``law_readings.READING_BASES`` code): "an attorney general
+    directive or opinion allows detainer holds only in the cases it lists"."""
+    key = "profile.policy.law_text" + ("" if basis == "state_law" else f".{basis}")
+    return t(key, text=words(schema.LAW_VALUE_TEXT[dimension])[value])
 
 

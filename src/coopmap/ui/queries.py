@@ -151,6 +151,12 @@ def _stance_laws(rows: pd.DataFrame, laws: Mapping[str, str] | None) -> pd.Serie
     return named.where(rows["state_law_check"] != "staff_finding", None)
 
 
+def _undated_laws(rows: pd.DataFrame, dim: str,
+                  undated: Mapping[tuple[str, str], str]) -> pd.Series:
+    """The undated readings of each row's state on ``dim`` ("MD-SB791-2026"; None where none)."""
+    return rows["state_fips"].map(lambda f: undated.get((f, dim))).astype("object")
+
+
 def _models_text(rows: pd.DataFrame) -> pd.Series:
     return _models_joined(rows).replace("", t("none"))
 
@@ -197,9 +203,13 @@ def layer_labels(layer: str) -> dict[str, str]:
 
 def display_table(postures: pd.DataFrame, level: str, layer: str,
                   states: Sequence[str] | None = None,
-                  stance_laws: Mapping[str, str] | None = None) -> pd.DataFrame:
+                  stance_laws: Mapping[str, str] | None = None,
+                  undated: Mapping[tuple[str, str], str] | None = None) -> pd.DataFrame:
     """The map's values as a readable table: plain column names, words for codes; given
-    ``stance_laws`` (see ``stance_text``), a column of the laws each stance rests on."""
+    ``stance_laws`` (see ``stance_text``), a column of the laws each stance rests on; given
+    ``undated`` (``law_readings.undated_laws`` of the month), a column per practice naming the
+    state's readings on it that were read but have no established effective date, so apply to
+    no month (the value stays as it is: "Unknown" where no law in effect settles it)."""
     rows = postures
     if states:
         rows = rows[rows["state_fips"].isin(list(states))]
@@ -233,6 +243,8 @@ def display_table(postures: pd.DataFrame, level: str, layer: str,
                      rows[f"{dim}_source"]),
                     (t("table.col.check", dimension=t(f"table.col.{dim}")),
                      rows[f"{dim}_check"].map(words(schema.VALUE_CHECKS))),
+                    *([(t("table.col.undated", dimension=t(f"table.col.{dim}")),
+                        _undated_laws(rows, dim, undated))] if undated is not None else []),
                 )
             },
             t("table.col.federal"): rows["federal_list"].map(words(schema.FEDERAL_LIST_CATEGORIES)),
