@@ -426,3 +426,22 @@ def test_a_quote_reads_as_the_law_s_words_only_when_checked_against_its_text(rel
                 assert p["quote"].endswith(f"“{r['quote']}”")
                 seen.add(r["check_status"])
     assert {"checked_text", "secondary_source"} <= seen
+
+
+def test_a_limit_beside_a_ban_in_effect_does_not_end_the_ban(release):
+    """Washington: the 2019 Keep Washington Working Act forbids detention contracts, the 2021
+    private-detention law limits them; both rows are in effect (neither is ended in the table,
+    read with the csv module), so the history says the ban holds, not that it ended in 2021."""
+    import csv
+
+    from coopmap.ui import law_text
+    with FILE.open(newline="", encoding="utf-8") as f:
+        rows = [r for r in csv.DictReader(f)
+                if r["state_abbr"] == "WA" and r["dimension"] == "detention_contracts"]
+    assert {(r["law_id"], r["value"], r["ended"]) for r in rows} == {
+        ("WA-KWW-2019", "forbidden", ""), ("WA-HB1090-2021", "limited", "")}
+    periods = law_readings.history(release.table("law_readings"), "53", "detention_contracts")
+    assert [(p.value, p.reading and p.reading["law_id"]) for p in periods] == [
+        ("unknown", None), ("forbidden", "WA-KWW-2019")]
+    text = law_text.law_history(release.table("law_readings"), "53", "detention_contracts")
+    assert "since 2019-05-21: state law forbids" in text and "limited" not in text

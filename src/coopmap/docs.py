@@ -100,6 +100,11 @@ DERIVATION = """\
   `constitution`, so that a directive or an order is never called a state law;
   `<practice>_source` is its `law_id`, `<practice>_check` its `check_status`. Every county
   inherits its state's value. No reading in effect: `unknown`.
+- **Law dimensions' history** (287(g), detention contracts, local limits, on the profile):
+  where several readings on one of them are in effect at once, both laws hold (a law whose
+  effect a later one changed is ended in the table), so a `limited` reading gives way to a
+  `forbidden` or `required` one beside it; otherwise the one that took effect last
+  (`law_readings.pick_law`).
 - **Stance from the readings** (`state_law_stance`): `pro` (requires cooperation) when some
   reading in effect requires a practice (`honored`), requires 287(g) or detention contracts,
   or forbids local limits on cooperation; `anti` (limits or forbids) when some reading in

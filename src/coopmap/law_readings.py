@@ -294,6 +294,16 @@ def pick(rows: pd.DataFrame) -> pd.Series:
     return order.sort_values(["effective", "_rank", "law_id"]).iloc[-1]
 
 
+def pick_law(rows: pd.DataFrame) -> pd.Series:
+    """Of several readings on one law dimension (287(g), detention contracts, local limits) in
+    effect at once: both laws hold (a law whose effect a later one changed is ended in the
+    table), so a ``limited`` reading gives way to a ``forbidden`` or ``required`` one beside it
+    (Washington's 2019 ban on detention contracts still holds beside its 2021 limit on private
+    detention); otherwise the one that took effect last."""
+    order = rows.assign(_wide=rows["value"] != "limited")
+    return order.sort_values(["_wide", "effective", "law_id"]).iloc[-1]
+
+
 def stance_of(rows: pd.DataFrame) -> tuple[str, str | None]:
     """(stance, weakest check of the readings that give it) for readings in effect."""
     pairs = list(zip(rows["dimension"], rows["value"], strict=True))
@@ -391,7 +401,7 @@ def history(readings: pd.DataFrame, state_fips: str, dimension: str) -> list[Per
         if on.empty:
             value, reading = "unknown", None
         else:
-            r = pick(on) if dimension in PRACTICES else on.sort_values("effective").iloc[-1]
+            r = pick(on) if dimension in PRACTICES else pick_law(on)
             value, reading = r["value"], r.to_dict()
         end = _shift(starts[i + 1], -1) if i + 1 < len(starts) else None
         if periods and periods[-1].value == value and (
