@@ -193,7 +193,7 @@ def page_text(at: AppTest) -> str:
 
 def test_maryland_profile_shows_only_the_laws_of_the_month(release):
     early = texts(open_profile(place="24", month="2021-01"))
-    assert "No state law on these questions was in effect in January 2021." in early
+    assert "No state law on these questions was in effect throughout January 2021." in early
     assert "Stance in January 2021: No state law found either way." in early
     assert "Laws in effect in" not in early
     assert "takes effect 2026-02-17" in early  # the 2026 law is listed as later, not applied
@@ -215,7 +215,7 @@ def test_north_carolina_shows_the_history_of_its_detainer_law():
 def test_district_of_columbia_profile_before_and_after_its_law():
     before = texts(open_profile(place="11", month="2021-04"))
     assert "Detainer holds: Unknown: no source at hand says." in before
-    assert "No state law on these questions was in effect in April 2021." in before
+    assert "No state law on these questions was in effect throughout April 2021." in before
     assert ("History: since 2021-04-27: state law forbids holding people on an ICE detainer "
             "without a judicial warrant or order (DC-SanctuaryValues-2020)") in before
     after = texts(open_profile(place="11001", month="2021-06"))

@@ -490,7 +490,7 @@ ES: dict[str, str] = {
     ),
     "profile.law.in_effect": "Leyes vigentes en {month}",
     "profile.law.none_in_effect": (
-        "Ninguna ley estatal sobre estas cuestiones estaba vigente en {month}."
+        "Ninguna ley estatal sobre estas cuestiones estuvo vigente durante todo {month}."
     ),
     "profile.law.heading": "{citation}{title} · {kind}",
     "profile.law.dates": "Vigente desde el {effective}{until}.",
