@@ -482,7 +482,9 @@ EN: dict[str, str] = {
         "none; {check}). That is not a “no”: it means no state law settles these questions."
     ),
     "profile.law.in_effect": "Laws in effect in {month}",
-    "profile.law.none_in_effect": "No state law on these questions was in effect throughout {month}.",
+    "profile.law.none_in_effect": (
+        "No state law on these questions was in effect throughout {month}."
+    ),
     "profile.law.heading": "{citation}{title} · {kind}",
     "profile.law.dates": "In effect since {effective}{until}.",
     "profile.law.until": ", until {ended} ({reason})",
