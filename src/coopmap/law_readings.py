@@ -269,11 +269,8 @@ def undated_laws(readings: pd.DataFrame,
 
 # The basis a practice's value shows (schema.POLICY_BASES) for each kind of reading: a statute
 # is "state_law"; a ruling, directive, order, regulation or constitution is named as such.
-BASIS_OF_KIND: dict[str, str] = {
-    "statute": "state_law", "court_ruling": "court_ruling", "ag_guidance": "ag_guidance",
-    "executive_order": "executive_order", "regulation": "regulation",
-    "constitution": "constitution",
-}
+BASIS_OF_KIND: dict[str, str] = {kind: "state_law" if kind == "statute" else kind
+                                  for kind in schema.LAW_BASIS_KINDS}
 READING_BASES = tuple(dict.fromkeys(BASIS_OF_KIND.values()))
 
 

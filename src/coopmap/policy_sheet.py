@@ -31,7 +31,7 @@ STANCE_DIMENSION = "state_law_stance"
 DIMENSIONS: dict[str, str] = {**schema.POLICY_DIMENSIONS, STANCE_DIMENSION: "State law stance"}
 # A practice's value needs a basis that says where it comes from; "none" only goes with unknown.
 # (The other bases name the kind of a state-law reading; a staff sheet keeps these three.)
-PRACTICE_BASES = ["local_policy", "state_law", "court_ruling"]
+PRACTICE_BASES = list(schema.STAFF_POLICY_BASES)
 
 # Column label in the template -> field; (required, what it holds).
 COLUMNS: dict[str, tuple[str, bool, str]] = {

@@ -109,6 +109,8 @@ POLICY_BASES: dict[str, str] = {
     "constitution": "State constitution",
     "none": "No source",
 }
+# The bases a staff policy sheet may give a finding (besides "none" for unknown).
+STAFF_POLICY_BASES = ("local_policy", "state_law", "court_ruling")
 
 STANCES: dict[str, str] = {
     "pro": "Requires cooperation",

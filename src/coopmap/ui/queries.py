@@ -113,7 +113,7 @@ def policy_text(rows: pd.DataFrame, dim: str,
     known = rows[dim] != "unknown"
     out = pd.Series(t("hover.policy.unknown"), index=rows.index, dtype="str")
     if undated and "state_fips" in rows.columns:
-        laws = rows["state_fips"].map(lambda f: undated.get((f, dim)))
+        laws = _undated_laws(rows, dim, undated)
         hit = ~known & laws.notna()
         out[hit] = [t("hover.policy.undated", laws=law) for law in laws[hit]]
     if known.any():
